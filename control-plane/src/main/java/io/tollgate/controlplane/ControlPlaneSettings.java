@@ -1,0 +1,33 @@
+package io.tollgate.controlplane;
+
+import java.nio.file.Path;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Every setting of the control plane, bound from {@code tollgate.*} properties or the matching
+ * environment variables ({@code TOLLGATE_CONFIG}, {@code TOLLGATE_XDS_PORT}, ...). The README's
+ * settings table mirrors this record.
+ *
+ * @param config the declarative file of listeners, upstreams and routes ({@code TOLLGATE_CONFIG})
+ * @param xds the gRPC endpoint serving ADS and the access-log sink
+ * @param admin who may use the REST API
+ */
+@ConfigurationProperties("tollgate")
+public record ControlPlaneSettings(
+    @DefaultValue("config/tollgate.yaml") Path config,
+    @DefaultValue Xds xds,
+    @DefaultValue Admin admin) {
+
+  /**
+   * @param address interface of the gRPC server ({@code TOLLGATE_XDS_ADDRESS})
+   * @param port its port ({@code TOLLGATE_XDS_PORT})
+   */
+  public record Xds(@DefaultValue("127.0.0.1") String address, @DefaultValue("18000") int port) {}
+
+  /**
+   * @param token bearer token the REST API requires when bound beyond loopback ({@code
+   *     TOLLGATE_ADMIN_TOKEN})
+   */
+  public record Admin(String token) {}
+}
