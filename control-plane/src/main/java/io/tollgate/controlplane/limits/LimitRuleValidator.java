@@ -30,6 +30,9 @@ public final class LimitRuleValidator {
   private static final java.util.regex.Pattern PRINTABLE =
       java.util.regex.Pattern.compile("[\\x21-\\x7e]*");
 
+  /** Names that are sub-resources of {@code /api/v1/limits}, so no rule may take them. */
+  static final Set<String> RESERVED_NAMES = Set.of("export", "import", "history", "status");
+
   private LimitRuleValidator() {}
 
   /** The problems of one rule; empty when it is valid. */
@@ -65,6 +68,8 @@ public final class LimitRuleValidator {
               prefix + "name",
               "must be 1-63 lower-case letters, digits or '-', starting and ending with a letter"
                   + " or digit"));
+    } else if (RESERVED_NAMES.contains(name)) {
+      out.add(new RuleViolation(prefix + "name", "is reserved: one of " + RESERVED_NAMES));
     }
   }
 
