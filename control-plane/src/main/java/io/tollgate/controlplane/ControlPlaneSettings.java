@@ -12,6 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param config the declarative file of listeners, upstreams and routes ({@code TOLLGATE_CONFIG})
  * @param xds the gRPC endpoint serving ADS and the access-log sink
  * @param admin who may use the REST API
+ * @param upstreamCaBundle CA bundle, on the Envoy host, that verifies https upstreams without their
+ *     own {@code caFile} ({@code TOLLGATE_UPSTREAM_CA_BUNDLE})
  * @param ratelimit how Envoy reaches the rate-limit service and what it does when it cannot
  */
 @ConfigurationProperties("tollgate")
@@ -19,6 +21,7 @@ public record ControlPlaneSettings(
     @DefaultValue("config/tollgate.yaml") Path config,
     @DefaultValue Xds xds,
     @DefaultValue Admin admin,
+    @DefaultValue("/etc/ssl/certs/ca-certificates.crt") String upstreamCaBundle,
     @DefaultValue Ratelimit ratelimit) {
 
   /**

@@ -39,6 +39,7 @@ class AdminExposureTest {
                     "--server.address=0.0.0.0",
                     "--server.port=0",
                     "--tollgate.xds.port=0",
+                    "--tollgate.config=src/test/resources/golden/http-mock.in.yaml",
                     "--spring.datasource.url=jdbc:h2:mem:exposed;DB_CLOSE_DELAY=-1"))
         .hasRootCauseInstanceOf(IllegalStateException.class)
         .rootCause()

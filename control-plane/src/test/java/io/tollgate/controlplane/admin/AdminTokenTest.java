@@ -18,6 +18,7 @@ import org.springframework.test.web.servlet.MockMvc;
       "tollgate.admin.token=s3cret-token",
       "server.address=0.0.0.0",
       "tollgate.xds.port=0",
+      "tollgate.config=src/test/resources/golden/http-mock.in.yaml",
       "spring.datasource.url=jdbc:h2:mem:admin-token;DB_CLOSE_DELAY=-1"
     })
 @AutoConfigureMockMvc

@@ -27,7 +27,8 @@ import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilde
 @SpringBootTest(
     properties = {
       "spring.datasource.url=jdbc:h2:mem:limits-api;DB_CLOSE_DELAY=-1",
-      "tollgate.xds.port=0"
+      "tollgate.xds.port=0",
+      "tollgate.config=src/test/resources/golden/http-mock.in.yaml"
     })
 @AutoConfigureMockMvc
 class LimitRulesApiTest {
