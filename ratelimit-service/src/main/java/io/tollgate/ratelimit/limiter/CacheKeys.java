@@ -29,6 +29,15 @@ final class CacheKeys {
     return b.toString();
   }
 
+  /**
+   * The base of a sliding window's keys: a Redis Cluster hash tag around it puts the current and
+   * the previous window's counters in one slot, as the check-and-increment script requires. The
+   * reference has no sliding window, so these keys need not match its format.
+   */
+  static String hashTagged(String base) {
+    return "{" + base + "}";
+  }
+
   /** The key of the fixed window of {@code windowSeconds} that holds {@code nowSeconds}. */
   static String window(String base, long nowSeconds, long windowSeconds) {
     return base + (nowSeconds / windowSeconds) * windowSeconds;

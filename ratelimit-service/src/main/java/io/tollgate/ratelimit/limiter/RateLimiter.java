@@ -196,15 +196,24 @@ public final class RateLimiter {
         limits.expirationJitterMaxSeconds() > 0
             ? ThreadLocalRandom.current().nextLong(limits.expirationJitterMaxSeconds())
             : 0;
-    String previous = null;
-    long ttl = windowSeconds + jitter;
-    if (p.algorithm() == Algorithm.SLIDING_WINDOW) {
-      previous = CacheKeys.window(base, nowSeconds - windowSeconds, windowSeconds);
-      // The counter is read again as the next window's previous one, so it lives two windows.
-      ttl += windowSeconds;
+    if (p.algorithm() == Algorithm.FIXED_WINDOW) {
+      call.keys[i] = key;
+      call.slot[i] = call.batch.addFixed(key, hits, windowSeconds + jitter);
+      return;
     }
-    call.keys[i] = key;
-    call.slot[i] = call.batch.add(key, hits, ttl, previous);
+    long w = p.unit().millis();
+    long elapsed = call.nowMillis - WindowMath.windowStart(call.nowMillis, w);
+    String tagged = CacheKeys.hashTagged(base);
+    call.keys[i] = CacheKeys.window(tagged, nowSeconds, windowSeconds);
+    call.slot[i] =
+        call.batch.addSliding(
+            call.keys[i],
+            CacheKeys.window(tagged, nowSeconds - windowSeconds, windowSeconds),
+            hits,
+            // Read again as the next window's previous one, so it lives two windows.
+            2 * windowSeconds + jitter,
+            p.requestsPerUnit(),
+            WindowMath.previousWeight(elapsed, w));
   }
 
   private RateLimitResponse finish(Call call, Throwable storeError) {
@@ -267,7 +276,9 @@ public final class RateLimiter {
       long elapsed = call.nowMillis - WindowMath.windowStart(call.nowMillis, w);
       long previous = call.batch.previousCount(slot);
       long current = after;
-      after = WindowMath.slidingEstimate(current, previous, elapsed, w);
+      long weighted = CounterBatch.weighted(previous, call.batch.weight(slot));
+      // The estimate with this call in it, whether or not the store admitted it.
+      after = current + weighted + (call.batch.applied(slot) ? 0 : hits);
       if (after > limit) {
         reset = WindowMath.slidingRetrySeconds(current, previous, elapsed, w, limit);
       }

@@ -1,5 +1,7 @@
 package io.tollgate.ratelimit.limiter;
 
+import io.tollgate.ratelimit.store.CounterBatch;
+
 /**
  * The arithmetic of both algorithms, in milliseconds since the epoch, kept pure for tests.
  *
@@ -30,13 +32,12 @@ public final class WindowMath {
     return windowSeconds - Math.floorMod(nowSeconds, windowSeconds);
   }
 
-  /** The sliding-window estimate after this call's hits are in {@code current}. */
-  public static long slidingEstimate(long current, long previous, long elapsedMillis, long w) {
-    if (previous == 0) {
-      return current;
-    }
-    double weight = (double) (w - elapsedMillis) / w;
-    return current + (long) Math.ceil(previous * weight);
+  /**
+   * The previous window's weight {@code e} ms into the current one, in units of 1/{@value
+   * CounterBatch#WEIGHT_SCALE}, rounded up.
+   */
+  public static long previousWeight(long elapsedMillis, long w) {
+    return ((w - elapsedMillis) * CounterBatch.WEIGHT_SCALE + w - 1) / w;
   }
 
   /**

@@ -43,13 +43,30 @@ public final class MemoryCounterStore implements CounterStore {
   public CompletableFuture<Void> apply(CounterBatch batch) {
     long now = clock.millis();
     for (int i = 0; i < batch.size(); i++) {
-      String previous = batch.previousKey(i);
-      if (previous != null) {
-        Slot p = slots.get(previous);
-        batch.setPreviousCount(i, p == null || p.expired(now) ? 0 : p.count.get());
+      long expiry = now + batch.ttlSeconds(i) * 1000;
+      Slot slot = slot(batch.key(i), now, expiry);
+      if (!batch.isSliding(i)) {
+        batch.setCount(i, slot.add(batch.hits(i), expiry));
+        continue;
       }
-      Slot slot = slot(batch.key(i), now);
-      batch.setCount(i, slot.add(batch.hits(i), now + batch.ttlSeconds(i) * 1000));
+      Slot p = slots.get(batch.previousKey(i));
+      long previous = p == null || p.expired(now) ? 0 : p.count.get();
+      batch.setPreviousCount(i, previous);
+      while (true) {
+        long current = slot.count.get();
+        if (!CounterBatch.admits(
+            current, previous, batch.hits(i), batch.weight(i), batch.limit(i))) {
+          batch.setCount(i, current);
+          batch.setApplied(i, false);
+          break;
+        }
+        if (slot.count.compareAndSet(current, current + batch.hits(i))) {
+          slot.expiresAt = expiry;
+          batch.setCount(i, current + batch.hits(i));
+          batch.setApplied(i, true);
+          break;
+        }
+      }
     }
     return DONE;
   }
@@ -58,7 +75,7 @@ public final class MemoryCounterStore implements CounterStore {
     return slots.size();
   }
 
-  private Slot slot(String key, long now) {
+  private Slot slot(String key, long now, long expiry) {
     Slot slot = slots.get(key);
     if (slot != null) {
       if (!slot.expired(now)) {
@@ -69,7 +86,7 @@ public final class MemoryCounterStore implements CounterStore {
     if (slots.size() >= maxKeys) {
       makeRoom(now);
     }
-    return slots.computeIfAbsent(key, k -> new Slot());
+    return slots.computeIfAbsent(key, k -> new Slot(expiry));
   }
 
   /** Drops expired counters (at most once a second), then live ones until there is room. */
@@ -95,7 +112,11 @@ public final class MemoryCounterStore implements CounterStore {
   /** One counter and when it expires. */
   private static final class Slot {
     final AtomicLong count = new AtomicLong();
-    volatile long expiresAt = Long.MAX_VALUE;
+    volatile long expiresAt;
+
+    Slot(long expiresAt) {
+      this.expiresAt = expiresAt;
+    }
 
     long add(long hits, long newExpiry) {
       expiresAt = newExpiry;

@@ -3,6 +3,7 @@ package io.tollgate.ratelimit.store;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
@@ -12,9 +13,9 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.ArrayOutput;
 import io.lettuce.core.output.BooleanOutput;
 import io.lettuce.core.output.IntegerOutput;
-import io.lettuce.core.output.ValueOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
@@ -24,10 +25,15 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.tollgate.ratelimit.Settings;
 import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +56,30 @@ public final class RedisCounterStore implements CounterStore {
   private static final long MAX_RECONNECT_DELAY_MS = 1000;
   private static final int MAX_QUEUED_COMMANDS = 65_536;
   private static final StringCodec CODEC = StringCodec.UTF8;
+
+  /**
+   * KEYS: current window, previous window. ARGV: hits, ttl seconds, limit, previous weight (in
+   * 1/10000). Adds the hits only when the estimate stays within the limit; returns {current,
+   * previous, applied}. Same arithmetic as {@link CounterBatch#admits}.
+   */
+  static final String SLIDING_SCRIPT =
+      """
+      local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+      local prev = tonumber(redis.call('GET', KEYS[2]) or '0')
+      local hits = tonumber(ARGV[1])
+      local weighted = math.floor((prev * tonumber(ARGV[4]) + 9999) / 10000)
+      local applied = 0
+      if cur + hits + weighted <= tonumber(ARGV[3]) then
+        applied = 1
+        if hits > 0 then
+          cur = redis.call('INCRBY', KEYS[1], hits)
+          redis.call('EXPIRE', KEYS[1], ARGV[2])
+        end
+      end
+      return {cur, prev, applied}
+      """;
+
+  private static final String SLIDING_SHA = sha1(SLIDING_SCRIPT);
 
   private final ClientResources resources;
   private final AbstractRedisClient client;
@@ -134,15 +164,33 @@ public final class RedisCounterStore implements CounterStore {
       return CompletableFuture.failedFuture(new IllegalStateException("not connected to Redis"));
     }
     int n = batch.size();
-    List<RedisCommand<String, String, ?>> commands = new ArrayList<>(n * 3);
-    @SuppressWarnings("unchecked")
-    AsyncCommand<String, String, Long>[] increments = new AsyncCommand[n];
-    @SuppressWarnings("unchecked")
-    AsyncCommand<String, String, String>[] reads = new AsyncCommand[n];
-    List<CompletableFuture<?>> all = new ArrayList<>(n * 3);
+    List<RedisCommand<String, String, ?>> commands = new ArrayList<>(n * 2);
+    List<CompletableFuture<?>> results = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
+      int op = i;
       String key = batch.key(i);
-      increments[i] =
+      if (batch.isSliding(i)) {
+        AsyncCommand<String, String, List<Object>> script = slidingScript(batch, i, true);
+        commands.add(script);
+        results.add(
+            script
+                .handle(
+                    (r, e) ->
+                        e == null || !isNoScript(e)
+                            ? script
+                            // Redis lost its script cache (a restart): send the script itself.
+                            : (CompletableFuture<List<Object>>)
+                                c.dispatch(slidingScript(batch, op, false)))
+                .thenCompose(f -> f)
+                .thenAccept(
+                    r -> {
+                      batch.setCount(op, (Long) r.get(0));
+                      batch.setPreviousCount(op, (Long) r.get(1));
+                      batch.setApplied(op, (Long) r.get(2) == 1L);
+                    }));
+        continue;
+      }
+      AsyncCommand<String, String, Long> increment =
           new AsyncCommand<>(
               new Command<>(
                   CommandType.INCRBY,
@@ -154,34 +202,50 @@ public final class RedisCounterStore implements CounterStore {
                   CommandType.EXPIRE,
                   new BooleanOutput<>(CODEC),
                   new CommandArgs<>(CODEC).addKey(key).add(batch.ttlSeconds(i))));
-      commands.add(increments[i]);
+      commands.add(increment);
       commands.add(expire);
-      all.add(increments[i]);
-      all.add(expire);
-      String previous = batch.previousKey(i);
-      if (previous != null) {
-        reads[i] =
-            new AsyncCommand<>(
-                new Command<>(
-                    CommandType.GET,
-                    new ValueOutput<>(CODEC),
-                    new CommandArgs<>(CODEC).addKey(previous)));
-        commands.add(reads[i]);
-        all.add(reads[i]);
-      }
+      results.add(increment.thenAccept(v -> batch.setCount(op, v)));
+      results.add(expire);
     }
     c.dispatch(commands);
-    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-        .thenRun(
-            () -> {
-              for (int i = 0; i < n; i++) {
-                batch.setCount(i, increments[i].join());
-                if (reads[i] != null) {
-                  String v = reads[i].join();
-                  batch.setPreviousCount(i, v == null ? 0 : Long.parseLong(v));
-                }
-              }
-            });
+    return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * The sliding-window check-and-increment, by digest ({@code EVALSHA}) or by text ({@code EVAL}).
+   * Both keys carry the same hash tag, so in a cluster they live on one node as a script requires.
+   */
+  private static AsyncCommand<String, String, List<Object>> slidingScript(
+      CounterBatch batch, int i, boolean bySha) {
+    CommandArgs<String, String> args =
+        new CommandArgs<>(CODEC)
+            .add(bySha ? SLIDING_SHA : SLIDING_SCRIPT)
+            .add(2)
+            .addKey(batch.key(i))
+            .addKey(batch.previousKey(i))
+            .add(batch.hits(i))
+            .add(batch.ttlSeconds(i))
+            .add(batch.limit(i))
+            .add(batch.weight(i));
+    return new AsyncCommand<>(
+        new Command<>(
+            bySha ? CommandType.EVALSHA : CommandType.EVAL, new ArrayOutput<>(CODEC), args));
+  }
+
+  private static boolean isNoScript(Throwable e) {
+    Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return t instanceof RedisNoScriptException
+        || String.valueOf(t.getMessage()).startsWith("NOSCRIPT");
+  }
+
+  private static String sha1(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Override
