@@ -70,7 +70,12 @@ class LimitRulesApiTest {
 
     String changed = PER_IP.replace("\"requests\":5", "\"requests\":7");
     String etag2 =
-        mvc.perform(put("/api/v1/limits/per-ip").header("If-Match", etag).content(changed))
+        // curl -d sends a form content type; the body is still read as JSON.
+        mvc.perform(
+                put("/api/v1/limits/per-ip")
+                    .header("If-Match", etag)
+                    .contentType(MediaType.APPLICATION_FORM_URLENCODED)
+                    .content(changed))
             .andExpect(status().isOk())
             .andExpect(jsonPath("$.limit.requests").value(7))
             .andReturn()
