@@ -73,6 +73,12 @@ class SnapshotPublisherTest {
 
     publisher.gatewayChanged(gateway("two"));
     assertThat(meters.counter("tollgate.xds.snapshot.updates").count()).isEqualTo(2);
+    assertThat(meters.find("tollgate.xds.snapshot.info").gauges())
+        .singleElement()
+        .satisfies(
+            g ->
+                assertThat(g.getId().getTag("version"))
+                    .isEqualTo(publisher.current().orElseThrow().version()));
   }
 
   @Test
