@@ -69,6 +69,14 @@ class XdsNodeRegistryTest {
   }
 
   @Test
+  void aReconnectingNodeReportsTheVersionItRuns() throws Exception {
+    registry.onStreamOpen(7, "");
+    registry.onV3StreamRequest(7, request("v9", ""));
+
+    assertThat(registry.nodes().get(0).types().get(0).ackedVersion()).isEqualTo("v9");
+  }
+
+  @Test
   void aRequestAnsweringAnOlderResponseIsNotAnAck() throws Exception {
     registry.onStreamOpen(1, "");
     registry.onV3StreamRequest(1, request("", ""));
