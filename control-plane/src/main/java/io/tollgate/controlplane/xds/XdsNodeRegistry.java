@@ -102,10 +102,12 @@ public class XdsNodeRegistry implements DiscoveryServerCallbacks {
           typeUrl,
           rejected,
           message);
-    } else if (answersLastResponse && sent.version().equals(request.getVersionInfo())) {
+    } else if (answersLastResponse
+        ? sent.version().equals(request.getVersionInfo())
+        : reportsRunningVersion(request)) {
       TypeState type = node.type(typeUrl);
       if (type != null) {
-        type.ackedVersion = sent.version();
+        type.ackedVersion = request.getVersionInfo();
         type.ackedAt = clock.instant();
       }
     }
@@ -157,6 +159,15 @@ public class XdsNodeRegistry implements DiscoveryServerCallbacks {
   public synchronized void forgetLongDisconnected() {
     Instant cutoff = clock.instant().minus(RETENTION);
     nodes.values().removeIf(n -> n.streams == 0 && n.disconnectedAt.isBefore(cutoff));
+  }
+
+  /**
+   * The first request of a stream from a node that already runs a config (it reconnected, e.g.
+   * after a control-plane restart): its version_info is what it accepted earlier. When that is
+   * still current nothing is re-sent, so this is the only sign of which version it runs.
+   */
+  private static boolean reportsRunningVersion(DiscoveryRequest request) {
+    return request.getResponseNonce().isEmpty() && !request.getVersionInfo().isEmpty();
   }
 
   private NodeState attach(Node node) {
