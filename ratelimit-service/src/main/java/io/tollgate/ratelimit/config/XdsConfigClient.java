@@ -126,6 +126,10 @@ public final class XdsConfigClient implements AutoCloseable {
     if (closed) {
       return;
     }
+    // This client's backoff paces retries; the channel's own (growing to 2 min) would otherwise
+    // fail
+    // each new stream at once, long after the control plane is back.
+    channel.resetConnectBackoff();
     Stream stream = new Stream();
     stream.requests = stub.streamAggregatedResources(stream);
     stream.send("", "", null);
