@@ -1,5 +1,6 @@
 package io.tollgate.controlplane.gateway;
 
+import io.tollgate.controlplane.limits.LimitRule;
 import java.util.List;
 
 /**
@@ -10,12 +11,23 @@ import java.util.List;
  * @param listener where Envoy accepts client connections
  * @param upstreams the APIs behind the proxy, in file order
  * @param routes first match wins, so file order is significant
+ * @param limits limit rules declared in the file (GitOps), validated as the REST API validates
  */
 public record GatewayConfig(
-    ListenerSpec listener, List<UpstreamSpec> upstreams, List<RouteSpec> routes) {
+    ListenerSpec listener,
+    List<UpstreamSpec> upstreams,
+    List<RouteSpec> routes,
+    List<LimitRule> limits) {
 
   public GatewayConfig {
     upstreams = List.copyOf(upstreams);
     routes = List.copyOf(routes);
+    limits = List.copyOf(limits);
+  }
+
+  /** A config that declares no limit rules. */
+  public GatewayConfig(
+      ListenerSpec listener, List<UpstreamSpec> upstreams, List<RouteSpec> routes) {
+    this(listener, upstreams, routes, List.of());
   }
 }

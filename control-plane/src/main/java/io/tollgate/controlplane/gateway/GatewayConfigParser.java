@@ -2,6 +2,11 @@ package io.tollgate.controlplane.gateway;
 
 import com.google.common.net.InetAddresses;
 import com.google.re2j.PatternSyntaxException;
+import io.tollgate.controlplane.limits.InvalidRuleException;
+import io.tollgate.controlplane.limits.LimitRule;
+import io.tollgate.controlplane.limits.LimitRuleJson;
+import io.tollgate.controlplane.limits.LimitRuleValidator;
+import io.tollgate.controlplane.limits.RuleViolation;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -37,7 +42,9 @@ public final class GatewayConfigParser {
   private static final int MAX_REGEX_LENGTH = 1024;
   private static final int MAX_FILE_CODE_POINTS = 1 << 20;
 
-  private static final Set<String> TOP_KEYS = ordered("listener", "upstreams", "routes");
+  private final LimitRuleJson ruleJson = new LimitRuleJson();
+
+  private static final Set<String> TOP_KEYS = ordered("listener", "upstreams", "routes", "limits");
   private static final Set<String> LISTENER_KEYS = ordered("address", "port", "xffNumTrustedHops");
   private static final Set<String> UPSTREAM_KEYS =
       ordered("name", "url", "caFile", "connectTimeout", "timeout");
@@ -57,7 +64,7 @@ public final class GatewayConfigParser {
     } catch (YAMLException e) {
       throw new InvalidConfigException(List.of(source + ": invalid YAML: " + e.getMessage()));
     }
-    Walk walk = new Walk(source);
+    Walk walk = new Walk(source, ruleJson);
     GatewayConfig config = walk.document(root);
     if (!walk.problems.isEmpty()) {
       throw new InvalidConfigException(walk.problems);
@@ -90,12 +97,14 @@ public final class GatewayConfigParser {
   private static final class Walk {
 
     private final String source;
+    private final LimitRuleJson ruleJson;
     private final List<String> problems = new ArrayList<>();
     // Names written in the file, valid or not: a route naming a broken upstream is not "unknown".
     private final Set<String> declaredUpstreams = new HashSet<>();
 
-    Walk(String source) {
+    Walk(String source, LimitRuleJson ruleJson) {
       this.source = source;
+      this.ruleJson = ruleJson;
     }
 
     GatewayConfig document(Object root) {
@@ -111,7 +120,41 @@ public final class GatewayConfigParser {
       ListenerSpec listener = listener(top.get("listener"));
       List<UpstreamSpec> upstreams = upstreams(top);
       List<RouteSpec> routes = routes(top);
-      return new GatewayConfig(listener, upstreams, routes);
+      List<LimitRule> limits = limits(top.get("limits"));
+      return new GatewayConfig(listener, upstreams, routes, limits);
+    }
+
+    /** Optional; each rule is read and validated exactly as the REST API does. */
+    private List<LimitRule> limits(Object node) {
+      if (node == null) {
+        return List.of();
+      }
+      if (!(node instanceof List<?> items)) {
+        problem("limits", "must be a list");
+        return List.of();
+      }
+      List<LimitRule> rules = new ArrayList<>();
+      Set<String> names = new HashSet<>();
+      for (int i = 0; i < items.size(); i++) {
+        String path = "limits[" + i + "]";
+        List<RuleViolation> violations;
+        LimitRule rule = null;
+        try {
+          rule = ruleJson.fromValue(items.get(i));
+          violations = LimitRuleValidator.validate(rule);
+        } catch (InvalidRuleException e) {
+          violations = e.violations();
+        }
+        violations.forEach(v -> problem(join(path, v.field()), v.message()));
+        if (violations.isEmpty()) {
+          if (names.add(rule.name())) {
+            rules.add(rule);
+          } else {
+            problem(path + ".name", "duplicate limit rule name '" + rule.name() + "'");
+          }
+        }
+      }
+      return rules;
     }
 
     private ListenerSpec listener(Object node) {
@@ -399,6 +442,9 @@ public final class GatewayConfigParser {
     }
 
     private static String join(String path, String key) {
+      if (key.isEmpty() || key.startsWith("[")) {
+        return path + key;
+      }
       return path.isEmpty() ? key : path + "." + key;
     }
   }

@@ -57,6 +57,25 @@ public class LimitRuleJson {
     return convert(tree);
   }
 
+  /**
+   * Reads one rule from an already-parsed document node (a YAML mapping of {@code tollgate.yaml}),
+   * as strictly as {@link #parse(byte[])}; does not validate it.
+   *
+   * @throws InvalidRuleException naming the field when the node cannot be a rule
+   */
+  public LimitRule fromValue(Object node) {
+    JsonNode tree;
+    try {
+      tree = mapper.valueToTree(node);
+    } catch (JacksonException e) {
+      throw new InvalidRuleException("", "cannot be read as a rule: " + e.getOriginalMessage());
+    }
+    if (tree == null || !tree.isObject()) {
+      throw new InvalidRuleException("", "must be a mapping (a limit rule)");
+    }
+    return convert(tree);
+  }
+
   private LimitRule convert(JsonNode tree) {
     try {
       return mapper.treeToValue(tree, LimitRule.class);

@@ -3,9 +3,12 @@ package io.tollgate.controlplane.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tollgate.controlplane.limits.LimitRule;
+import io.tollgate.controlplane.limits.Mode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -109,5 +112,40 @@ class GatewayConfigParserTest {
                     """))
         .isInstanceOfSatisfying(
             InvalidConfigException.class, e -> assertThat(e.problems()).hasSize(1));
+  }
+
+  @Test
+  void readsLimitRulesWithTheRestDefaults() throws Exception {
+    GatewayConfig config =
+        parser.parse(
+            "t.yaml",
+            """
+            upstreams:
+              - { name: a, url: "http://127.0.0.1:8088" }
+            routes:
+              - { name: r, match: { pathPrefix: / }, upstream: a }
+            limits:
+              - name: per-ip
+                match: { pathPrefix: /categories/, methods: [GET], sourceCidrs: [10.0.0.0/8] }
+                by: [ip]
+                limit: { requests: 5, per: minute }
+              - { name: blocked, limit: { requests: 0, per: second }, mode: shadow, enabled: false }
+            """);
+
+    assertThat(config.limits()).extracting(LimitRule::name).containsExactly("per-ip", "blocked");
+    LimitRule perIp = config.limits().get(0);
+    assertThat(perIp.by()).isEqualTo(List.of("ip"));
+    assertThat(perIp.mode()).isEqualTo(Mode.ENFORCE);
+    assertThat(perIp.enabled()).isTrue();
+    assertThat(perIp.limit().requests()).isEqualTo(5L);
+    assertThat(config.limits().get(1).enabled()).isFalse();
+    assertThat(config.limits().get(1).mode()).isEqualTo(Mode.SHADOW);
+  }
+
+  @Test
+  void aFileWithoutLimitsDeclaresNone() throws Exception {
+    Path file = Path.of("../config/tollgate.mock.yaml");
+
+    assertThat(parser.parse(file.toString(), Files.readString(file)).limits()).isEmpty();
   }
 }
