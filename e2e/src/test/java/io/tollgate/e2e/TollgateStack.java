@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -56,6 +57,13 @@ final class TollgateStack implements AutoCloseable {
    * with {@link #mock()}'s URLs and the CA files in hand.
    */
   static TollgateStack start(Function<TollgateStack, String> upstreamsAndRoutes) {
+    return start(upstreamsAndRoutes, controlPlane -> {});
+  }
+
+  /** As {@link #start(Function)}, with the control plane's options adjusted (env, database). */
+  static TollgateStack start(
+      Function<TollgateStack, String> upstreamsAndRoutes,
+      Consumer<ControlPlaneProcess.Builder> controlPlaneOptions) {
     TollgateStack stack = new TollgateStack();
     try {
       stack.ca = TestCa.create(stack.dir, "test");
@@ -63,7 +71,9 @@ final class TollgateStack implements AutoCloseable {
       stack.mock = MockUpstream.start(stack.ca.issueServerCertificate("mock"));
       stack.started.add(stack.mock);
       stack.writeConfig(upstreamsAndRoutes.apply(stack));
-      stack.controlPlane = ControlPlaneProcess.builder(stack.config).start();
+      ControlPlaneProcess.Builder controlPlane = ControlPlaneProcess.builder(stack.config);
+      controlPlaneOptions.accept(controlPlane);
+      stack.controlPlane = controlPlane.start();
       stack.started.add(stack.controlPlane);
       stack.envoy = EnvoyProcess.builder(stack.controlPlane.xdsPort()).start();
       stack.started.add(stack.envoy);
