@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Tollgate needs and is missing, on Debian 12; fast (no network) when all is present.
-#   scripts/deps.sh run     JDK, Envoy, curl (+ nginx and openssl when UPSTREAM=mock)
+#   scripts/deps.sh run     JDK, Envoy, curl (+ nginx and openssl when UPSTREAM=mock,
+#                           + redis-server when STORE=redis)
 #   scripts/deps.sh test    run's + nginx with the echo module, openssl, redis-server, PostgreSQL
 #   scripts/deps.sh bench   run's + nginx with the echo module, openssl, wrk
 #   scripts/deps.sh all     everything
@@ -45,8 +46,10 @@ if $mock; then
   want libnginx-mod-http-echo has_echo_module
   want openssl has openssl
 fi
-if [[ "$need" == test || "$need" == all ]]; then
+if [[ "$need" == test || "$need" == all || "${STORE:-}" == redis ]]; then
   want redis-server has redis-server
+fi
+if [[ "$need" == test || "$need" == all ]]; then
   want postgresql has_postgres
 fi
 if [[ "$need" == bench || "$need" == all ]]; then
