@@ -96,7 +96,7 @@ java_opts=()
 # A class-data archive made by the first run (JDK 19+) roughly halves the next startups.
 if [[ -f "${JAVA_HOME:-}/release" ]] \
   && (($(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$JAVA_HOME/release") >= 19)); then
-  java_opts+=(-XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$run_dir/control-plane.jsa")
+  java_opts+=(-XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$run_dir/control-plane.jsa" "-Xlog:cds*=off")
 fi
 # shellcheck disable=SC2086 # JVM options are words
 start control-plane "$java" "${java_opts[@]}" ${CONTROL_PLANE_JAVA_OPTS:-} -jar "$jar"

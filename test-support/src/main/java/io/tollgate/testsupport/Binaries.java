@@ -97,7 +97,8 @@ public final class Binaries {
     if (!Files.isDirectory(root)) {
       return Optional.empty();
     }
-    try (Stream<Path> files = Files.walk(root)) {
+    // .venv may be a symbolic link (a worktree sharing another checkout's environment).
+    try (Stream<Path> files = Files.walk(root, 8, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
       return files.filter(p -> p.endsWith(suffix) && Files.isExecutable(p)).findFirst();
     } catch (java.io.IOException e) {
       return Optional.empty();

@@ -142,7 +142,9 @@ public final class ControlPlaneProcess implements AutoCloseable {
         return List.of();
       }
       Path archive = jar().resolveSibling("control-plane.jsa");
-      return List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archive);
+      // Dumping the archive warns about every class it skips: noise in the test logs.
+      return List.of(
+          "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off");
     }
 
     /** Starts the control plane and waits until {@code /actuator/health} answers 2xx. */
