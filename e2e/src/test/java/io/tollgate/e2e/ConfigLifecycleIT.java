@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The configuration's life while traffic flows: edits reach Envoy without a restart, a config Envoy
@@ -17,38 +17,16 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the config it starts from; the order only keeps the control-plane crash last.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(SharedStack.class)
 class ConfigLifecycleIT {
 
   private static final Duration PROPAGATION_LIMIT = Duration.ofSeconds(2);
 
   static TollgateStack stack;
 
-  /** The config last written, so a test starting from it does not wait for a publish. */
-  static String current;
-
   @BeforeAll
-  static void start() {
-    stack = TollgateStack.start(ConfigLifecycleIT::httpOnly);
-    current = httpOnly(stack);
-  }
-
-  @AfterAll
-  static void stop() {
-    stack.close();
-  }
-
-  /** Everything to the plain-HTTP mock. */
-  static String httpOnly(TollgateStack s) {
-    return """
-        upstreams:
-          - name: mock
-            url: %s
-        routes:
-          - name: default
-            match: { pathPrefix: / }
-            upstream: mock
-        """
-        .formatted(s.mock().httpUrl());
+  static void share(TollgateStack shared) {
+    stack = shared;
   }
 
   /** The same plus a TLS upstream and a route sending /echo to it (its echo says https). */
@@ -71,20 +49,6 @@ class ConfigLifecycleIT {
         .formatted(s.mock().httpUrl(), s.mock().httpsUrl(), s.ca().caFile());
   }
 
-  private static void write(String config) {
-    stack.writeConfig(config);
-    current = config;
-  }
-
-  /** Brings the stack to {@code config} (whatever an earlier test left) and Envoy in sync. */
-  private static void startFrom(String config) {
-    if (!config.equals(current)) {
-      current = config;
-      stack.applyConfig(config, Duration.ofSeconds(10));
-    }
-    stack.awaitEnvoyInSync(Duration.ofSeconds(10));
-  }
-
   static boolean servedOverTls(HttpResponse<String> r) {
     return r.statusCode() == 200 && r.body().contains("\"scheme\":\"https\"");
   }
@@ -96,11 +60,11 @@ class ConfigLifecycleIT {
   @Test
   @Order(1)
   void editingTheConfigAddsARouteEnvoyServesWithin2sWithoutARestart() {
-    startFrom(httpOnly(stack));
+    stack.use(stack.httpMockConfig());
     long pid = stack.envoy().pid();
     long uptimeBefore = stack.envoy().uptimeSeconds();
 
-    write(withTlsEchoRoute(stack));
+    stack.writeConfig(withTlsEchoRoute(stack));
     Duration took =
         stack.awaitProxy("/echo", ConfigLifecycleIT::servedOverTls, Duration.ofSeconds(10));
 
@@ -120,12 +84,12 @@ class ConfigLifecycleIT {
   @Test
   @Order(2)
   void configEnvoyRejectsKeepsTrafficOnTheLastGoodConfigAndShowsTheNack() {
-    startFrom(withTlsEchoRoute(stack));
+    stack.use(withTlsEchoRoute(stack));
     String missingCa = "/nonexistent/tollgate-e2e/ca.pem";
 
     // Valid YAML the control plane accepts (the CA file is a path on the Envoy host), but Envoy
     // cannot load it: it rejects (NACKs) the clusters and keeps the ones it runs.
-    write(
+    stack.writeConfig(
         """
         upstreams:
           - name: mock
@@ -156,15 +120,14 @@ class ConfigLifecycleIT {
     assertThat(stack.envoy().statOrZero("cluster.broken_tls.upstream_rq_total")).isZero();
 
     // A good config after the bad one is applied as usual.
-    current = httpOnly(stack);
-    stack.applyConfig(current, Duration.ofSeconds(10));
+    stack.applyConfig(stack.httpMockConfig(), Duration.ofSeconds(10));
     assertThat(stack.get("/echo").body()).contains("\"scheme\":\"http\"");
   }
 
   @Test
   @Order(3)
   void envoyKeepsServingWhileTheControlPlaneIsDeadAndReconnectsWhenItIsBack() throws Exception {
-    startFrom(httpOnly(stack));
+    stack.use(stack.httpMockConfig());
     long uptimeBefore = stack.envoy().uptimeSeconds();
 
     stack.controlPlane().kill();
@@ -183,7 +146,7 @@ class ConfigLifecycleIT {
     }
 
     // Changed while the control plane is down: served once it is back and Envoy reconnected.
-    write(withTlsEchoRoute(stack));
+    stack.writeConfig(withTlsEchoRoute(stack));
     stack.controlPlane().start();
     stack.awaitProxy("/echo", ConfigLifecycleIT::servedOverTls, Duration.ofSeconds(30));
     stack.awaitEnvoyInSync(Duration.ofSeconds(10));
@@ -191,7 +154,7 @@ class ConfigLifecycleIT {
     assertThat(stack.envoy().uptimeSeconds()).isGreaterThan(uptimeBefore);
 
     // And a change after the reconnect still propagates within the limit.
-    write(httpOnly(stack));
+    stack.writeConfig(stack.httpMockConfig());
     Duration took =
         stack.awaitProxy("/echo", ConfigLifecycleIT::servedOverHttp, Duration.ofSeconds(10));
     assertThat(took).isLessThan(PROPAGATION_LIMIT);

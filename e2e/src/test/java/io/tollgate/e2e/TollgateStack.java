@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -30,7 +29,8 @@ import tools.jackson.databind.ObjectMapper;
 /**
  * The whole proxy path on free loopback ports: a test CA (and an unrelated one), the nginx mock
  * over HTTP and TLS, the control plane serving a tollgate.yaml this stack owns, and Envoy fed by
- * it. Shared by the tests of a class; stopped in reverse order, even when starting fails.
+ * it. One instance serves the whole suite ({@link SharedStack}): the control plane's startup is
+ * most of an end-to-end test's time. Stopped in reverse order, even when starting fails.
  */
 final class TollgateStack implements AutoCloseable {
 
@@ -57,6 +57,7 @@ final class TollgateStack implements AutoCloseable {
   private MockUpstream mock;
   private ControlPlaneProcess controlPlane;
   private EnvoyProcess envoy;
+  private String written;
 
   private TollgateStack() {
     this.dir = Scratch.create("e2e");
@@ -65,17 +66,17 @@ final class TollgateStack implements AutoCloseable {
   }
 
   /**
-   * Starts everything; {@code upstreamsAndRoutes} is the config below the listener line, written
-   * with {@link #mock()}'s URLs and the CA files in hand.
+   * Starts everything, serving {@link #httpMockConfig()} first. Tests get the one shared instance
+   * through {@link SharedStack}; this is for that extension.
    */
-  static TollgateStack start(Function<TollgateStack, String> upstreamsAndRoutes) {
+  static TollgateStack start() {
     TollgateStack stack = new TollgateStack();
     try {
       stack.ca = TestCa.create(stack.dir, "test");
       stack.otherCa = TestCa.create(stack.dir, "other");
       stack.mock = MockUpstream.start(stack.ca.issueServerCertificate("mock"));
       stack.started.add(stack.mock);
-      stack.writeConfig(upstreamsAndRoutes.apply(stack));
+      stack.writeConfig(stack.httpMockConfig());
       stack.controlPlane = ControlPlaneProcess.builder(stack.config).start();
       stack.started.add(stack.controlPlane);
       stack.envoy = EnvoyProcess.builder(stack.controlPlane.xdsPort()).start();
@@ -93,6 +94,31 @@ final class TollgateStack implements AutoCloseable {
       stack.close();
       throw e;
     }
+  }
+
+  /** Upstreams and routes sending everything to the mock's plain-HTTP port. */
+  String httpMockConfig() {
+    return """
+        upstreams:
+          - name: mock
+            url: %s
+        routes:
+          - name: default
+            match: { pathPrefix: / }
+            upstream: mock
+        """
+        .formatted(mock.httpUrl());
+  }
+
+  /**
+   * Brings Envoy to {@code upstreamsAndRoutes}, whatever the previous test left: applies it when it
+   * is not the config in force, then waits until Envoy runs the control plane's snapshot.
+   */
+  void use(String upstreamsAndRoutes) {
+    if (!upstreamsAndRoutes.equals(written)) {
+      applyConfig(upstreamsAndRoutes, Duration.ofSeconds(15));
+    }
+    awaitEnvoyInSync(Duration.ofSeconds(15));
   }
 
   TestCa ca() {
@@ -129,6 +155,7 @@ final class TollgateStack implements AutoCloseable {
    * control plane never reads half a file.
    */
   void writeConfig(String upstreamsAndRoutes) {
+    written = upstreamsAndRoutes;
     String yaml =
         "listener: { address: 127.0.0.1, port: "
             + proxyPort
