@@ -97,8 +97,8 @@ public final class Binaries {
     if (!Files.isDirectory(root)) {
       return Optional.empty();
     }
-    // .venv may be a symbolic link (a worktree sharing another checkout's environment).
-    try (Stream<Path> files = Files.walk(root, 8, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
+    // toRealPath: a worktree's .venv is often a symlink, and walk() does not descend into one.
+    try (Stream<Path> files = Files.walk(root.toRealPath())) {
       return files.filter(p -> p.endsWith(suffix) && Files.isExecutable(p)).findFirst();
     } catch (java.io.IOException e) {
       return Optional.empty();

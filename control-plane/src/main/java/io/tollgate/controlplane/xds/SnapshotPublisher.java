@@ -6,6 +6,8 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.tollgate.controlplane.ControlPlaneSettings;
 import io.tollgate.controlplane.gateway.GatewayConfig;
 import io.tollgate.controlplane.gateway.GatewayConfigListener;
@@ -41,6 +43,7 @@ public class SnapshotPublisher implements GatewayConfigListener {
   private final RateLimitConfigFeed rateLimitConfigs;
   private final Clock clock;
   private final Counter updates;
+  private final MultiGauge versionInfo;
   private TranslatorInput input;
   private boolean gatewayLoaded;
   private volatile PublishedSnapshot current;
@@ -82,6 +85,10 @@ public class SnapshotPublisher implements GatewayConfigListener {
     this.updates =
         Counter.builder("tollgate.xds.snapshot.updates")
             .description("snapshots published with new content")
+            .register(meters);
+    this.versionInfo =
+        MultiGauge.builder("tollgate.xds.snapshot.info")
+            .description("1 for the version of the served snapshot (the version is the tag)")
             .register(meters);
     Gauge.builder("tollgate.xds.snapshot.last.update", this, SnapshotPublisher::lastUpdateSeconds)
         .description("when the served snapshot was published (epoch seconds)")
@@ -146,6 +153,8 @@ public class SnapshotPublisher implements GatewayConfigListener {
         typeVersions.get(XdsTypeUrls.RATE_LIMIT_CONFIG), resources.rateLimitConfigs());
     current = new PublishedSnapshot(version, typeVersions, clock.instant(), resources);
     updates.increment();
+    // overwrite: the previous version's series disappears instead of accumulating.
+    versionInfo.register(List.of(MultiGauge.Row.of(Tags.of("version", version), 1)), true);
     log.info(
         "published xDS snapshot {}: {} listener(s), {} route(s), {} cluster(s), {} rate-limit"
             + " config(s)",

@@ -102,10 +102,10 @@ public class XdsNodeRegistry implements DiscoveryServerCallbacks {
           typeUrl,
           rejected,
           message);
-    } else if (answersLastResponse && sent.version().equals(request.getVersionInfo())) {
+    } else if (accepts(request, sent, answersLastResponse)) {
       TypeState type = node.type(typeUrl);
       if (type != null) {
-        type.ackedVersion = sent.version();
+        type.ackedVersion = request.getVersionInfo();
         type.ackedAt = clock.instant();
       }
     }
@@ -157,6 +157,19 @@ public class XdsNodeRegistry implements DiscoveryServerCallbacks {
   public synchronized void forgetLongDisconnected() {
     Instant cutoff = clock.instant().minus(RETENTION);
     nodes.values().removeIf(n -> n.streams == 0 && n.disconnectedAt.isBefore(cutoff));
+  }
+
+  /**
+   * An ACK: the request answers the last response and holds its version. Before anything was sent
+   * on a stream, a non-empty version_info is what the node already runs (it reconnected, e.g. after
+   * a control-plane restart, and may carry the old stream's nonce); when that version is still
+   * current nothing is re-sent, so this is the only sign of it.
+   */
+  private static boolean accepts(
+      DiscoveryRequest request, ResponseWriter.Sent sent, boolean answersLastResponse) {
+    return sent == null
+        ? !request.getVersionInfo().isEmpty()
+        : answersLastResponse && sent.version().equals(request.getVersionInfo());
   }
 
   private NodeState attach(Node node) {

@@ -34,7 +34,8 @@ public record XdsNodeStatus(
   /**
    * @param typeUrl the resource type
    * @param sentVersion the last version sent to this node
-   * @param ackedVersion the last version the node accepted; null if none yet
+   * @param ackedVersion the last version the node accepted (or, on reconnecting, reported running);
+   *     null if none yet
    * @param ackedAt when it accepted it
    * @param lastNack the last rejection of this type; null if none
    */

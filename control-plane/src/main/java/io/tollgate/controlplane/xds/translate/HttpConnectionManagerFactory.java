@@ -62,7 +62,10 @@ final class HttpConnectionManagerFactory {
         .setNormalizePath(BoolValue.of(true))
         .setMergeSlashes(true)
         .setPathWithEscapedSlashesAction(PathWithEscapedSlashesAction.UNESCAPE_AND_REDIRECT)
+        // Every request gets an x-request-id (a client-sent one is replaced: clients are external),
+        // echoed in the response so a client's report can be matched to the access log.
         .setGenerateRequestId(BoolValue.of(true))
+        .setAlwaysSetRequestIdInResponse(true)
         // The upstream's server header (software, versions) is replaced, never forwarded.
         .setServerName(EnvoyNames.SERVER_NAME)
         .setServerHeaderTransformation(ServerHeaderTransformation.OVERWRITE)
