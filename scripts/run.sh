@@ -61,7 +61,8 @@ stop_all() {
   for name in envoy ratelimit redis control-plane mock-upstream; do
     [[ -n "${pids[$name]:-}" ]] && kill -TERM "${pids[$name]}" 2>/dev/null || true
   done
-  for _ in $(seq 1 100); do
+  # Up to 30 s: after a new build the control plane writes its class-data archive on exit.
+  for _ in $(seq 1 300); do
     alive=false
     for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=true; done
     $alive || break
@@ -78,7 +79,8 @@ trap 'stop_all' EXIT
 start() { # start NAME COMMAND...: in the background, output to .run/logs/NAME.log
   local name="$1"
   shift
-  "$@" >"$logs/$name.log" 2>&1 &
+  # Its own session: Ctrl-C reaches only this script, which stops the children in order.
+  setsid "$@" >"$logs/$name.log" 2>&1 &
   pids[$name]=$!
 }
 
@@ -103,10 +105,11 @@ if [[ "${UPSTREAM:-}" == mock ]]; then
 fi
 
 java_opts=()
-# A class-data archive made by the first run (JDK 19+) roughly halves the next startups.
+# A class-data archive, written when the first run after a build exits (JDK 19+), cuts the next
+# startups by about a third.
 if [[ -f "${JAVA_HOME:-}/release" ]] \
   && (($(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$JAVA_HOME/release") >= 19)); then
-  java_opts+=(-XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$run_dir/control-plane.jsa")
+  java_opts+=(-XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$run_dir/control-plane.jsa" "-Xlog:cds*=off")
 fi
 # shellcheck disable=SC2086 # JVM options are words
 start control-plane "$java" "${java_opts[@]}" ${CONTROL_PLANE_JAVA_OPTS:-} -jar "$jar"

@@ -35,14 +35,6 @@ final class LimitsStack implements AutoCloseable {
    */
   record Variant(boolean postgres, boolean redis, boolean failClosed) {}
 
-  static final String ROUTES =
-      """
-      upstreams:
-        - { name: mock, url: "%s" }
-      routes:
-        - { name: default, match: { pathPrefix: / }, upstream: mock }
-      """;
-
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final Variant variant;
@@ -80,7 +72,6 @@ final class LimitsStack implements AutoCloseable {
     PostgresServer db = postgres;
     gateway =
         TollgateStack.start(
-            s -> ROUTES.formatted(s.mock().httpUrl()),
             cp -> {
               cp.env("TOLLGATE_RATELIMIT_ADDRESS", "127.0.0.1")
                   .env("TOLLGATE_RATELIMIT_PORT", Integer.toString(rateLimitGrpcPort))
@@ -127,7 +118,7 @@ final class LimitsStack implements AutoCloseable {
 
   /** {@code tollgate.yaml} with the stack's upstream and route, then {@code more} (e.g. limits). */
   void writeConfig(String more) {
-    gateway.writeConfig(ROUTES.formatted(gateway.mock().httpUrl()) + more);
+    gateway.writeConfig(gateway.httpMockConfig() + more);
   }
 
   /** POSTs a rule; returns the rules version it created. */

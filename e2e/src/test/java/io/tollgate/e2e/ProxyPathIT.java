@@ -5,37 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Requests through Envoy to the plain-HTTP mock come back as the upstream sent them. */
+@ExtendWith(SharedStack.class)
 class ProxyPathIT {
 
   static TollgateStack stack;
 
   @BeforeAll
-  static void start() {
-    stack =
-        TollgateStack.start(
-            s ->
-                """
-                upstreams:
-                  - name: mock
-                    url: %s
-                routes:
-                  - name: default
-                    match: { pathPrefix: / }
-                    upstream: mock
-                """
-                    .formatted(s.mock().httpUrl()));
-  }
-
-  @AfterAll
-  static void stop() {
-    stack.close();
+  static void useHttpMock(TollgateStack shared) {
+    stack = shared;
+    stack.use(stack.httpMockConfig());
   }
 
   @Test

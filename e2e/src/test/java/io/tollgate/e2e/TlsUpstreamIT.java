@@ -3,24 +3,24 @@ package io.tollgate.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * An https upstream: trusted through the configured CA file it serves; verified against another CA
  * it fails closed with a 503, and Envoy's stats say why.
  */
+@ExtendWith(SharedStack.class)
 class TlsUpstreamIT {
 
   static TollgateStack stack;
 
   @BeforeAll
-  static void start() {
-    stack =
-        TollgateStack.start(
-            s ->
-                """
+  static void useTlsUpstreams(TollgateStack shared) {
+    stack = shared;
+    stack.use(
+        """
                 upstreams:
                   - name: mock_tls
                     url: %s
@@ -36,16 +36,11 @@ class TlsUpstreamIT {
                     match: { pathPrefix: / }
                     upstream: mock_tls
                 """
-                    .formatted(
-                        s.mock().httpsUrl(),
-                        s.ca().caFile(),
-                        s.mock().httpsUrl(),
-                        s.otherCa().caFile()));
-  }
-
-  @AfterAll
-  static void stop() {
-    stack.close();
+            .formatted(
+                stack.mock().httpsUrl(),
+                stack.ca().caFile(),
+                stack.mock().httpsUrl(),
+                stack.otherCa().caFile()));
   }
 
   @Test

@@ -102,9 +102,7 @@ public class XdsNodeRegistry implements DiscoveryServerCallbacks {
           typeUrl,
           rejected,
           message);
-    } else if (answersLastResponse
-        ? sent.version().equals(request.getVersionInfo())
-        : reportsRunningVersion(request)) {
+    } else if (accepts(request, sent, answersLastResponse)) {
       TypeState type = node.type(typeUrl);
       if (type != null) {
         type.ackedVersion = request.getVersionInfo();
@@ -162,12 +160,16 @@ public class XdsNodeRegistry implements DiscoveryServerCallbacks {
   }
 
   /**
-   * The first request of a stream from a node that already runs a config (it reconnected, e.g.
-   * after a control-plane restart): its version_info is what it accepted earlier. When that is
-   * still current nothing is re-sent, so this is the only sign of which version it runs.
+   * An ACK: the request answers the last response and holds its version. Before anything was sent
+   * on a stream, a non-empty version_info is what the node already runs (it reconnected, e.g. after
+   * a control-plane restart, and may carry the old stream's nonce); when that version is still
+   * current nothing is re-sent, so this is the only sign of it.
    */
-  private static boolean reportsRunningVersion(DiscoveryRequest request) {
-    return request.getResponseNonce().isEmpty() && !request.getVersionInfo().isEmpty();
+  private static boolean accepts(
+      DiscoveryRequest request, ResponseWriter.Sent sent, boolean answersLastResponse) {
+    return sent == null
+        ? !request.getVersionInfo().isEmpty()
+        : answersLastResponse && sent.version().equals(request.getVersionInfo());
   }
 
   private NodeState attach(Node node) {

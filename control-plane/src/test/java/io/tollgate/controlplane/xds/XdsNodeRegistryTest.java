@@ -71,7 +71,7 @@ class XdsNodeRegistryTest {
   @Test
   void aReconnectingNodeReportsTheVersionItRuns() throws Exception {
     registry.onStreamOpen(7, "");
-    registry.onV3StreamRequest(7, request("v9", ""));
+    registry.onV3StreamRequest(7, request("v9", "41"));
 
     assertThat(registry.nodes().get(0).types().get(0).ackedVersion()).isEqualTo("v9");
   }
