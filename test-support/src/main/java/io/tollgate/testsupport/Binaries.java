@@ -97,7 +97,8 @@ public final class Binaries {
     if (!Files.isDirectory(root)) {
       return Optional.empty();
     }
-    try (Stream<Path> files = Files.walk(root)) {
+    // toRealPath: a worktree's .venv is often a symlink, and walk() does not descend into one.
+    try (Stream<Path> files = Files.walk(root.toRealPath())) {
       return files.filter(p -> p.endsWith(suffix) && Files.isExecutable(p)).findFirst();
     } catch (java.io.IOException e) {
       return Optional.empty();

@@ -1,0 +1,214 @@
+package io.tollgate.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tollgate.testsupport.FreePorts;
+import io.tollgate.testsupport.PostgresServer;
+import io.tollgate.testsupport.RateLimitServiceProcess;
+import io.tollgate.testsupport.RedisServer;
+import io.tollgate.testsupport.SourceAddressHttp;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Everything issue 5 needs on loopback: the proxy stack ({@link TollgateStack}: nginx mock, control
+ * plane, Envoy) plus the rate-limit service configured over xDS by that control plane, and, per
+ * {@link Variant}, PostgreSQL for the control plane and Redis for the counters. Clients speak from
+ * any 127.0.0.0/8 address, so a test can be several client IPs.
+ */
+final class LimitsStack implements AutoCloseable {
+
+  /**
+   * Which backends a run uses.
+   *
+   * @param postgres the control plane on a real PostgreSQL instead of its H2 file
+   * @param redis the rate-limit service counting in a real redis-server instead of memory
+   * @param failClosed Envoy answers 500 when the rate-limit service fails (else it lets through)
+   */
+  record Variant(boolean postgres, boolean redis, boolean failClosed) {}
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final Variant variant;
+  private final List<AutoCloseable> started = new ArrayList<>();
+  private TollgateStack gateway;
+  private RateLimitServiceProcess rateLimit;
+
+  private LimitsStack(Variant variant) {
+    this.variant = variant;
+  }
+
+  static LimitsStack start(Variant variant) {
+    LimitsStack stack = new LimitsStack(variant);
+    try {
+      stack.startAll();
+      return stack;
+    } catch (RuntimeException | Error e) {
+      stack.close();
+      throw e;
+    }
+  }
+
+  private void startAll() {
+    PostgresServer postgres = null;
+    if (variant.postgres()) {
+      postgres = PostgresServer.start("tollgate");
+      started.add(postgres);
+    }
+    RedisServer redis = null;
+    if (variant.redis()) {
+      redis = RedisServer.start();
+      started.add(redis);
+    }
+    int rateLimitGrpcPort = FreePorts.next();
+    PostgresServer db = postgres;
+    gateway =
+        TollgateStack.start(
+            cp -> {
+              cp.env("TOLLGATE_RATELIMIT_ADDRESS", "127.0.0.1")
+                  .env("TOLLGATE_RATELIMIT_PORT", Integer.toString(rateLimitGrpcPort))
+                  .env(
+                      "TOLLGATE_RATELIMIT_FAILUREMODEDENY", Boolean.toString(variant.failClosed()));
+              if (db != null) {
+                cp.env("TOLLGATE_DB_URL", db.jdbcUrl())
+                    .env("SPRING_DATASOURCE_USERNAME", db.user());
+              }
+            });
+    started.add(gateway);
+    RateLimitServiceProcess.Builder rls =
+        RateLimitServiceProcess.builder(gateway.controlPlane().xdsPort())
+            .grpcPort(rateLimitGrpcPort);
+    if (redis != null) {
+      rls.redis(redis.address());
+    }
+    rateLimit = rls.start();
+    started.add(rateLimit);
+  }
+
+  Variant variant() {
+    return variant;
+  }
+
+  TollgateStack gateway() {
+    return gateway;
+  }
+
+  RateLimitServiceProcess rateLimit() {
+    return rateLimit;
+  }
+
+  /** A request through Envoy from {@code clientIp}. */
+  SourceAddressHttp.Response send(
+      String clientIp, String method, String path, Map<String, String> headers) {
+    return SourceAddressHttp.from(clientIp)
+        .send(method, "127.0.0.1", gateway.proxyPort(), path, headers);
+  }
+
+  SourceAddressHttp.Response get(String clientIp, String path) {
+    return send(clientIp, "GET", path, Map.of());
+  }
+
+  /** {@code tollgate.yaml} with the stack's upstream and route, then {@code more} (e.g. limits). */
+  void writeConfig(String more) {
+    gateway.writeConfig(gateway.httpMockConfig() + more);
+  }
+
+  /** POSTs a rule; returns the rules version it created. */
+  long create(String ruleJson) {
+    HttpResponse<String> r = rest("POST", "/api/v1/limits", ruleJson, null);
+    assertThat(r.statusCode()).as("POST %s -> %s", ruleJson, r.body()).isEqualTo(201);
+    return JSON.readTree(r.body()).path("version").asLong();
+  }
+
+  /** PUTs a rule over whatever version is stored; returns the rules version it created. */
+  long replace(String name, String ruleJson) {
+    HttpResponse<String> r = rest("PUT", "/api/v1/limits/" + name, ruleJson, "*");
+    assertThat(r.statusCode()).as("PUT %s -> %s", ruleJson, r.body()).isEqualTo(200);
+    return JSON.readTree(r.body()).path("version").asLong();
+  }
+
+  void delete(String name) {
+    HttpResponse<String> r = rest("DELETE", "/api/v1/limits/" + name, null, "*");
+    assertThat(r.statusCode()).as("DELETE %s -> %s", name, r.body()).isIn(200, 204);
+  }
+
+  HttpResponse<String> rest(String method, String path, String body, String ifMatch) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(gateway.controlPlane().baseUrl() + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .header("Content-Type", "application/json");
+    if (ifMatch != null) {
+      b.header("If-Match", ifMatch);
+    }
+    return gateway.send(b);
+  }
+
+  /**
+   * Waits until the control plane reports that Envoy and the rate-limit service have both applied
+   * rules version {@code version} or later, so a test can count from its first request.
+   */
+  void awaitApplied(long version) {
+    gateway
+        .controlPlane()
+        .process()
+        .await(
+            "Envoy and the rate-limit service to apply rules version " + version,
+            Duration.ofSeconds(10),
+            () -> {
+              JsonNode status =
+                  JSON.readTree(rest("GET", "/api/v1/limits/status", null, null).body());
+              List<String> kinds = new ArrayList<>();
+              for (JsonNode node : status.path("nodes")) {
+                if (node.path("connected").asBoolean()
+                    && node.path("appliedRulesVersion").asLong(-1) >= version) {
+                  kinds.add(node.path("kind").asString());
+                }
+              }
+              return kinds.contains("envoy") && kinds.contains("ratelimit");
+            });
+  }
+
+  /** Sum of Envoy's counters whose names end with {@code suffix}, e.g. a ratelimit filter stat. */
+  long envoyCounterSum(String suffix) {
+    long sum = 0;
+    for (String line : gateway.envoy().admin("/stats?filter=" + suffix).split("\n")) {
+      int colon = line.lastIndexOf(": ");
+      if (colon > 0 && line.substring(0, colon).endsWith(suffix)) {
+        OptionalLong v = parse(line.substring(colon + 2).trim());
+        sum += v.orElse(0);
+      }
+    }
+    return sum;
+  }
+
+  private static OptionalLong parse(String value) {
+    try {
+      return OptionalLong.of(Long.parseLong(value));
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  @Override
+  public void close() {
+    for (int i = started.size() - 1; i >= 0; i--) {
+      try {
+        started.get(i).close();
+      } catch (Exception e) {
+        // Keep stopping the rest; a process left running would outlive the test.
+      }
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package io.tollgate.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The packaged rate-limit service ({@code ratelimit-service/target/ratelimit-service.jar}) as a
+ * real JVM on loopback, configured over xDS by a control plane. {@link #start()} after {@link
+ * #stop()} keeps its ports, as a restarted replica would.
+ */
+public final class RateLimitServiceProcess implements AutoCloseable {
+
+  private static final Duration STARTUP = Duration.ofSeconds(60);
+
+  private final Path dir;
+  private final int grpcPort;
+  private final int httpPort;
+  private final Map<String, String> env;
+  private final List<String> command;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private ManagedProcess process;
+
+  private RateLimitServiceProcess(
+      Path dir, int grpcPort, int httpPort, Map<String, String> env, List<String> command) {
+    this.dir = dir;
+    this.grpcPort = grpcPort;
+    this.httpPort = httpPort;
+    this.env = Map.copyOf(env);
+    this.command = List.copyOf(command);
+  }
+
+  /** The jar the build packages; fails with the command that makes it when it is missing. */
+  public static Path jar() {
+    Path jar = Binaries.repoRoot().resolve("ratelimit-service/target/ratelimit-service.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(
+          jar
+              + " missing; build it with `./mvnw -B -q -pl ratelimit-service -am -DskipTests"
+              + " package`");
+    }
+    return jar;
+  }
+
+  /** A service taking its configuration from the control plane's gRPC port {@code xdsPort}. */
+  public static Builder builder(int xdsPort) {
+    return new Builder(xdsPort);
+  }
+
+  public int grpcPort() {
+    return grpcPort;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public String nodeId() {
+    return env.get("CONFIG_GRPC_XDS_NODE_ID");
+  }
+
+  public ManagedProcess process() {
+    return process;
+  }
+
+  public boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  /** Starts the JVM (again, after {@link #stop()}) and waits until its health check answers. */
+  public synchronized RateLimitServiceProcess start() {
+    if (isRunning()) {
+      throw new IllegalStateException("rate-limit service already running, pid " + process.pid());
+    }
+    process = ManagedProcess.builder("ratelimit", command).env(env).workDir(dir).start();
+    process.awaitHttp(URI.create("http://127.0.0.1:" + httpPort + "/healthcheck"), STARTUP);
+    process.awaitPort("127.0.0.1", grpcPort, Duration.ofSeconds(10));
+    return this;
+  }
+
+  /** SIGTERM. */
+  public synchronized void stop() {
+    if (process != null) {
+      process.stop();
+    }
+  }
+
+  /** The body of {@code GET /metrics} (Prometheus text). */
+  public String metrics() {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
+            .timeout(Duration.ofSeconds(5))
+            .build();
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+    Scratch.delete(dir);
+  }
+
+  /** Options of a {@link RateLimitServiceProcess}. */
+  public static final class Builder {
+    private final int xdsPort;
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private int grpcPort;
+
+    private Builder(int xdsPort) {
+      this.xdsPort = xdsPort;
+    }
+
+    /** Its gRPC port, when it must be known before it starts (Envoy's cluster points at it). */
+    public Builder grpcPort(int value) {
+      this.grpcPort = value;
+      return this;
+    }
+
+    /** Counts in Redis at {@code address} ({@code host:port}) instead of memory. */
+    public Builder redis(String address) {
+      env.put("BACKEND_TYPE", "redis");
+      env.put("REDIS_SOCKET_TYPE", "tcp");
+      env.put("REDIS_URL", address);
+      return this;
+    }
+
+    /** An extra environment variable. */
+    public Builder env(String key, String value) {
+      env.put(key, value);
+      return this;
+    }
+
+    /** Starts the service and waits until it is healthy. */
+    public RateLimitServiceProcess start() {
+      Path dir = Scratch.create("ratelimit");
+      int grpc = grpcPort == 0 ? FreePorts.next() : grpcPort;
+      int http = FreePorts.next();
+      Map<String, String> all = new LinkedHashMap<>();
+      all.put("HOST", "127.0.0.1");
+      all.put("PORT", Integer.toString(http));
+      all.put("GRPC_HOST", "127.0.0.1");
+      all.put("GRPC_PORT", Integer.toString(grpc));
+      all.put("BACKEND_TYPE", "memory");
+      all.put("CONFIG_TYPE", "GRPC_XDS_SOTW");
+      all.put("CONFIG_GRPC_XDS_SERVER_URL", "127.0.0.1:" + xdsPort);
+      all.put("CONFIG_GRPC_XDS_NODE_ID", "ratelimit-" + Long.toHexString(System.nanoTime()));
+      // The reference's backoff starts at 10 s: a test restarting the control plane would wait.
+      all.put("XDS_CLIENT_BACKOFF_INITIAL_INTERVAL", "200ms");
+      all.put("XDS_CLIENT_BACKOFF_MAX_INTERVAL", "1s");
+      all.putAll(env);
+      List<String> command =
+          List.of(
+              Binaries.java().toString(),
+              "-XX:+UseSerialGC",
+              "-XX:TieredStopAtLevel=1",
+              "-Xmx256m",
+              "-jar",
+              jar().toString());
+      RateLimitServiceProcess service = new RateLimitServiceProcess(dir, grpc, http, all, command);
+      try {
+        return service.start();
+      } catch (RuntimeException e) {
+        service.close();
+        throw e;
+      }
+    }
+  }
+}
