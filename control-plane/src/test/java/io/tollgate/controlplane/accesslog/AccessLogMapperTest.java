@@ -1,0 +1,98 @@
+package io.tollgate.controlplane.accesslog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Duration;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.UInt32Value;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.Metadata;
+import io.envoyproxy.envoy.config.core.v3.RequestMethod;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.data.accesslog.v3.AccessLogCommon;
+import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
+import io.envoyproxy.envoy.data.accesslog.v3.HTTPRequestProperties;
+import io.envoyproxy.envoy.data.accesslog.v3.HTTPResponseProperties;
+import io.envoyproxy.envoy.data.accesslog.v3.ResponseFlags;
+import io.tollgate.controlplane.stats.AccessRecord;
+import org.junit.jupiter.api.Test;
+
+class AccessLogMapperTest {
+
+  static HTTPAccessLogEntry.Builder entry(int status, String path, String ip) {
+    return HTTPAccessLogEntry.newBuilder()
+        .setCommonProperties(
+            AccessLogCommon.newBuilder()
+                .setDownstreamRemoteAddress(address(ip))
+                .setDownstreamDirectRemoteAddress(address("127.0.0.1"))
+                .setStartTime(Timestamp.newBuilder().setSeconds(1_800_000_000).setNanos(5_000_000))
+                .setTimeToLastDownstreamTxByte(Duration.newBuilder().setNanos(2_500_000))
+                .setUpstreamCluster("mock"))
+        .setRequest(
+            HTTPRequestProperties.newBuilder()
+                .setRequestMethod(RequestMethod.GET)
+                .setPath(path)
+                .setRequestId("req-1"))
+        .setResponse(HTTPResponseProperties.newBuilder().setResponseCode(UInt32Value.of(status)));
+  }
+
+  static Address address(String ip) {
+    return Address.newBuilder()
+        .setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(40000))
+        .build();
+  }
+
+  @Test
+  void mapsAPlainRequest() {
+    AccessRecord r =
+        AccessLogMapper.map(entry(200, "/items/MLA1?attributes=id#x", "10.1.2.3").build());
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.method()).isEqualTo("GET");
+    assertThat(r.path()).isEqualTo("/items/MLA1");
+    assertThat(r.clientIp()).isEqualTo("10.1.2.3");
+    assertThat(r.upstream()).isEqualTo("mock");
+    assertThat(r.rateLimited()).isFalse();
+    assertThat(r.rule()).isNull();
+    assertThat(r.latencyMicros()).isEqualTo(2500);
+    assertThat(r.requestId()).isEqualTo("req-1");
+    assertThat(r.startMillis()).isEqualTo(1_800_000_000_005L);
+  }
+
+  @Test
+  void takesTheRuleAndLimitFromTheRateLimitMetadata() {
+    HTTPAccessLogEntry.Builder e = entry(429, "/sites/MLA", "10.1.2.3");
+    e.getCommonPropertiesBuilder()
+        .setUpstreamCluster("")
+        .setResponseFlags(ResponseFlags.newBuilder().setRateLimited(true))
+        .setMetadata(
+            Metadata.newBuilder()
+                .putFilterMetadata(
+                    AccessLogMapper.RATELIMIT_NAMESPACE,
+                    Struct.newBuilder()
+                        .putFields(
+                            "rule", Value.newBuilder().setStringValue("sites-per-ip").build())
+                        .putFields("limit", Value.newBuilder().setNumberValue(5).build())
+                        .build()));
+    AccessRecord r = AccessLogMapper.map(e.build());
+    assertThat(r.rateLimited()).isTrue();
+    assertThat(r.rule()).isEqualTo("sites-per-ip");
+    assertThat(r.limit()).isEqualTo("5");
+    assertThat(r.upstream()).isEqualTo("-");
+  }
+
+  @Test
+  void a429FromTheUpstreamIsNotRateLimited() {
+    assertThat(AccessLogMapper.map(entry(429, "/", "10.1.2.3").build()).rateLimited()).isFalse();
+  }
+
+  @Test
+  void fallsBackToTheDirectAddressAndBoundsLongPaths() {
+    HTTPAccessLogEntry.Builder e = entry(200, "/" + "a".repeat(5000), "");
+    e.getCommonPropertiesBuilder().clearDownstreamRemoteAddress();
+    AccessRecord r = AccessLogMapper.map(e.build());
+    assertThat(r.clientIp()).isEqualTo("127.0.0.1");
+    assertThat(r.path()).hasSize(AccessRecord.MAX_KEY_LENGTH);
+  }
+}
