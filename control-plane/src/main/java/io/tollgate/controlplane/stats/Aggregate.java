@@ -111,6 +111,15 @@ public final class Aggregate {
     return out;
   }
 
+  /**
+   * The counts of one key, {requests, rateLimited}, zeros when absent; callers must not change it.
+   */
+  long[] key(Dimension dimension, String key) {
+    return keys.getOrDefault(dimension, Map.of()).getOrDefault(key, NONE);
+  }
+
+  private static final long[] NONE = new long[2];
+
   /** Number of keys held over all dimensions, for memory accounting. */
   public int keyCount() {
     return keys.values().stream().mapToInt(Map::size).sum();

@@ -2,52 +2,21 @@ package io.tollgate.controlplane.accesslog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Duration;
 import com.google.protobuf.Struct;
-import com.google.protobuf.Timestamp;
-import com.google.protobuf.UInt32Value;
 import com.google.protobuf.Value;
-import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
-import io.envoyproxy.envoy.config.core.v3.RequestMethod;
-import io.envoyproxy.envoy.config.core.v3.SocketAddress;
-import io.envoyproxy.envoy.data.accesslog.v3.AccessLogCommon;
 import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
-import io.envoyproxy.envoy.data.accesslog.v3.HTTPRequestProperties;
-import io.envoyproxy.envoy.data.accesslog.v3.HTTPResponseProperties;
 import io.envoyproxy.envoy.data.accesslog.v3.ResponseFlags;
 import io.tollgate.controlplane.stats.AccessRecord;
 import org.junit.jupiter.api.Test;
 
 class AccessLogMapperTest {
 
-  static HTTPAccessLogEntry.Builder entry(int status, String path, String ip) {
-    return HTTPAccessLogEntry.newBuilder()
-        .setCommonProperties(
-            AccessLogCommon.newBuilder()
-                .setDownstreamRemoteAddress(address(ip))
-                .setDownstreamDirectRemoteAddress(address("127.0.0.1"))
-                .setStartTime(Timestamp.newBuilder().setSeconds(1_800_000_000).setNanos(5_000_000))
-                .setTimeToLastDownstreamTxByte(Duration.newBuilder().setNanos(2_500_000))
-                .setUpstreamCluster("mock"))
-        .setRequest(
-            HTTPRequestProperties.newBuilder()
-                .setRequestMethod(RequestMethod.GET)
-                .setPath(path)
-                .setRequestId("req-1"))
-        .setResponse(HTTPResponseProperties.newBuilder().setResponseCode(UInt32Value.of(status)));
-  }
-
-  static Address address(String ip) {
-    return Address.newBuilder()
-        .setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(40000))
-        .build();
-  }
-
   @Test
   void mapsAPlainRequest() {
     AccessRecord r =
-        AccessLogMapper.map(entry(200, "/items/MLA1?attributes=id#x", "10.1.2.3").build());
+        AccessLogMapper.map(
+            AccessLogEntries.entry(200, "/items/MLA1?attributes=id#x", "10.1.2.3", 2500));
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.method()).isEqualTo("GET");
     assertThat(r.path()).isEqualTo("/items/MLA1");
@@ -62,7 +31,8 @@ class AccessLogMapperTest {
 
   @Test
   void takesTheRuleAndLimitFromTheRateLimitMetadata() {
-    HTTPAccessLogEntry.Builder e = entry(429, "/sites/MLA", "10.1.2.3");
+    HTTPAccessLogEntry.Builder e =
+        AccessLogEntries.entry(429, "/sites/MLA", "10.1.2.3", 2500).toBuilder();
     e.getCommonPropertiesBuilder()
         .setUpstreamCluster("")
         .setResponseFlags(ResponseFlags.newBuilder().setRateLimited(true))
@@ -84,12 +54,15 @@ class AccessLogMapperTest {
 
   @Test
   void a429FromTheUpstreamIsNotRateLimited() {
-    assertThat(AccessLogMapper.map(entry(429, "/", "10.1.2.3").build()).rateLimited()).isFalse();
+    assertThat(
+            AccessLogMapper.map(AccessLogEntries.entry(429, "/", "10.1.2.3", 2500)).rateLimited())
+        .isFalse();
   }
 
   @Test
   void fallsBackToTheDirectAddressAndBoundsLongPaths() {
-    HTTPAccessLogEntry.Builder e = entry(200, "/" + "a".repeat(5000), "");
+    HTTPAccessLogEntry.Builder e =
+        AccessLogEntries.entry(200, "/" + "a".repeat(5000), "", 2500).toBuilder();
     e.getCommonPropertiesBuilder().clearDownstreamRemoteAddress();
     AccessRecord r = AccessLogMapper.map(e.build());
     assertThat(r.clientIp()).isEqualTo("127.0.0.1");
