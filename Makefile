@@ -1,0 +1,43 @@
+# Tollgate's commands. Each installs what it needs first (scripts/deps.sh) and builds with the
+# newest JDK found under /usr/lib/jvm (bytecode stays Java 17).
+#   make run                  control plane + Envoy in front of api.mercadolibre.com
+#   UPSTREAM=mock make run    the same in front of the local nginx mock (offline)
+#   make test                 every unit and integration test (what CI runs: .ci/run)
+#   make bench                proxy benchmark: plain Envoy vs Tollgate's Envoy, results in bench/results/
+#   make fmt | make clean
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+MVNW := ./mvnw -B
+CONTROL_PLANE_JAR := control-plane/target/control-plane.jar
+# What the control plane's jar is built from: rebuild only when one of these is newer.
+CONTROL_PLANE_SOURCES := $(shell find pom.xml protos control-plane -path '*/target' -prune -o -type f -print 2>/dev/null)
+
+.PHONY: run test bench fmt clean build
+
+run:
+	@eval "$$(scripts/deps.sh run)"; \
+	$(MAKE) --no-print-directory build; \
+	exec scripts/run.sh
+
+build: $(CONTROL_PLANE_JAR)
+
+$(CONTROL_PLANE_JAR): $(CONTROL_PLANE_SOURCES)
+	$(MVNW) -q -DskipTests -pl control-plane -am package
+
+test:
+	@eval "$$(scripts/deps.sh test)"; \
+	$(MVNW) verify
+
+bench:
+	@eval "$$(scripts/deps.sh bench)"; \
+	$(MAKE) --no-print-directory build; \
+	exec bench/proxy/run.sh
+
+fmt:
+	@eval "$$(scripts/deps.sh run)"; \
+	$(MVNW) -q com.spotify.fmt:fmt-maven-plugin:format
+
+clean:
+	@eval "$$(scripts/deps.sh run)"; \
+	$(MVNW) -q clean; \
+	rm -rf .run

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Proxy benchmark (make bench): wrk against
+#   (a) plain Envoy with a static bootstrap (bench/proxy/static-envoy.yaml) to the nginx mock, and
+#   (b) Tollgate's Envoy, configured over xDS by the control plane, to the same mock,
+# one after the other in one run, same duration, connections, threads and Envoy worker count,
+# keep-alive. Reports rps, p50, p99 (wrk --latency) and CPU-microseconds per request of Envoy, the
+# control plane and nginx (from /proc/<pid>/stat before and after; requests counted from Envoy's
+# own http.<prefix>.downstream_rq_total), the ratio b/a, and writes the table to
+# bench/results/proxy-<date>.md. Loopback only.
+#   BENCH_DURATION (20s)  BENCH_WARMUP (3s)  BENCH_CONNECTIONS (32)  BENCH_THREADS (1)
+#   BENCH_ENVOY_CONCURRENCY (1)  BENCH_NGINX_WORKERS (1)  BENCH_PATH (/categories/MLA97994)
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+duration="${BENCH_DURATION:-20s}"
+warmup="${BENCH_WARMUP:-3s}"
+connections="${BENCH_CONNECTIONS:-32}"
+threads="${BENCH_THREADS:-1}"
+concurrency="${BENCH_ENVOY_CONCURRENCY:-1}"
+nginx_workers="${BENCH_NGINX_WORKERS:-1}"
+path="${BENCH_PATH:-/categories/MLA97994}"
+java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+jar="$root/control-plane/target/control-plane.jar"
+work="$root/.run/bench"
+results="$root/bench/results"
+envoy_bin="$("$root/envoy/install-envoy.sh")"
+tick_us=$((1000000 / $(getconf CLK_TCK)))
+
+[[ -f "$jar" ]] || { echo "bench: $jar missing (make bench builds it)" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "bench: wrk missing (scripts/deps.sh bench)" >&2; exit 1; }
+rm -rf "$work"
+mkdir -p "$work/logs" "$results"
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log() { echo "bench: $*" >&2; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+await() { # await WHAT SECONDS COMMAND...
+  local what="$1" deadline=$((SECONDS + $2))
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || { log "timed out waiting for $what"; exit 1; }
+    sleep 0.2
+  done
+}
+# utime + stime of the processes, in microseconds.
+cpu_us() {
+  local total=0 pid f
+  for pid in "$@"; do
+    f="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
+    f="${f##*) }"
+    read -r -a fields <<<"$f"
+    total=$((total + (fields[11] + fields[12]) * tick_us))
+  done
+  echo "$total"
+}
+stat_value() { # stat_value ADMIN_PORT NAME
+  curl -fsS "http://127.0.0.1:$1/stats?filter=^$(sed 's/\./\\./g' <<<"$2")\$" | awk -F': ' '{print $2}'
+}
+to_ms() { # wrk latency (e.g. 812.00us, 1.23ms, 1.01s) to milliseconds
+  awk -v v="$1" 'BEGIN {
+    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+    printf "%.3f", n }'
+}
+
+mock_http="$(free_port)"
+mock_https="$(free_port)"
+log "starting the nginx mock on 127.0.0.1:$mock_http ($nginx_workers worker(s))"
+MOCK_PREFIX="$work/mock" MOCK_HTTP_PORT="$mock_http" MOCK_HTTPS_PORT="$mock_https" \
+  MOCK_WORKERS="$nginx_workers" "$root/mock-upstream/run.sh" >"$work/logs/mock.log" 2>&1 &
+nginx_pid=$!
+pids+=("$nginx_pid")
+await "the mock" 20 curl -fsS "http://127.0.0.1:$mock_http/healthz"
+nginx_all() { echo "$nginx_pid" $(pgrep -P "$nginx_pid" || true); }
+
+declare -A rps p50 p99 reqs envoy_us cp_us nginx_us errors
+# measure NAME ENVOY_PID ADMIN_PORT STAT_PREFIX PROXY_PORT [CONTROL_PLANE_PID]
+measure() {
+  local name="$1" envoy_pid="$2" admin="$3" prefix="$4" port="$5" cp_pid="${6:-}"
+  local url="http://127.0.0.1:$port$path" out="$work/wrk-$name.txt"
+  log "$name: warm-up $warmup"
+  wrk -t"$threads" -c"$connections" -d"$warmup" "$url" >/dev/null
+  local rq0 e0 c0 n0 rq1 e1 c1 n1
+  rq0="$(stat_value "$admin" "http.$prefix.downstream_rq_total")"
+  e0="$(cpu_us "$envoy_pid")"
+  c0="$(cpu_us ${cp_pid:+"$cp_pid"})"
+  n0="$(cpu_us $(nginx_all))"
+  log "$name: wrk -t$threads -c$connections -d$duration --latency $url"
+  wrk -t"$threads" -c"$connections" -d"$duration" --latency "$url" >"$out"
+  rq1="$(stat_value "$admin" "http.$prefix.downstream_rq_total")"
+  e1="$(cpu_us "$envoy_pid")"
+  c1="$(cpu_us ${cp_pid:+"$cp_pid"})"
+  n1="$(cpu_us $(nginx_all))"
+  local n=$((rq1 - rq0))
+  ((n > 0)) || { log "$name: Envoy counted no requests"; cat "$out" >&2; exit 1; }
+  reqs[$name]=$n
+  rps[$name]="$(awk '/^Requests\/sec:/ {print $2}' "$out")"
+  p50[$name]="$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")"
+  p99[$name]="$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")"
+  errors[$name]="$(awk '/Non-2xx|Socket errors/ {sub(/^ +/, ""); printf "%s; ", $0}' "$out")"
+  envoy_us[$name]="$(awk -v c=$((e1 - e0)) -v n="$n" 'BEGIN {printf "%.1f", c / n}')"
+  nginx_us[$name]="$(awk -v c=$((n1 - n0)) -v n="$n" 'BEGIN {printf "%.1f", c / n}')"
+  if [[ -n "$cp_pid" ]]; then
+    cp_us[$name]="$(awk -v c=$((c1 - c0)) -v n="$n" 'BEGIN {printf "%.2f", c / n}')"
+  else
+    cp_us[$name]="-"
+  fi
+  log "$name: ${rps[$name]} rps, p50 ${p50[$name]} ms, p99 ${p99[$name]} ms, Envoy ${envoy_us[$name]} µs/req"
+}
+
+# (a) plain Envoy, static bootstrap.
+admin_a="$(free_port)"
+port_a="$(free_port)"
+ENVOY_ADMIN_PORT="$admin_a" PROXY_PORT="$port_a" MOCK_HTTP_PORT="$mock_http" \
+  "$root/envoy/render.sh" "$here/static-envoy.yaml" >"$work/static-envoy.yaml"
+"$envoy_bin" -c "$work/static-envoy.yaml" --concurrency "$concurrency" --use-dynamic-base-id \
+  --log-level warn >"$work/logs/envoy-static.log" 2>&1 &
+envoy_a=$!
+pids+=("$envoy_a")
+await "static Envoy" 20 curl -fsS "http://127.0.0.1:$port_a/healthz"
+measure static "$envoy_a" "$admin_a" static "$port_a"
+kill -TERM "$envoy_a"
+wait "$envoy_a" 2>/dev/null || true
+
+# (b) Tollgate: the control plane serves a tollgate.yaml to the same mock over xDS.
+port_b="$(free_port)"
+rest="$(free_port)"
+xds="$(free_port)"
+admin_b="$(free_port)"
+cat >"$work/tollgate.yaml" <<YAML
+listener: { address: 127.0.0.1, port: $port_b, xffNumTrustedHops: 0 }
+upstreams:
+  - name: mock
+    url: http://127.0.0.1:$mock_http
+routes:
+  - name: default
+    match: { pathPrefix: / }
+    upstream: mock
+YAML
+log "starting the control plane (REST $rest, gRPC $xds)"
+TOLLGATE_CONFIG="$work/tollgate.yaml" TOLLGATE_XDS_ADDRESS=127.0.0.1 TOLLGATE_XDS_PORT="$xds" \
+  SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$rest" \
+  TOLLGATE_DB_URL="jdbc:h2:file:$work/data/tollgate;DB_CLOSE_ON_EXIT=FALSE" \
+  "$java" -jar "$jar" >"$work/logs/control-plane.log" 2>&1 &
+cp_pid=$!
+pids+=("$cp_pid")
+await "the control plane" 120 curl -fsS "http://127.0.0.1:$rest/actuator/health"
+ENVOY_NODE_ID=bench-tollgate ENVOY_ADMIN_PORT="$admin_b" TOLLGATE_XDS_PORT="$xds" \
+  ENVOY_CONCURRENCY="$concurrency" ENVOY_LOG_LEVEL=warn TOLLGATE_RUN_DIR="$work" \
+  "$root/envoy/run-envoy.sh" >"$work/logs/envoy-tollgate.log" 2>&1 &
+envoy_b=$!
+pids+=("$envoy_b")
+await "Tollgate's Envoy to serve" 60 curl -fsS "http://127.0.0.1:$port_b/healthz"
+measure tollgate "$envoy_b" "$admin_b" tollgate "$port_b" "$cp_pid"
+
+ratio() { awk -v b="$1" -v a="$2" 'BEGIN { if (a + 0 == 0) print "-"; else printf "%.2f", b / a }'; }
+stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
+file="$results/proxy-$stamp.md"
+{
+  echo "# Proxy benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "wrk -t$threads -c$connections -d$duration --latency (keep-alive), GET \`$path\` (nginx mock, $nginx_workers worker(s));"
+  echo "Envoy $("$envoy_bin" --version | sed -n 's/.*version: [0-9a-f]*\/\([^/]*\)\/.*/\1/p') with --concurrency $concurrency;"
+  echo "$(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')."
+  echo "CPU-µs per request from /proc/<pid>/stat (utime+stime) over the measured run, divided by Envoy's own"
+  echo "\`http.<prefix>.downstream_rq_total\` delta. Absolute numbers move with the machine's load; the ratio is the result."
+  echo
+  echo "| setup | requests | rps | p50 ms | p99 ms | Envoy µs/req | control plane µs/req | nginx µs/req | errors |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+  for name in static tollgate; do
+    label="(a) plain Envoy, static config"
+    [[ "$name" == tollgate ]] && label="(b) Tollgate: Envoy over xDS"
+    echo "| $label | ${reqs[$name]} | ${rps[$name]} | ${p50[$name]} | ${p99[$name]} | ${envoy_us[$name]} | ${cp_us[$name]} | ${nginx_us[$name]} | ${errors[$name]:-none} |"
+  done
+  echo "| ratio b/a | | $(ratio "${rps[tollgate]}" "${rps[static]}") | $(ratio "${p50[tollgate]}" "${p50[static]}") | $(ratio "${p99[tollgate]}" "${p99[static]}") | $(ratio "${envoy_us[tollgate]}" "${envoy_us[static]}") | | $(ratio "${nginx_us[tollgate]}" "${nginx_us[static]}") | |"
+} >"$file"
+cat "$file"
+echo
+echo "bench: written to ${file#"$root"/}"

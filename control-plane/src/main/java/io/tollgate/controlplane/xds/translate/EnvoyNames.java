@@ -1,0 +1,29 @@
+package io.tollgate.controlplane.xds.translate;
+
+/** Names of the Envoy resources and extensions Tollgate's snapshot uses. */
+public final class EnvoyNames {
+
+  /** The listener every client connects to. */
+  public static final String LISTENER = "tollgate_http";
+
+  /** The route configuration the listener fetches over RDS. */
+  public static final String ROUTE_CONFIGURATION = "tollgate_routes";
+
+  /** The single virtual host (every domain). */
+  public static final String VIRTUAL_HOST = "tollgate";
+
+  /** Prefix of the connection manager's stats ({@code http.tollgate.*}). */
+  public static final String STAT_PREFIX = "tollgate";
+
+  /** The {@code server} header clients see instead of the upstream's. */
+  public static final String SERVER_NAME = "tollgate";
+
+  public static final String HTTP_CONNECTION_MANAGER =
+      "envoy.filters.network.http_connection_manager";
+  public static final String ROUTER = "envoy.filters.http.router";
+  public static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
+  public static final String HTTP_PROTOCOL_OPTIONS =
+      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+
+  private EnvoyNames() {}
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Starts a Tollgate Envoy: renders envoy/bootstrap.yaml from the environment and execs envoy.
+#
+#   ENVOY_NODE_ID         node id the control plane sees      (default: tollgate-<hostname>)
+#   ENVOY_CLUSTER         node cluster                        (default: tollgate)
+#   TOLLGATE_XDS_HOST     control plane gRPC host             (default: 127.0.0.1)
+#   TOLLGATE_XDS_PORT     control plane gRPC port             (default: 18000)
+#   ENVOY_ADMIN_PORT      admin port on 127.0.0.1             (default: 9901)
+#   ENVOY_MAX_HEAP_BYTES  overload manager heap limit         (default: 1 GiB)
+#   ENVOY_MAX_CONNECTIONS downstream connection limit         (default: 50000)
+#   ENVOY_DRAIN_TIME_S    drain time on shutdown / LDS update (default: 5)
+#   ENVOY_CONCURRENCY     worker threads                      (default: Envoy's: one per core)
+#   ENVOY_BASE_ID         shared-memory base id               (default: a free one, picked by Envoy)
+#   ENVOY_LOG_LEVEL       (default: info)
+#   TOLLGATE_RUN_DIR      where the rendered bootstrap goes   (default: .run/ at the repository root)
+# Extra arguments go to envoy.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+
+export ENVOY_NODE_ID="${ENVOY_NODE_ID:-tollgate-$(hostname)}"
+export ENVOY_CLUSTER="${ENVOY_CLUSTER:-tollgate}"
+export TOLLGATE_XDS_HOST="${TOLLGATE_XDS_HOST:-127.0.0.1}"
+export TOLLGATE_XDS_PORT="${TOLLGATE_XDS_PORT:-18000}"
+export ENVOY_ADMIN_PORT="${ENVOY_ADMIN_PORT:-9901}"
+export ENVOY_MAX_HEAP_BYTES="${ENVOY_MAX_HEAP_BYTES:-1073741824}"
+export ENVOY_MAX_CONNECTIONS="${ENVOY_MAX_CONNECTIONS:-50000}"
+run_dir="${TOLLGATE_RUN_DIR:-$root/.run}"
+mkdir -p "$run_dir"
+
+bootstrap="$run_dir/envoy-$ENVOY_NODE_ID.yaml"
+"$here/render.sh" "$here/bootstrap.yaml" >"$bootstrap"
+
+envoy_bin="$("$here/install-envoy.sh")"
+args=(-c "$bootstrap" --drain-time-s "${ENVOY_DRAIN_TIME_S:-5}" --log-level "${ENVOY_LOG_LEVEL:-info}")
+if [[ -n "${ENVOY_BASE_ID:-}" ]]; then
+  args+=(--base-id "$ENVOY_BASE_ID")
+else
+  args+=(--use-dynamic-base-id)
+fi
+[[ -n "${ENVOY_CONCURRENCY:-}" ]] && args+=(--concurrency "$ENVOY_CONCURRENCY")
+
+exec "$envoy_bin" "${args[@]}" "$@"

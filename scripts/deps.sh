@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Installs what Tollgate needs and is missing, on Debian 12; fast (no network) when all is present.
+#   scripts/deps.sh run     JDK, Envoy, curl (+ nginx and openssl when UPSTREAM=mock)
+#   scripts/deps.sh test    run's + nginx with the echo module, openssl, redis-server, PostgreSQL
+#   scripts/deps.sh bench   run's + nginx with the echo module, openssl, wrk
+#   scripts/deps.sh all     everything
+# Progress goes to stderr. Stdout gets shell assignments for the caller to eval:
+#   JAVA_HOME=...   (the newest JDK under /usr/lib/jvm)   ENVOY_BIN=...
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+need="${1:-run}"
+case "$need" in run | test | bench | all) ;; *)
+  echo "usage: $0 run|test|bench|all" >&2
+  exit 2
+  ;;
+esac
+
+log() { echo "deps: $*" >&2; }
+has() { command -v "$1" >/dev/null 2>&1; }
+
+missing=()
+want() { # want PACKAGE when the check fails
+  local pkg="$1"
+  shift
+  if ! "$@"; then missing+=("$pkg"); fi
+}
+has_javac() { has javac || compgen -G '/usr/lib/jvm/*/bin/javac' >/dev/null; }
+has_postgres() { compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; }
+has_nginx() { has nginx || [[ -x /usr/sbin/nginx ]]; }
+has_echo_module() { [[ -f /usr/lib/nginx/modules/ngx_http_echo_module.so ]]; }
+has_envoy() {
+  has envoy || { [[ -x "$root/.venv/bin/python" ]] \
+    && "$root/.venv/bin/python" -c 'import envoy' >/dev/null 2>&1; }
+}
+has_venv() { has python3 && python3 -c 'import venv, ensurepip' >/dev/null 2>&1; }
+
+want openjdk-17-jdk-headless has_javac
+want curl has curl
+if ! has_envoy; then want python3-venv has_venv; fi
+mock=false
+[[ "$need" != run || "${UPSTREAM:-}" == mock ]] && mock=true
+if $mock; then
+  want nginx-light has_nginx
+  want libnginx-mod-http-echo has_echo_module
+  want openssl has openssl
+fi
+if [[ "$need" == test || "$need" == all ]]; then
+  want redis-server has redis-server
+  want postgresql has_postgres
+fi
+if [[ "$need" == bench || "$need" == all ]]; then
+  want wrk has wrk
+fi
+
+if ((${#missing[@]})); then
+  sudo=()
+  [[ "$(id -u)" == 0 ]] || sudo=(sudo)
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq >&2
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+# The newest JDK (by the major version in its `release` file): bytecode is Java 17 either way.
+java_home=""
+best=0
+for dir in /usr/lib/jvm/*/; do
+  dir="${dir%/}"
+  [[ -x "$dir/bin/javac" && -f "$dir/release" ]] || continue
+  version="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$dir/release")"
+  if [[ -n "$version" ]] && ((version > best)); then
+    best="$version"
+    java_home="$dir"
+  fi
+done
+if [[ -z "$java_home" ]]; then
+  log "no JDK with javac under /usr/lib/jvm"
+  exit 1
+fi
+log "JAVA_HOME=$java_home (Java $best)"
+envoy_bin="$("$root/envoy/install-envoy.sh")"
+log "envoy: $envoy_bin"
+
+printf 'export JAVA_HOME=%q\nexport ENVOY_BIN=%q\n' "$java_home" "$envoy_bin"
