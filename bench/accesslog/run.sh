@@ -4,6 +4,8 @@
 # entry of the control-plane process (from /proc). Target: >= 100,000 entries/s on one core.
 #   BENCH_SECONDS (20)  BENCH_WARMUP_SECONDS (10)  BENCH_STREAMS (2)  BENCH_BATCH (100 entries)
 #   BENCH_CPU (0: the control plane's CPU)  BENCH_CLIENT_CPU (1: the load generator's)
+# Against a running control plane instead: BENCH_XDS_PORT, BENCH_REST_URL (http://127.0.0.1:8081),
+#   BENCH_PID (for its CPU time).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"

@@ -44,46 +44,64 @@ public final class AccessLogBench {
     this.batches = SyntheticEntries.batches(256, entriesPerBatch, 42);
   }
 
+  /**
+   * Starts and pins its own control plane, unless {@code BENCH_XDS_PORT}, {@code BENCH_REST_URL}
+   * and {@code BENCH_PID} name a running one.
+   */
   public static void main(String[] args) throws Exception {
-    int seconds = intEnv("BENCH_SECONDS", 20);
-    int warmup = intEnv("BENCH_WARMUP_SECONDS", 10);
     int streams = intEnv("BENCH_STREAMS", 2);
     int batch = intEnv("BENCH_BATCH", 100);
-    String cpu = System.getenv().getOrDefault("BENCH_CPU", "0");
     AccessLogBench bench = new AccessLogBench(streams, batch);
+    String xdsPort = System.getenv("BENCH_XDS_PORT");
+    if (xdsPort != null) {
+      bench.measure(
+          Integer.parseInt(xdsPort),
+          System.getenv("BENCH_REST_URL"),
+          Long.parseLong(System.getenv("BENCH_PID")),
+          "not pinned");
+      return;
+    }
+    String cpu = System.getenv().getOrDefault("BENCH_CPU", "0");
     try (ControlPlaneProcess cp =
         ControlPlaneProcess.builder(Binaries.repoRoot().resolve("config/tollgate.mock.yaml"))
             .jvmArg("-XX:TieredStopAtLevel=4")
             .jvmArg("-Xmx512m")
             .start()) {
       pin(cp.pid(), cpu);
-      ManagedChannel channel =
-          NettyChannelBuilder.forAddress("127.0.0.1", cp.xdsPort()).usePlaintext().build();
-      try {
-        long before = totalRequests(cp);
-        bench.run(channel, warmup);
-        long cpuStart = ProcessCpu.cpuMicros(cp.pid());
-        long start = System.nanoTime();
-        long entries = bench.run(channel, seconds);
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        long cpuUsed = ProcessCpu.cpuMicros(cp.pid()) - cpuStart;
-        long counted = totalRequests(cp) - before;
-        System.out.printf(
-            "access-log ingestion: %d entries in %.1f s over %d stream(s) of %d-entry batches,"
-                + " control plane pinned to CPU %s%n",
-            entries, elapsed, streams, batch, cpu);
-        System.out.printf("  entries/s            %,.0f%n", entries / elapsed);
-        System.out.printf("  CPU-us per entry     %.2f%n", (double) cpuUsed / entries);
-        System.out.printf("  CPU busy             %.0f%% of one core%n", cpuUsed / 1e4 / elapsed);
-        System.out.printf(
-            "  counted by the API   %,d (sent incl. warm-up: %,d)%n", counted, bench.sent.get());
-        if (counted != bench.sent.get()) {
-          System.out.println("  MISMATCH: the control plane did not count every entry sent");
-          System.exit(1);
-        }
-      } finally {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      bench.measure(cp.xdsPort(), cp.baseUrl(), cp.pid(), "pinned to CPU " + cpu);
+    }
+  }
+
+  private void measure(int xdsPort, String restUrl, long pid, String placement) throws Exception {
+    int seconds = intEnv("BENCH_SECONDS", 20);
+    int warmup = intEnv("BENCH_WARMUP_SECONDS", 10);
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", xdsPort).usePlaintext().build();
+    try {
+      long before = totalRequests(restUrl);
+      long sentBefore = sent.get();
+      run(channel, warmup);
+      long cpuStart = ProcessCpu.cpuMicros(pid);
+      long start = System.nanoTime();
+      long entries = run(channel, seconds);
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      long cpuUsed = ProcessCpu.cpuMicros(pid) - cpuStart;
+      long counted = totalRequests(restUrl) - before;
+      long sentNow = sent.get() - sentBefore;
+      System.out.printf(
+          "access-log ingestion: %d entries in %.1f s over %d stream(s) of %d-entry batches,"
+              + " control plane %s%n",
+          entries, elapsed, streams, entriesPerBatch, placement);
+      System.out.printf("  entries/s            %,.0f%n", entries / elapsed);
+      System.out.printf("  CPU-us per entry     %.2f%n", (double) cpuUsed / entries);
+      System.out.printf("  CPU busy             %.0f%% of one core%n", cpuUsed / 1e4 / elapsed);
+      System.out.printf("  counted by the API   %,d (sent incl. warm-up: %,d)%n", counted, sentNow);
+      if (counted != sentNow) {
+        System.out.println("  MISMATCH: the control plane did not count every entry sent");
+        System.exit(1);
       }
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 
@@ -171,13 +189,13 @@ public final class AccessLogBench {
   private static final Pattern TOTAL = Pattern.compile("\"totalRequests\":(\\d+)");
 
   /** Everything the control plane counted in the last day, live minute included. */
-  private static long totalRequests(ControlPlaneProcess cp) throws Exception {
+  private static long totalRequests(String restUrl) throws Exception {
     HttpResponse<String> r =
         HttpClient.newHttpClient()
             .send(
                 HttpRequest.newBuilder(
                         URI.create(
-                            cp.baseUrl()
+                            restUrl
                                 + "/api/v1/stats/summary?from="
                                 + java.time.Instant.now().minusSeconds(86_400)
                                 + "&to="

@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.config.core.v3.RequestMethod;
 import io.envoyproxy.envoy.data.accesslog.v3.AccessLogCommon;
 import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
 import io.tollgate.controlplane.stats.AccessRecord;
+import java.util.Locale;
 
 /** Turns an Envoy HTTP access-log entry into the normalized figures the statistics count. */
 final class AccessLogMapper {
@@ -15,8 +16,13 @@ final class AccessLogMapper {
   /** Where Envoy's HTTP rate-limit filter stores the rate-limit service's dynamic metadata. */
   static final String RATELIMIT_NAMESPACE = "envoy.filters.http.ratelimit";
 
+  /**
+   * Fields the rate-limit service sets over the limit ({@code rule}, {@code limit}, {@code unit}).
+   */
   static final String RULE_KEY = "rule";
+
   static final String LIMIT_KEY = "limit";
+  static final String UNIT_KEY = "unit";
 
   /** Logged by the access-log config so the limit is known even without metadata. */
   static final String LIMIT_HEADER = "x-ratelimit-limit";
@@ -36,6 +42,10 @@ final class AccessLogMapper {
     if (limited) {
       rule = field(ratelimit, RULE_KEY);
       limit = field(ratelimit, LIMIT_KEY);
+      String unit = field(ratelimit, UNIT_KEY);
+      if (limit != null && unit != null) {
+        limit = limit + "/" + unit.toLowerCase(Locale.ROOT);
+      }
       if (limit == null) {
         limit = entry.getResponse().getResponseHeadersMap().get(LIMIT_HEADER);
       }

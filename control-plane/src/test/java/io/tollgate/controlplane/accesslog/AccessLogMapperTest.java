@@ -44,11 +44,12 @@ class AccessLogMapperTest {
                         .putFields(
                             "rule", Value.newBuilder().setStringValue("sites-per-ip").build())
                         .putFields("limit", Value.newBuilder().setNumberValue(5).build())
+                        .putFields("unit", Value.newBuilder().setStringValue("MINUTE").build())
                         .build()));
     AccessRecord r = AccessLogMapper.map(e.build());
     assertThat(r.rateLimited()).isTrue();
     assertThat(r.rule()).isEqualTo("sites-per-ip");
-    assertThat(r.limit()).isEqualTo("5");
+    assertThat(r.limit()).isEqualTo("5/minute");
     assertThat(r.upstream()).isEqualTo("-");
   }
 
