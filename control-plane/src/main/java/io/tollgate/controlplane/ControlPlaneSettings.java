@@ -13,6 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param config the declarative file of listeners, upstreams and routes ({@code TOLLGATE_CONFIG})
  * @param xds the gRPC endpoint serving ADS and the access-log sink
  * @param admin who may use the REST API
+ * @param upstreamCaBundle CA bundle, on the Envoy host, that verifies https upstreams without their
+ *     own {@code caFile} ({@code TOLLGATE_UPSTREAM_CA_BUNDLE})
  * @param stats the access-log statistics: aggregation, storage, retention
  */
 @ConfigurationProperties("tollgate")
@@ -20,6 +22,7 @@ public record ControlPlaneSettings(
     @DefaultValue("config/tollgate.yaml") Path config,
     @DefaultValue Xds xds,
     @DefaultValue Admin admin,
+    @DefaultValue("/etc/ssl/certs/ca-certificates.crt") String upstreamCaBundle,
     @DefaultValue Stats stats) {
 
   /**

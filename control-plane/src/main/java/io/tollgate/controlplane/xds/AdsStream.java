@@ -1,0 +1,98 @@
+package io.tollgate.controlplane.xds;
+
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.controlplane.server.exception.RequestException;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's ADS stream. Requests for {@code RateLimitConfig} go to a {@link
+ * RateLimitConfigStream}; the rest to java-control-plane's handler for the same stream. Every
+ * request and response is reported to the callbacks with this stream's id, whatever its type.
+ */
+final class AdsStream implements StreamObserver<DiscoveryRequest> {
+
+  private static final Logger log = LoggerFactory.getLogger(AdsStream.class);
+
+  private final long id;
+  private final ResponseWriter writer;
+  private final StreamObserver<DiscoveryRequest> envoyTypes;
+  private final RateLimitConfigStream rateLimitConfigs;
+  private final DiscoveryServerCallbacks callbacks;
+
+  /**
+   * @param envoyTypes java-control-plane's request handler, already bound to {@code writer}
+   */
+  AdsStream(
+      long id,
+      ResponseWriter writer,
+      StreamObserver<DiscoveryRequest> envoyTypes,
+      RateLimitConfigStream rateLimitConfigs,
+      DiscoveryServerCallbacks callbacks) {
+    this.id = id;
+    this.writer = writer;
+    this.envoyTypes = envoyTypes;
+    this.rateLimitConfigs = rateLimitConfigs;
+    this.callbacks = callbacks;
+  }
+
+  @Override
+  public void onNext(DiscoveryRequest request) {
+    try {
+      callbacks.onV3StreamRequest(id, request);
+    } catch (RequestException e) {
+      log.warn("[{}] ADS request refused: {}", id, e.getMessage());
+      close(e);
+      return;
+    }
+    writer.requested(request);
+    if (RateLimitConfigStream.isFor(request)) {
+      rateLimitConfigs.onRequest(request);
+    } else {
+      envoyTypes.onNext(withoutRetryOfRejected(request));
+    }
+  }
+
+  /**
+   * java-control-plane answers any request whose version differs from the snapshot's at once, and a
+   * NACK carries the last <em>accepted</em> version: it would resend the rejected snapshot in a
+   * tight loop. Presenting the NACK as holding the rejected version makes it wait for a new
+   * snapshot instead (Envoy keeps its last good config meanwhile).
+   */
+  private DiscoveryRequest withoutRetryOfRejected(DiscoveryRequest request) {
+    ResponseWriter.Sent sent = writer.lastSent(request.getTypeUrl());
+    if (!request.hasErrorDetail()
+        || sent == null
+        || !sent.nonce().equals(request.getResponseNonce())) {
+      return request;
+    }
+    return request.toBuilder().setVersionInfo(sent.version()).build();
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    if (Status.fromThrowable(t).getCode() != Status.Code.CANCELLED) {
+      log.debug("[{}] ADS stream failed", id, t);
+    }
+    rateLimitConfigs.close();
+    callbacks.onStreamCloseWithError(id, "", t);
+    envoyTypes.onError(t);
+  }
+
+  @Override
+  public void onCompleted() {
+    rateLimitConfigs.close();
+    callbacks.onStreamClose(id, "");
+    envoyTypes.onCompleted();
+  }
+
+  private void close(RequestException refusal) {
+    rateLimitConfigs.close();
+    callbacks.onStreamCloseWithError(id, "", refusal);
+    writer.onError(refusal.getStatus().asRuntimeException());
+    envoyTypes.onError(Status.CANCELLED.withCause(refusal).asRuntimeException());
+  }
+}

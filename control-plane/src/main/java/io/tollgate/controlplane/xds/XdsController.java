@@ -1,0 +1,53 @@
+package io.tollgate.controlplane.xds;
+
+import io.tollgate.controlplane.xds.translate.EnvoyResourcesJson;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** What the xDS side serves and how its clients took it. */
+@RestController
+@RequestMapping("/api/v1/xds")
+class XdsController {
+
+  /**
+   * @param version hash over all type versions
+   * @param typeVersions what a node acknowledges, per type URL
+   * @param publishedAt when it was published
+   */
+  record SnapshotSummary(String version, Map<String, String> typeVersions, Instant publishedAt) {}
+
+  private final XdsNodeRegistry nodes;
+  private final SnapshotPublisher publisher;
+
+  XdsController(XdsNodeRegistry nodes, SnapshotPublisher publisher) {
+    this.nodes = nodes;
+    this.publisher = publisher;
+  }
+
+  /** Every xDS client seen recently: versions acknowledged, last rejection, connection state. */
+  @GetMapping("/nodes")
+  List<XdsNodeStatus> nodes() {
+    return nodes.nodes();
+  }
+
+  /** The version of the snapshot served now (404 before the first one). */
+  @GetMapping("/snapshot")
+  ResponseEntity<SnapshotSummary> snapshot() {
+    return ResponseEntity.of(
+        publisher
+            .current()
+            .map(s -> new SnapshotSummary(s.version(), s.typeVersions(), s.publishedAt())));
+  }
+
+  /** The served resources in Envoy's JSON form (the golden files' format). */
+  @GetMapping(value = "/snapshot/resources", produces = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<String> resources() {
+    return ResponseEntity.of(publisher.current().map(s -> EnvoyResourcesJson.print(s.resources())));
+  }
+}
