@@ -15,6 +15,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param admin who may use the REST API
  * @param upstreamCaBundle CA bundle, on the Envoy host, that verifies https upstreams without their
  *     own {@code caFile} ({@code TOLLGATE_UPSTREAM_CA_BUNDLE})
+ * @param ratelimit how Envoy reaches the rate-limit service and what it does when it cannot
  * @param stats the access-log statistics: aggregation, storage, retention
  */
 @ConfigurationProperties("tollgate")
@@ -23,6 +24,7 @@ public record ControlPlaneSettings(
     @DefaultValue Xds xds,
     @DefaultValue Admin admin,
     @DefaultValue("/etc/ssl/certs/ca-certificates.crt") String upstreamCaBundle,
+    @DefaultValue Ratelimit ratelimit,
     @DefaultValue Stats stats) {
 
   /**
@@ -36,6 +38,21 @@ public record ControlPlaneSettings(
    *     TOLLGATE_ADMIN_TOKEN})
    */
   public record Admin(String token) {}
+
+  /**
+   * @param address the rate-limit service's gRPC host, as Envoy reaches it ({@code
+   *     TOLLGATE_RATELIMIT_ADDRESS}); an IP literal or a DNS name
+   * @param port its gRPC port ({@code TOLLGATE_RATELIMIT_PORT})
+   * @param timeout Envoy's deadline for one ShouldRateLimit call ({@code
+   *     TOLLGATE_RATELIMIT_TIMEOUT})
+   * @param failureModeDeny true: answer 500 when the service fails or is late (fail closed); false:
+   *     let the request through (fail open) ({@code TOLLGATE_RATELIMIT_FAILUREMODEDENY})
+   */
+  public record Ratelimit(
+      @DefaultValue("127.0.0.1") String address,
+      @DefaultValue("8090") int port,
+      @DefaultValue("250ms") java.time.Duration timeout,
+      @DefaultValue("false") boolean failureModeDeny) {}
 
   /**
    * Statistics from the access-log stream ({@code TOLLGATE_STATS_*}).

@@ -97,7 +97,7 @@ public final class Binaries {
     if (!Files.isDirectory(root)) {
       return Optional.empty();
     }
-    try (Stream<Path> files = Files.walk(root)) {
+    try (Stream<Path> files = Files.walk(root.toRealPath())) {
       return files.filter(p -> p.endsWith(suffix) && Files.isExecutable(p)).findFirst();
     } catch (java.io.IOException e) {
       return Optional.empty();

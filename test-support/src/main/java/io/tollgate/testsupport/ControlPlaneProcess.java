@@ -133,6 +133,18 @@ public final class ControlPlaneProcess implements AutoCloseable {
       return this;
     }
 
+    /**
+     * A class-data archive next to the jar, made by the first run and refreshed when the jar
+     * changes (JDK 19+): it cuts the JVM's startup, which dominates end-to-end test time.
+     */
+    private static List<String> classDataSharing() {
+      if (Runtime.version().feature() < 19) {
+        return List.of();
+      }
+      Path archive = jar().resolveSibling("control-plane.jsa");
+      return List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archive);
+    }
+
     /** Starts the control plane and waits until {@code /actuator/health} answers 2xx. */
     public ControlPlaneProcess start() {
       Path dir = Scratch.create("control-plane");
@@ -151,6 +163,7 @@ public final class ControlPlaneProcess implements AutoCloseable {
       List<String> command = new ArrayList<>();
       command.add(Binaries.java().toString());
       command.addAll(jvmArgs);
+      command.addAll(classDataSharing());
       command.addAll(List.of("-jar", jar().toString()));
       ControlPlaneProcess controlPlane =
           new ControlPlaneProcess(dir, restPort, xdsPort, all, command);

@@ -33,6 +33,9 @@ public final class EnvoyResourcesJson {
           .add(RateLimit.getDescriptor())
           .add(HttpGrpcAccessLogConfig.getDescriptor())
           .add(RateLimitConfig.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.rate_limit_descriptors.expr.v3.Descriptor
+                  .getDescriptor())
           .build();
 
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(TYPES);

@@ -48,8 +48,10 @@ public final class Translator {
 
     List<HttpFilter> filters = collect(e -> e.httpFilters(input));
     List<AccessLog> accessLogs = collect(e -> e.accessLogs(input));
-    HttpConnectionManager connectionManager =
-        connectionManagerFactory.create(gateway.listener(), filters, accessLogs);
+    HttpConnectionManager.Builder connectionManagerBuilder =
+        connectionManagerFactory.create(gateway.listener(), filters, accessLogs).toBuilder();
+    extensions.forEach(e -> e.decorateConnectionManager(input, connectionManagerBuilder));
+    HttpConnectionManager connectionManager = connectionManagerBuilder.build();
     Listener listener = listenerFactory.create(gateway.listener(), connectionManager);
 
     RouteConfiguration routes =

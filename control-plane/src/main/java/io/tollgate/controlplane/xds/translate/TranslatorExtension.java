@@ -4,6 +4,7 @@ import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.tollgate.controlplane.gateway.RouteSpec;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitConfig;
@@ -22,6 +23,10 @@ public interface TranslatorExtension {
   default List<HttpFilter> httpFilters(TranslatorInput input) {
     return List.of();
   }
+
+  /** Adds to the listener's connection manager, e.g. a {@code local_reply_config}. */
+  default void decorateConnectionManager(
+      TranslatorInput input, HttpConnectionManager.Builder connectionManager) {}
 
   /** Access loggers of the listener's connection manager. */
   default List<AccessLog> accessLogs(TranslatorInput input) {

@@ -9,21 +9,26 @@ import io.tollgate.controlplane.gateway.GatewayConfig;
  *
  * @param gateway listener, upstreams and routes from {@code tollgate.yaml}
  * @param systemCaFile CA bundle on the Envoy host used for https upstreams without a {@code caFile}
+ * @param limits the limit rules and how Envoy reaches the rate-limit service
  */
-public record TranslatorInput(GatewayConfig gateway, String systemCaFile) {
+public record TranslatorInput(GatewayConfig gateway, String systemCaFile, LimitsInput limits) {
 
   /** Debian's (and most distributions') bundle of trusted public CAs. */
   public static final String DEFAULT_SYSTEM_CA_FILE = "/etc/ssl/certs/ca-certificates.crt";
 
   public static TranslatorInput of(GatewayConfig gateway) {
-    return new TranslatorInput(gateway, DEFAULT_SYSTEM_CA_FILE);
+    return new TranslatorInput(gateway, DEFAULT_SYSTEM_CA_FILE, LimitsInput.NONE);
   }
 
   public TranslatorInput withGateway(GatewayConfig newGateway) {
-    return new TranslatorInput(newGateway, systemCaFile);
+    return new TranslatorInput(newGateway, systemCaFile, limits);
   }
 
   public TranslatorInput withSystemCaFile(String newSystemCaFile) {
-    return new TranslatorInput(gateway, newSystemCaFile);
+    return new TranslatorInput(gateway, newSystemCaFile, limits);
+  }
+
+  public TranslatorInput withLimits(LimitsInput newLimits) {
+    return new TranslatorInput(gateway, systemCaFile, newLimits);
   }
 }

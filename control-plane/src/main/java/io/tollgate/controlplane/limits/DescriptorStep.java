@@ -1,0 +1,135 @@
+package io.tollgate.controlplane.limits;
+
+import java.util.List;
+
+/**
+ * One entry of a rule's descriptor chain. The same step gives both sides of the contract: the Envoy
+ * route action that emits the entry and the {@code key}/{@code value} the rate-limit service
+ * configuration matches, so the two can never disagree (see {@link RuleDescriptors}).
+ */
+public sealed interface DescriptorStep {
+
+  /** The descriptor key. */
+  String key();
+
+  /** The value the rate-limit configuration matches; null: any value, each counted apart. */
+  String value();
+
+  /** First entry of every chain: names the rule. Envoy: {@code generic_key}. */
+  record RuleName(String name) implements DescriptorStep {
+    public static final String KEY = "rule";
+
+    @Override
+    public String key() {
+      return KEY;
+    }
+
+    @Override
+    public String value() {
+      return name;
+    }
+  }
+
+  /**
+   * Gates the chain on the client range. Envoy: {@code masked_remote_address} with the range's
+   * prefix length, which emits the client address masked to that length; only a client inside the
+   * range produces the value the configuration holds.
+   */
+  record SourceRange(Cidr cidr) implements DescriptorStep {
+    public static final String KEY = "masked_remote_address";
+
+    @Override
+    public String key() {
+      return KEY;
+    }
+
+    @Override
+    public String value() {
+      return cidr.toString();
+    }
+  }
+
+  /** How a path gate compares. */
+  enum PathKind {
+    EXACT("match_path"),
+    PREFIX("match_path_prefix"),
+    REGEX("match_path_regex");
+
+    final String key;
+
+    PathKind(String key) {
+      this.key = key;
+    }
+  }
+
+  /** Gates the chain on the path. Envoy: {@code header_value_match} on {@code :path}. */
+  record PathGate(PathKind kind, String text) implements DescriptorStep {
+    @Override
+    public String key() {
+      return kind.key;
+    }
+
+    @Override
+    public String value() {
+      return text;
+    }
+  }
+
+  /** Gates the chain on the method. Envoy: {@code header_value_match} on {@code :method}. */
+  record MethodGate(List<String> methods) implements DescriptorStep {
+    public static final String KEY = "match_methods";
+
+    public MethodGate {
+      methods = List.copyOf(methods);
+    }
+
+    @Override
+    public String key() {
+      return KEY;
+    }
+
+    @Override
+    public String value() {
+      return String.join(",", methods);
+    }
+  }
+
+  /**
+   * Gates the chain on a header being present ({@code *}) or equal to a value. Envoy: {@code
+   * header_value_match}.
+   */
+  record HeaderGate(String header, String expected) implements DescriptorStep {
+    public static final String KEY_PREFIX = "match_header:";
+
+    @Override
+    public String key() {
+      return KEY_PREFIX + header;
+    }
+
+    @Override
+    public String value() {
+      return expected;
+    }
+  }
+
+  /**
+   * A counted dimension: each distinct value gets its own counter. Envoy: {@code remote_address}
+   * (ip), the {@code envoy.rate_limit_descriptors.expr} extension with {@code request.url_path}
+   * (path, without the query string), {@code request_headers} (method, headers).
+   */
+  record Counted(Dimension dimension) implements DescriptorStep {
+    @Override
+    public String key() {
+      if (dimension instanceof Dimension.Ip) {
+        return "remote_address";
+      }
+      // path, method and header:NAME are keyed by their rule-language spelling
+      return dimension.spelling();
+    }
+
+    @Override
+    public String value() {
+      return null;
+    }
+  }
+}

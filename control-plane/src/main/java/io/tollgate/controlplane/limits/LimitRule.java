@@ -1,0 +1,53 @@
+package io.tollgate.controlplane.limits;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * One limit rule of the REST model (ARCHITECTURE.md, "Limit rules"). Optional parts get their
+ * defaults here: {@code match} every request, {@code by} one shared counter, {@code mode} enforce,
+ * {@code enabled} true. Required parts ({@code name}, {@code limit}) may be null until {@link
+ * LimitRuleValidator} has accepted the rule.
+ *
+ * @param name unique, DNS-label-like; names the rule in descriptors, 429 bodies and metrics
+ * @param match which requests the rule applies to
+ * @param by what each counter is keyed by: {@code ip}, {@code path}, {@code method}, {@code
+ *     header:NAME}, in this order
+ * @param limit how many requests per window
+ * @param mode enforce or shadow
+ * @param enabled a disabled rule is kept but produces no configuration
+ */
+public record LimitRule(
+    String name, Match match, List<String> by, Limit limit, Mode mode, boolean enabled) {
+
+  public LimitRule {
+    match = match == null ? Match.ALL : match;
+    by = by == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(by));
+    mode = mode == null ? Mode.ENFORCE : mode;
+  }
+
+  /** The JSON creator: {@code enabled} defaults to true when absent. */
+  @JsonCreator
+  static LimitRule fromJson(
+      @JsonProperty("name") String name,
+      @JsonProperty("match") Match match,
+      @JsonProperty("by") List<String> by,
+      @JsonProperty("limit") Limit limit,
+      @JsonProperty("mode") Mode mode,
+      @JsonProperty("enabled") Boolean enabled) {
+    return new LimitRule(name, match, by, limit, mode, enabled == null || enabled);
+  }
+
+  /** The counter dimensions, parsed; only meaningful for a validated rule. */
+  public List<Dimension> dimensions() {
+    return by.stream().map(Dimension::parse).toList();
+  }
+
+  /** A copy with another enabled flag. */
+  public LimitRule withEnabled(boolean value) {
+    return new LimitRule(name, match, by, limit, mode, value);
+  }
+}

@@ -1,0 +1,167 @@
+package io.tollgate.controlplane.limits;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code /api/v1/limits}: the limit rules. Bodies are read here (bounded, strictly parsed) rather
+ * than bound by Spring, so every error names its field and an oversized body is refused unread.
+ */
+@RestController
+@RequestMapping("/api/v1/limits")
+@Tag(name = "limits", description = "Rate-limit rules, enforced by every Envoy within 2 s")
+class LimitRulesController {
+
+  static final MediaType YAML = MediaType.parseMediaType("application/yaml");
+
+  private final LimitRuleService service;
+  private final LimitRuleJson json;
+
+  LimitRulesController(LimitRuleService service, LimitRuleJson json) {
+    this.service = service;
+    this.json = json;
+  }
+
+  @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(summary = "All rules, with the rules version they belong to")
+  Map<String, Object> list() {
+    RuleSet set = service.snapshot();
+    return Map.of("version", set.version(), "rules", set.rules().stream().map(this::view).toList());
+  }
+
+  @GetMapping(path = "/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(summary = "One rule; its ETag is what If-Match needs to change it")
+  ResponseEntity<ObjectNode> get(@PathVariable String name) {
+    StoredRule rule = service.get(name).orElseThrow(() -> LimitsProblem.notFound(name));
+    return ResponseEntity.ok().eTag(rule.etag()).body(view(rule));
+  }
+
+  @PostMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(
+      summary = "Create a rule",
+      requestBody =
+          @io.swagger.v3.oas.annotations.parameters.RequestBody(
+              content =
+                  @Content(
+                      mediaType = "application/json",
+                      schema = @Schema(implementation = LimitRule.class))))
+  ResponseEntity<ObjectNode> create(HttpServletRequest request) throws IOException {
+    LimitRule rule =
+        json.parse(RequestBodies.read(request.getInputStream(), RequestBodies.MAX_RULE_BYTES));
+    StoredRule stored = service.create(rule);
+    return ResponseEntity.created(URI.create("/api/v1/limits/" + stored.rule().name()))
+        .eTag(stored.etag())
+        .body(view(stored));
+  }
+
+  @PutMapping(path = "/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(
+      summary = "Replace a rule (If-Match required: its ETag, or *)",
+      requestBody =
+          @io.swagger.v3.oas.annotations.parameters.RequestBody(
+              content =
+                  @Content(
+                      mediaType = "application/json",
+                      schema = @Schema(implementation = LimitRule.class))))
+  ResponseEntity<ObjectNode> replace(
+      @PathVariable String name,
+      @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+      HttpServletRequest request)
+      throws IOException {
+    LimitRule rule =
+        json.parse(RequestBodies.read(request.getInputStream(), RequestBodies.MAX_RULE_BYTES));
+    StoredRule stored = service.replace(name, rule, new IfMatch(ifMatch));
+    return ResponseEntity.ok().eTag(stored.etag()).body(view(stored));
+  }
+
+  @DeleteMapping("/{name}")
+  @Operation(summary = "Delete a rule (If-Match required: its ETag, or *)")
+  ResponseEntity<Void> delete(
+      @PathVariable String name,
+      @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+    service.delete(name, new IfMatch(ifMatch));
+    return ResponseEntity.noContent().build();
+  }
+
+  @GetMapping(path = "/export", produces = "application/yaml")
+  @Operation(
+      summary = "The rate-limit service configuration of the enabled rules",
+      description =
+          "Reference envoyproxy/ratelimit YAML: exactly what the rate-limit services"
+              + " receive over xDS. Disabled rules are not in it.")
+  ResponseEntity<String> export() {
+    String yaml = ReferenceYaml.write(RateLimitConfigs.of(service.snapshot().enabledRules()));
+    return ResponseEntity.ok().contentType(YAML).body(yaml);
+  }
+
+  @PostMapping(path = "/import", produces = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(
+      summary = "Create or replace the rules a reference YAML file describes (all or nothing)",
+      requestBody =
+          @io.swagger.v3.oas.annotations.parameters.RequestBody(
+              content =
+                  @Content(mediaType = "application/yaml", schema = @Schema(type = "string"))))
+  Map<String, Object> importRules(HttpServletRequest request) throws IOException {
+    byte[] body = RequestBodies.read(request.getInputStream(), RequestBodies.MAX_IMPORT_BYTES);
+    List<LimitRule> rules =
+        RateLimitConfigs.rules(ReferenceYaml.read(new String(body, StandardCharsets.UTF_8)));
+    List<StoredRule> stored = service.importRules(rules);
+    return Map.of("imported", stored.stream().map(this::view).toList());
+  }
+
+  @GetMapping(path = "/history", produces = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(summary = "Every change, newest first: who, when, before and after")
+  List<RuleHistoryEntry> history(@RequestParam(defaultValue = "100") int limit) {
+    return service.history(Optional.empty(), bounded(limit));
+  }
+
+  @GetMapping(path = "/{name}/history", produces = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(summary = "The changes of one rule, newest first")
+  List<RuleHistoryEntry> ruleHistory(
+      @PathVariable String name, @RequestParam(defaultValue = "100") int limit) {
+    return service.history(Optional.of(name), bounded(limit));
+  }
+
+  @PostMapping(path = "/{name}/restore", produces = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(summary = "Put a rule back as it was at a revision of its history")
+  ResponseEntity<ObjectNode> restore(
+      @PathVariable String name,
+      @RequestParam long revision,
+      @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+    StoredRule stored = service.restore(name, revision, new IfMatch(ifMatch));
+    return ResponseEntity.ok().eTag(stored.etag()).body(view(stored));
+  }
+
+  private static int bounded(int limit) {
+    return Math.max(1, Math.min(limit, 1000));
+  }
+
+  private ObjectNode view(StoredRule stored) {
+    ObjectNode node = json.tree(stored.rule());
+    node.put("source", stored.source().name().toLowerCase(java.util.Locale.ROOT));
+    node.put("version", stored.version());
+    return node;
+  }
+}

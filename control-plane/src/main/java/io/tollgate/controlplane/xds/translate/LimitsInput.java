@@ -1,0 +1,31 @@
+package io.tollgate.controlplane.xds.translate;
+
+import io.tollgate.controlplane.limits.LimitRule;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The limit rules part of the translator's input.
+ *
+ * @param rulesVersion the rules version these rules are (reported per node by the status API)
+ * @param rules every rule; disabled ones produce nothing
+ * @param service how Envoy reaches the rate-limit service; null: no rate limiting at all
+ */
+public record LimitsInput(long rulesVersion, List<LimitRule> rules, RateLimitService service) {
+
+  /** No rate limiting (the translator's own golden files). */
+  public static final LimitsInput NONE = new LimitsInput(0, List.of(), null);
+
+  public LimitsInput {
+    rules = List.copyOf(rules);
+  }
+
+  /**
+   * @param address IP literal or DNS name of the rate-limit service's gRPC endpoint
+   * @param port its port
+   * @param timeout Envoy's deadline per call
+   * @param failureModeDeny fail closed (500) instead of open when the service fails or is late
+   */
+  public record RateLimitService(
+      String address, int port, Duration timeout, boolean failureModeDeny) {}
+}

@@ -1,0 +1,143 @@
+package io.tollgate.controlplane.xds.translate;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.BoolValue;
+import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.RateLimit;
+import io.envoyproxy.envoy.config.route.v3.RateLimit.Action;
+import io.envoyproxy.envoy.extensions.rate_limit_descriptors.expr.v3.Descriptor;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.tollgate.controlplane.limits.DescriptorStep;
+import io.tollgate.controlplane.limits.Dimension;
+import io.tollgate.controlplane.limits.LimitRule;
+import io.tollgate.controlplane.limits.RuleDescriptors;
+import java.util.List;
+
+/**
+ * The Envoy side of {@link RuleDescriptors}: one {@code rate_limits} entry per descriptor chain,
+ * one action per step, so Envoy emits exactly the entries the rate-limit configuration matches.
+ * Gates are {@code header_value_match} actions: when a condition fails the action emits nothing and
+ * Envoy drops the whole descriptor, so the rule does not count that request.
+ */
+final class RateLimitActionsFactory {
+
+  static final String EXPR_DESCRIPTOR = "envoy.rate_limit_descriptors.expr";
+
+  /** CEL: the path without its query string (after the connection manager normalized it). */
+  static final String URL_PATH = "request.url_path";
+
+  /** Lets the {@code :path} header (which carries the query string) still match a path gate. */
+  private static final String OPTIONAL_QUERY = "(?:\\?.*)?";
+
+  List<RateLimit> create(LimitRule rule) {
+    return RuleDescriptors.chains(rule).stream()
+        .map(
+            chain ->
+                RateLimit.newBuilder()
+                    .addAllActions(chain.stream().map(this::action).toList())
+                    .build())
+        .toList();
+  }
+
+  private Action action(DescriptorStep step) {
+    Action.Builder a = Action.newBuilder();
+    if (step instanceof DescriptorStep.RuleName r) {
+      a.setGenericKey(
+          Action.GenericKey.newBuilder().setDescriptorKey(r.key()).setDescriptorValue(r.value()));
+    } else if (step instanceof DescriptorStep.SourceRange s) {
+      Action.MaskedRemoteAddress.Builder m = Action.MaskedRemoteAddress.newBuilder();
+      UInt32Value length = UInt32Value.of(s.cidr().prefixLength());
+      a.setMaskedRemoteAddress(
+          s.cidr().isIpv4() ? m.setV4PrefixMaskLen(length) : m.setV6PrefixMaskLen(length));
+    } else if (step instanceof DescriptorStep.PathGate p) {
+      a.setHeaderValueMatch(gate(step, ":path", pathMatcher(p)));
+    } else if (step instanceof DescriptorStep.MethodGate m) {
+      a.setHeaderValueMatch(
+          gate(
+              step,
+              ":method",
+              regex(
+                  String.join(
+                      "|", m.methods().stream().map(RateLimitActionsFactory::quote).toList()))));
+    } else if (step instanceof DescriptorStep.HeaderGate h) {
+      HeaderMatcher.Builder matcher = HeaderMatcher.newBuilder().setName(h.header());
+      if (h.expected().equals(io.tollgate.controlplane.limits.Match.ANY_VALUE)) {
+        matcher.setPresentMatch(true);
+      } else {
+        matcher.setStringMatch(StringMatcher.newBuilder().setExact(h.expected()));
+      }
+      a.setHeaderValueMatch(
+          Action.HeaderValueMatch.newBuilder()
+              .setDescriptorKey(step.key())
+              .setDescriptorValue(step.value())
+              .setExpectMatch(BoolValue.of(true))
+              .addHeaders(matcher));
+    } else if (step instanceof DescriptorStep.Counted c) {
+      counted(c, a);
+    }
+    return a.build();
+  }
+
+  private static void counted(DescriptorStep.Counted c, Action.Builder a) {
+    Dimension d = c.dimension();
+    if (d instanceof Dimension.Ip) {
+      a.setRemoteAddress(Action.RemoteAddress.getDefaultInstance());
+    } else if (d instanceof Dimension.Path) {
+      a.setExtension(
+          TypedExtensionConfig.newBuilder()
+              .setName(EXPR_DESCRIPTOR)
+              .setTypedConfig(
+                  Any.pack(
+                      Descriptor.newBuilder()
+                          .setDescriptorKey(c.key())
+                          .setText(URL_PATH)
+                          .build())));
+    } else if (d instanceof Dimension.Method) {
+      a.setRequestHeaders(
+          Action.RequestHeaders.newBuilder().setHeaderName(":method").setDescriptorKey(c.key()));
+    } else if (d instanceof Dimension.Header h) {
+      a.setRequestHeaders(
+          Action.RequestHeaders.newBuilder().setHeaderName(h.name()).setDescriptorKey(c.key()));
+    }
+  }
+
+  private static Action.HeaderValueMatch gate(
+      DescriptorStep step, String header, StringMatcher match) {
+    return Action.HeaderValueMatch.newBuilder()
+        .setDescriptorKey(step.key())
+        .setDescriptorValue(step.value())
+        .setExpectMatch(BoolValue.of(true))
+        .addHeaders(HeaderMatcher.newBuilder().setName(header).setStringMatch(match))
+        .build();
+  }
+
+  /** {@code :path} holds the query string too; Envoy's route matching ignores it, so do gates. */
+  private static StringMatcher pathMatcher(DescriptorStep.PathGate p) {
+    return switch (p.kind()) {
+      case PREFIX -> StringMatcher.newBuilder().setPrefix(p.text()).build();
+      case EXACT -> regex(quote(p.text()) + OPTIONAL_QUERY);
+      case REGEX -> regex("(?:" + p.text() + ")" + OPTIONAL_QUERY);
+    };
+  }
+
+  private static StringMatcher regex(String regex) {
+    return StringMatcher.newBuilder()
+        .setSafeRegex(RegexMatcher.newBuilder().setRegex(regex))
+        .build();
+  }
+
+  /** Escapes RE2 metacharacters. */
+  static String quote(String literal) {
+    StringBuilder out = new StringBuilder();
+    for (char c : literal.toCharArray()) {
+      if ("\\.+*?()|[]{}^$".indexOf(c) >= 0) {
+        out.append('\\');
+      }
+      out.append(c);
+    }
+    return out.toString();
+  }
+}

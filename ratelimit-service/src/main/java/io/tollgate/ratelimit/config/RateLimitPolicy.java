@@ -1,0 +1,94 @@
+package io.tollgate.ratelimit.config;
+
+import com.google.protobuf.Struct;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
+import java.util.List;
+
+/**
+ * A compiled {@code rate_limit}: what a matching descriptor is limited to and how.
+ *
+ * @param fullKey the descriptor path ({@code domain.key_value.key}), the reference's stats key
+ * @param path the same path split into the domain and one element per level
+ * @param unit null only for an unlimited policy
+ * @param name empty when the configuration gives none
+ * @param proto the {@code current_limit} every response for this policy carries, built once
+ */
+public record RateLimitPolicy(
+    String fullKey,
+    List<String> path,
+    long requestsPerUnit,
+    Unit unit,
+    boolean unlimited,
+    boolean shadowMode,
+    boolean quotaMode,
+    String name,
+    List<String> replaces,
+    boolean detailedMetric,
+    Algorithm algorithm,
+    Struct metadata,
+    RateLimitResponse.RateLimit proto) {
+
+  public RateLimitPolicy {
+    path = List.copyOf(path);
+    replaces = List.copyOf(replaces);
+  }
+
+  public static RateLimitPolicy of(
+      List<String> path,
+      long requestsPerUnit,
+      Unit unit,
+      boolean unlimited,
+      boolean shadowMode,
+      boolean quotaMode,
+      String name,
+      List<String> replaces,
+      boolean detailedMetric,
+      Algorithm algorithm,
+      Struct metadata) {
+    RateLimitResponse.RateLimit.Builder proto =
+        RateLimitResponse.RateLimit.newBuilder()
+            .setRequestsPerUnit((int) requestsPerUnit)
+            .setName(name);
+    if (unit != null) {
+      proto.setUnit(unit.proto());
+    }
+    return new RateLimitPolicy(
+        String.join(".", path),
+        path,
+        requestsPerUnit,
+        unit,
+        unlimited,
+        shadowMode,
+        quotaMode,
+        name,
+        replaces,
+        detailedMetric,
+        algorithm,
+        metadata,
+        proto.build());
+  }
+
+  /**
+   * The limit a request carries itself ({@code RateLimitDescriptor.limit}): never shadowed, never
+   * named, fixed window, as in the reference.
+   */
+  public static RateLimitPolicy override(List<String> path, long requestsPerUnit, Unit unit) {
+    return of(
+        path,
+        requestsPerUnit,
+        unit,
+        false,
+        false,
+        false,
+        "",
+        List.of(),
+        false,
+        Algorithm.FIXED_WINDOW,
+        Struct.getDefaultInstance());
+  }
+
+  /** The name reported when this limit blocks a call: its {@code name}, else its path. */
+  public String ruleName() {
+    return name.isEmpty() ? fullKey : name;
+  }
+}

@@ -1,0 +1,268 @@
+package io.tollgate.ratelimit.store;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.ArrayOutput;
+import io.lettuce.core.output.BooleanOutput;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import io.tollgate.ratelimit.Settings;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Counters in Redis (standalone, Sentinel or Cluster) through one multiplexed Lettuce connection. A
+ * batch is written as one pipeline — {@code INCRBY} and {@code EXPIRE} per counter, plus {@code
+ * GET} of the previous window for a sliding one — and flushed once, so a call costs one round trip
+ * whatever its number of descriptors (in a cluster, one per node touched, in parallel).
+ *
+ * <p>While Redis is unreachable, commands are rejected at once instead of queued, so callers get
+ * their failure answer within their deadline; Lettuce reconnects in the background (at most {@value
+ * #MAX_RECONNECT_DELAY_MS} ms between attempts) and counting resumes without a restart.
+ */
+public final class RedisCounterStore implements CounterStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisCounterStore.class);
+  private static final long MAX_RECONNECT_DELAY_MS = 1000;
+  private static final int MAX_QUEUED_COMMANDS = 65_536;
+  private static final StringCodec CODEC = StringCodec.UTF8;
+
+  /**
+   * KEYS: current window, previous window. ARGV: hits, ttl seconds, limit, previous weight (in
+   * 1/10000). Adds the hits only when the estimate stays within the limit; returns {current,
+   * previous, applied}. Same arithmetic as {@link CounterBatch#admits}.
+   */
+  static final String SLIDING_SCRIPT =
+      """
+      local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+      local prev = tonumber(redis.call('GET', KEYS[2]) or '0')
+      local hits = tonumber(ARGV[1])
+      local weighted = math.floor((prev * tonumber(ARGV[4]) + 9999) / 10000)
+      local applied = 0
+      if cur + hits + weighted <= tonumber(ARGV[3]) then
+        applied = 1
+        if hits > 0 then
+          cur = redis.call('INCRBY', KEYS[1], hits)
+          redis.call('EXPIRE', KEYS[1], ARGV[2])
+        end
+      end
+      return {cur, prev, applied}
+      """;
+
+  private static final String SLIDING_SHA = sha1(SLIDING_SCRIPT);
+
+  private final ClientResources resources;
+  private final AbstractRedisClient client;
+  private final ScheduledExecutorService connector;
+  private volatile StatefulConnection<String, String> connection;
+  private volatile boolean closed;
+
+  public RedisCounterStore(Settings.Redis settings) {
+    this.resources =
+        ClientResources.builder()
+            .ioThreadPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors()))
+            .computationThreadPoolSize(2)
+            .reconnectDelay(
+                Delay.exponential(
+                    Duration.ofMillis(50),
+                    Duration.ofMillis(MAX_RECONNECT_DELAY_MS),
+                    2,
+                    TimeUnit.MILLISECONDS))
+            .build();
+    List<RedisURI> uris = RedisEndpoints.parse(settings);
+    ClientOptions.Builder options =
+        settings.type() == Settings.RedisType.CLUSTER
+            ? ClusterClientOptions.builder()
+                .topologyRefreshOptions(
+                    ClusterTopologyRefreshOptions.builder()
+                        .enablePeriodicRefresh(Duration.ofSeconds(30))
+                        .enableAllAdaptiveRefreshTriggers()
+                        .build())
+            : ClientOptions.builder();
+    options
+        .autoReconnect(true)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .requestQueueSize(MAX_QUEUED_COMMANDS)
+        .timeoutOptions(TimeoutOptions.enabled(settings.timeout()))
+        .socketOptions(SocketOptions.builder().connectTimeout(settings.timeout()).build());
+    if (settings.tls() && !settings.tlsCaCert().isEmpty()) {
+      options.sslOptions(SslOptions.builder().trustManager(new File(settings.tlsCaCert())).build());
+    }
+    if (settings.type() == Settings.RedisType.CLUSTER) {
+      RedisClusterClient cluster = RedisClusterClient.create(resources, uris);
+      cluster.setOptions((ClusterClientOptions) options.build());
+      this.client = cluster;
+    } else {
+      RedisClient single = RedisClient.create(resources, uris.get(0));
+      single.setOptions(options.build());
+      this.client = single;
+    }
+    this.connector =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "redis-connect");
+              t.setDaemon(true);
+              return t;
+            });
+    connect();
+  }
+
+  /**
+   * Connects now if Redis answers, else keeps trying in the background: the service starts and
+   * answers (per its failure mode) even when Redis comes up after it.
+   */
+  private void connect() {
+    if (closed) {
+      return;
+    }
+    try {
+      connection =
+          client instanceof RedisClusterClient cluster
+              ? cluster.connect(CODEC)
+              : ((RedisClient) client).connect(CODEC);
+      LOG.info("connected to Redis");
+    } catch (RuntimeException e) {
+      LOG.warn("cannot connect to Redis yet, retrying: {}", e.getMessage());
+      connector.schedule(this::connect, MAX_RECONNECT_DELAY_MS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> apply(CounterBatch batch) {
+    StatefulConnection<String, String> c = connection;
+    if (c == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("not connected to Redis"));
+    }
+    int n = batch.size();
+    List<RedisCommand<String, String, ?>> commands = new ArrayList<>(n * 2);
+    List<CompletableFuture<?>> results = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int op = i;
+      String key = batch.key(i);
+      if (batch.isSliding(i)) {
+        AsyncCommand<String, String, List<Object>> script = slidingScript(batch, i, true);
+        commands.add(script);
+        results.add(
+            script
+                .handle(
+                    (r, e) ->
+                        e == null || !isNoScript(e)
+                            ? script
+                            // Redis lost its script cache (a restart): send the script itself.
+                            : (CompletableFuture<List<Object>>)
+                                c.dispatch(slidingScript(batch, op, false)))
+                .thenCompose(f -> f)
+                .thenAccept(
+                    r -> {
+                      batch.setCount(op, (Long) r.get(0));
+                      batch.setPreviousCount(op, (Long) r.get(1));
+                      batch.setApplied(op, (Long) r.get(2) == 1L);
+                    }));
+        continue;
+      }
+      AsyncCommand<String, String, Long> increment =
+          new AsyncCommand<>(
+              new Command<>(
+                  CommandType.INCRBY,
+                  new IntegerOutput<>(CODEC),
+                  new CommandArgs<>(CODEC).addKey(key).add(batch.hits(i))));
+      AsyncCommand<String, String, Boolean> expire =
+          new AsyncCommand<>(
+              new Command<>(
+                  CommandType.EXPIRE,
+                  new BooleanOutput<>(CODEC),
+                  new CommandArgs<>(CODEC).addKey(key).add(batch.ttlSeconds(i))));
+      commands.add(increment);
+      commands.add(expire);
+      results.add(increment.thenAccept(v -> batch.setCount(op, v)));
+      results.add(expire);
+    }
+    c.dispatch(commands);
+    return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * The sliding-window check-and-increment, by digest ({@code EVALSHA}) or by text ({@code EVAL}).
+   * Both keys carry the same hash tag, so in a cluster they live on one node as a script requires.
+   */
+  private static AsyncCommand<String, String, List<Object>> slidingScript(
+      CounterBatch batch, int i, boolean bySha) {
+    CommandArgs<String, String> args =
+        new CommandArgs<>(CODEC)
+            .add(bySha ? SLIDING_SHA : SLIDING_SCRIPT)
+            .add(2)
+            .addKey(batch.key(i))
+            .addKey(batch.previousKey(i))
+            .add(batch.hits(i))
+            .add(batch.ttlSeconds(i))
+            .add(batch.limit(i))
+            .add(batch.weight(i));
+    return new AsyncCommand<>(
+        new Command<>(
+            bySha ? CommandType.EVALSHA : CommandType.EVAL, new ArrayOutput<>(CODEC), args));
+  }
+
+  private static boolean isNoScript(Throwable e) {
+    Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return t instanceof RedisNoScriptException
+        || String.valueOf(t.getMessage()).startsWith("NOSCRIPT");
+  }
+
+  private static String sha1(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public boolean connected() {
+    StatefulConnection<String, String> c = connection;
+    return c != null && c.isOpen();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    connector.shutdownNow();
+    StatefulConnection<String, String> c = connection;
+    if (c != null) {
+      c.close();
+    }
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
+  }
+}
