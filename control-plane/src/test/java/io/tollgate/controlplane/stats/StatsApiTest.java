@@ -20,6 +20,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +44,9 @@ class StatsApiTest {
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry r) {
     r.add("tollgate.xds.port", () -> GRPC_PORT);
+    r.add(
+        "tollgate.config",
+        () -> Path.of("../config/tollgate.mock.yaml").toAbsolutePath().normalize().toString());
     r.add("spring.datasource.url", () -> "jdbc:h2:mem:stats-api;DB_CLOSE_DELAY=-1");
   }
 
