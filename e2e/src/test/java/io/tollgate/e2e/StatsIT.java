@@ -76,13 +76,21 @@ class StatsIT {
       TestCa ca = TestCa.create(dir, "test");
       mock = started(MockUpstream.start(ca.issueServerCertificate("mock")));
       proxyPort = FreePorts.next();
-      // The rate-limit service's port must be in the control plane's settings before either
-      // starts; it listens on whatever port it is given, so reserve one through a first start.
-      controlPlane = startControlPlane(config("a", proxyPort), 0);
-      ratelimit = started(RateLimitServiceProcess.start(controlPlane.xdsPort()));
-      controlPlane.close();
-      started.remove(controlPlane);
-      controlPlane = startControlPlane(config("a", proxyPort), ratelimit.grpcPort());
+      int xdsPort = FreePorts.next();
+      ratelimit =
+          started(
+              RateLimitServiceProcess.withEnv(
+                  "ratelimit",
+                  Map.of(
+                      "BACKEND_TYPE", "memory",
+                      "CONFIG_TYPE", "GRPC_XDS_SOTW",
+                      "CONFIG_GRPC_XDS_SERVER_URL", "127.0.0.1:" + xdsPort,
+                      "CONFIG_GRPC_XDS_NODE_ID", "ratelimit-stats-it",
+                      "XDS_CLIENT_BACKOFF_INITIAL_INTERVAL", "1s",
+                      "XDS_CLIENT_BACKOFF_MAX_INTERVAL", "2s",
+                      "FORCE_START_WITHOUT_INITIAL_CONFIG", "true")));
+      controlPlane = startControlPlane(config("a", proxyPort), xdsPort);
+      ratelimit.start();
       envoy = started(EnvoyProcess.builder(controlPlane.xdsPort()).start());
       envoy.awaitListener(Duration.ofSeconds(60));
     } catch (RuntimeException | Error e) {
@@ -161,7 +169,7 @@ class StatsIT {
   @Order(3)
   void twoControlPlanesOnOnePostgresqlSum() throws Exception {
     int otherProxy = FreePorts.next();
-    try (ControlPlaneProcess b = startControlPlane(config("b", otherProxy), ratelimit.grpcPort());
+    try (ControlPlaneProcess b = startControlPlane(config("b", otherProxy), 0);
         EnvoyProcess envoyB = EnvoyProcess.builder(b.xdsPort()).start()) {
       envoyB.awaitListener(Duration.ofSeconds(60));
       long before = sent;
@@ -343,13 +351,14 @@ class StatsIT {
     return file;
   }
 
-  private static ControlPlaneProcess startControlPlane(Path config, int ratelimitPort) {
+  private static ControlPlaneProcess startControlPlane(Path config, int xdsPort) {
     ControlPlaneProcess.Builder b =
         ControlPlaneProcess.builder(config)
             .env("TOLLGATE_DB_URL", postgres.jdbcUrl())
-            .env("SPRING_DATASOURCE_USERNAME", postgres.user());
-    if (ratelimitPort > 0) {
-      b.env("TOLLGATE_RATELIMIT_PORT", Integer.toString(ratelimitPort));
+            .env("SPRING_DATASOURCE_USERNAME", postgres.user())
+            .env("TOLLGATE_RATELIMIT_PORT", Integer.toString(ratelimit.grpcPort()));
+    if (xdsPort > 0) {
+      b.xdsPort(xdsPort);
     }
     return started(b.start());
   }

@@ -119,6 +119,11 @@ public final class RateLimiter {
             });
   }
 
+  /** Keys the local over-limit cache holds now. */
+  int localCacheSize() {
+    return localCache.size();
+  }
+
   private Call prepare(RateLimitRequest request) {
     if (request.getDomain().isEmpty()) {
       throw serviceError("rate limit domain must not be empty");

@@ -14,10 +14,12 @@ import io.tollgate.ratelimit.stats.ServiceStats;
 import io.tollgate.ratelimit.stats.StatsRegistry;
 import io.tollgate.ratelimit.store.CounterStore;
 import io.tollgate.ratelimit.store.MemoryCounterStore;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /** A limiter over the in-memory store, a hand-moved clock and one YAML configuration. */
 final class LimiterFixture {
@@ -27,7 +29,7 @@ final class LimiterFixture {
 
   final MutableClock clock = new MutableClock(T0);
   final ServiceStats serviceStats = new ServiceStats();
-  final StatsRegistry stats = new StatsRegistry(1000);
+  final StatsRegistry stats;
   final ActiveConfig config = new ActiveConfig(serviceStats);
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   final RateLimiter limiter;
@@ -40,14 +42,19 @@ final class LimiterFixture {
     this(yaml, env, null);
   }
 
-  LimiterFixture(String yaml, Map<String, String> env, CounterStore store) {
+  /**
+   * @param store builds the store from the fixture's clock; null for the in-memory store
+   */
+  LimiterFixture(String yaml, Map<String, String> env, Function<Clock, CounterStore> store) {
     Map<String, String> all = new HashMap<>(Map.of("EXPIRATION_JITTER_MAX_SECONDS", "0"));
     all.putAll(env);
     Settings settings = Settings.fromEnv(all);
+    stats = new StatsRegistry(settings.limits().statsMaxKeys());
     if (yaml != null) {
       load(yaml, Boolean.parseBoolean(all.getOrDefault("MERGE_DOMAIN_CONFIG", "false")));
     }
-    CounterStore s = store != null ? store : new MemoryCounterStore(10_000, clock, meters);
+    CounterStore s =
+        store != null ? store.apply(clock) : new MemoryCounterStore(10_000, clock, meters);
     limiter = new RateLimiter(config, s, stats, serviceStats, settings, clock, meters);
   }
 

@@ -1,0 +1,76 @@
+package io.tollgate.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+
+  @Test
+  void defaultsAreTollgatesPortsAndTheInMemoryStore() {
+    Settings s = Settings.fromEnv(Map.of());
+    assertThat(s.listen().grpcPort()).isEqualTo(8090);
+    assertThat(s.listen().httpPort()).isEqualTo(8091);
+    assertThat(s.store().backend()).isEqualTo(Settings.Backend.MEMORY);
+    assertThat(s.store().failureMode()).isEqualTo(Settings.FailureMode.ERROR);
+    assertThat(s.store().deadline()).isEqualTo(Duration.ofMillis(75));
+    assertThat(s.config().type()).isEqualTo(Settings.ConfigType.FILE);
+    assertThat(s.config().directory()).isEqualTo(Path.of("/srv/runtime_data/current/config"));
+    assertThat(s.limits().nearLimitRatio()).isEqualTo(0.8);
+    assertThat(s.warnings()).isEmpty();
+  }
+
+  @Test
+  void referenceVariablesKeepTheirMeaning() {
+    Settings s =
+        Settings.fromEnv(
+            Map.ofEntries(
+                Map.entry("RUNTIME_ROOT", "/data"),
+                Map.entry("RUNTIME_SUBDIRECTORY", "ratelimit"),
+                Map.entry("RUNTIME_APPDIRECTORY", "conf"),
+                Map.entry("BACKEND_TYPE", "redis"),
+                Map.entry("REDIS_SOCKET_TYPE", "tcp"),
+                Map.entry("REDIS_URL", "127.0.0.1:6379"),
+                Map.entry("REDIS_TYPE", "cluster"),
+                Map.entry("CONFIG_TYPE", "GRPC_XDS_SOTW"),
+                Map.entry("CONFIG_GRPC_XDS_NODE_METADATA", "a=1,b=2"),
+                Map.entry("CONFIG_GRPC_XDS_CLIENT_ADDITIONAL_HEADERS", "x-a:1"),
+                Map.entry("XDS_CLIENT_BACKOFF_INITIAL_INTERVAL", "1m30s"),
+                Map.entry("SHADOW_MODE", "1"),
+                Map.entry("USE_STATSD", "true")));
+    assertThat(s.config().directory()).isEqualTo(Path.of("/data/ratelimit/conf"));
+    assertThat(s.redis().type()).isEqualTo(Settings.RedisType.CLUSTER);
+    assertThat(s.xds().nodeMetadata()).containsEntry("a", "1").containsEntry("b", "2");
+    assertThat(s.xds().headers()).containsEntry("x-a", "1");
+    assertThat(s.xds().backoffInitial()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(s.limits().globalShadowMode()).isTrue();
+    assertThat(s.warnings()).singleElement().asString().contains("USE_STATSD");
+  }
+
+  @Test
+  void everyInvalidValueIsReportedAtOnce() {
+    assertThatThrownBy(
+            () ->
+                Settings.fromEnv(
+                    Map.of(
+                        "GRPC_PORT", "eighty",
+                        "STORE_DEADLINE", "75",
+                        "BACKEND_TYPE", "memcache",
+                        "NEAR_LIMIT_RATIO", "2")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("GRPC_PORT=eighty")
+        .hasMessageContaining("STORE_DEADLINE=75")
+        .hasMessageContaining("BACKEND_TYPE=memcache")
+        .hasMessageContaining("NEAR_LIMIT_RATIO=2");
+  }
+
+  @Test
+  void redisOverAUnixSocketIsRefusedClearly() {
+    assertThatThrownBy(() -> Settings.fromEnv(Map.of("BACKEND_TYPE", "redis")))
+        .hasMessageContaining("REDIS_SOCKET_TYPE=unix");
+  }
+}

@@ -1,0 +1,186 @@
+package io.tollgate.ratelimit.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Any;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.tollgate.protos.ratelimit.config.v3.RateLimitConfig;
+import io.tollgate.protos.ratelimit.config.v3.RateLimitDescriptor;
+import io.tollgate.protos.ratelimit.config.v3.RateLimitPolicy;
+import io.tollgate.protos.ratelimit.config.v3.RateLimitUnit;
+import io.tollgate.ratelimit.Settings;
+import io.tollgate.ratelimit.stats.ServiceStats;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The xDS client against a small ADS server in this test (Tollgate's control plane serves the same
+ * resource type on its ADS stream; this stand-in lets the client be tested on its own): it
+ * subscribes with the reference's type URL and node id, ACKs a good configuration, NACKs a bad one
+ * with the reason while keeping the last good, and reconnects after the server goes away.
+ */
+class XdsConfigClientTest {
+
+  private final BlockingQueue<DiscoveryRequest> requests = new LinkedBlockingQueue<>();
+  private final AtomicReference<StreamObserver<DiscoveryResponse>> stream = new AtomicReference<>();
+  private Server server;
+  private XdsConfigClient client;
+  private final ServiceStats stats = new ServiceStats();
+  private final ActiveConfig active = new ActiveConfig(stats);
+
+  private void startServer(int port) throws IOException {
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+            .addService(
+                new AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase() {
+                  @Override
+                  public StreamObserver<DiscoveryRequest> streamAggregatedResources(
+                      StreamObserver<DiscoveryResponse> responses) {
+                    stream.set(responses);
+                    return new StreamObserver<>() {
+                      @Override
+                      public void onNext(DiscoveryRequest r) {
+                        requests.add(r);
+                      }
+
+                      @Override
+                      public void onError(Throwable t) {}
+
+                      @Override
+                      public void onCompleted() {
+                        responses.onCompleted();
+                      }
+                    };
+                  }
+                })
+            .build()
+            .start();
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (client != null) {
+      client.close();
+    }
+    if (server != null) {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private void startClient(int port) {
+    Settings.Xds xds =
+        Settings.fromEnv(
+                Map.of(
+                    "CONFIG_GRPC_XDS_SERVER_URL", "127.0.0.1:" + port,
+                    "CONFIG_GRPC_XDS_NODE_ID", "rls-1",
+                    "CONFIG_GRPC_XDS_NODE_METADATA", "zone=a",
+                    "XDS_CLIENT_BACKOFF_INITIAL_INTERVAL", "100ms",
+                    "XDS_CLIENT_BACKOFF_MAX_INTERVAL", "200ms"))
+            .xds();
+    client = new XdsConfigClient(xds, new XdsConfigMapper(), new ConfigCompiler(false), active);
+    client.start();
+  }
+
+  private static RateLimitConfig config(String name, String domain, int requests) {
+    return RateLimitConfig.newBuilder()
+        .setName(name)
+        .setDomain(domain)
+        .addDescriptors(
+            RateLimitDescriptor.newBuilder()
+                .setKey("generic_key")
+                .setValue("default")
+                .setRateLimit(
+                    RateLimitPolicy.newBuilder()
+                        .setUnit(RateLimitUnit.MINUTE)
+                        .setRequestsPerUnit(requests)
+                        .setName("default")))
+        .build();
+  }
+
+  private void push(String version, String nonce, RateLimitConfig... configs) {
+    DiscoveryResponse.Builder r =
+        DiscoveryResponse.newBuilder()
+            .setTypeUrl(XdsConfigClient.TYPE_URL)
+            .setVersionInfo(version)
+            .setNonce(nonce);
+    for (RateLimitConfig c : configs) {
+      r.addResources(Any.pack(c, "type.googleapis.com"));
+    }
+    stream.get().onNext(r.build());
+  }
+
+  private DiscoveryRequest next() throws InterruptedException {
+    DiscoveryRequest r = requests.poll(5, TimeUnit.SECONDS);
+    assertThat(r).as("a DiscoveryRequest within 5 s").isNotNull();
+    return r;
+  }
+
+  @Test
+  void subscribesAcksNacksAndKeepsTheLastGoodConfiguration() throws Exception {
+    startServer(0);
+    startClient(server.getPort());
+
+    DiscoveryRequest subscribe = next();
+    assertThat(subscribe.getTypeUrl())
+        .isEqualTo("type.googleapis.com/ratelimit.config.ratelimit.v3.RateLimitConfig");
+    assertThat(subscribe.getNode().getId()).isEqualTo("rls-1");
+    assertThat(subscribe.getNode().getMetadata().getFieldsOrThrow("zone").getStringValue())
+        .isEqualTo("a");
+    assertThat(subscribe.getVersionInfo()).isEmpty();
+
+    push("v1", "n1", config("tollgate", "tollgate", 10));
+    DiscoveryRequest ack = next();
+    assertThat(ack.getResponseNonce()).isEqualTo("n1");
+    assertThat(ack.getVersionInfo()).isEqualTo("v1");
+    assertThat(ack.hasErrorDetail()).isFalse();
+    assertThat(active.current().dump()).contains("requests_per_unit=10");
+
+    // Two resources for one domain without MERGE_DOMAIN_CONFIG: the reference refuses it.
+    push("v2", "n2", config("a", "tollgate", 1), config("b", "tollgate", 2));
+    DiscoveryRequest nack = next();
+    assertThat(nack.getResponseNonce()).isEqualTo("n2");
+    assertThat(nack.getVersionInfo()).isEqualTo("v1");
+    assertThat(nack.getErrorDetail().getMessage())
+        .isEqualTo("b: duplicate domain 'tollgate' in config file");
+    assertThat(active.current().dump()).contains("requests_per_unit=10");
+    assertThat(stats.configLoadError()).isEqualTo(1);
+
+    push("v3", "n3", config("tollgate", "tollgate", 30));
+    assertThat(next().getVersionInfo()).isEqualTo("v3");
+    assertThat(active.current().dump()).contains("requests_per_unit=30");
+    assertThat(stats.configLoadSuccess()).isEqualTo(2);
+  }
+
+  @Test
+  void reconnectsWithBackoffAndKeepsTheConfigurationMeanwhile() throws Exception {
+    startServer(0);
+    int port = server.getPort();
+    startClient(port);
+    next();
+    push("v1", "n1", config("tollgate", "tollgate", 10));
+    next();
+
+    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    Thread.sleep(300);
+    assertThat(active.current().dump()).contains("requests_per_unit=10");
+
+    startServer(port);
+    DiscoveryRequest again = next();
+    assertThat(again.getTypeUrl()).isEqualTo(XdsConfigClient.TYPE_URL);
+    push("v2", "n1", config("tollgate", "tollgate", 20));
+    assertThat(next().getVersionInfo()).isEqualTo("v2");
+    assertThat(active.current().dump()).contains("requests_per_unit=20");
+  }
+}

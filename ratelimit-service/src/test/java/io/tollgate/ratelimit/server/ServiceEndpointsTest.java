@@ -1,0 +1,241 @@
+package io.tollgate.ratelimit.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.tollgate.ratelimit.RateLimitApplication;
+import io.tollgate.ratelimit.Settings;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The service on its real ports, in this JVM: gRPC, health, and every HTTP endpoint. */
+class ServiceEndpointsTest {
+
+  private static final String CONFIG =
+      """
+      domain: tollgate
+      descriptors:
+        - key: generic_key
+          value: categories
+          descriptors:
+            - key: remote_address
+              rate_limit: {name: categories-per-ip, unit: minute, requests_per_unit: 2}
+      """;
+
+  @TempDir Path root;
+  private RateLimitApplication app;
+  private ManagedChannel channel;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void start() throws IOException {
+    Files.createDirectories(root.resolve("config"));
+    Files.writeString(root.resolve("config/tollgate.yaml"), CONFIG);
+    Settings settings =
+        Settings.fromEnv(
+            Map.of(
+                "RUNTIME_ROOT", root.toString(),
+                "GRPC_HOST", "127.0.0.1",
+                "GRPC_PORT", "0",
+                "HOST", "127.0.0.1",
+                "PORT", "0",
+                "CONFIG_POLL_INTERVAL", "50ms"));
+    app = RateLimitApplication.start(settings, Clock.systemUTC());
+    channel = ManagedChannelBuilder.forAddress("127.0.0.1", app.grpcPort()).usePlaintext().build();
+  }
+
+  @AfterEach
+  void stop() {
+    channel.shutdownNow();
+    app.close();
+  }
+
+  private static RateLimitRequest call(String domain, String ip) {
+    return RateLimitRequest.newBuilder()
+        .setDomain(domain)
+        .addDescriptors(
+            RateLimitDescriptor.newBuilder()
+                .addEntries(entry("generic_key", "categories"))
+                .addEntries(entry("remote_address", ip)))
+        .build();
+  }
+
+  private static RateLimitDescriptor.Entry entry(String k, String v) {
+    return RateLimitDescriptor.Entry.newBuilder().setKey(k).setValue(v).build();
+  }
+
+  @Test
+  void grpcDecidesAndReportsHealthUnderBothServiceNames() {
+    var stub = RateLimitServiceGrpc.newBlockingStub(channel);
+    assertThat(stub.shouldRateLimit(call("tollgate", "10.0.0.1")).getOverallCode())
+        .isEqualTo(RateLimitResponse.Code.OK);
+    stub.shouldRateLimit(call("tollgate", "10.0.0.1"));
+    RateLimitResponse over = stub.shouldRateLimit(call("tollgate", "10.0.0.1"));
+    assertThat(over.getOverallCode()).isEqualTo(RateLimitResponse.Code.OVER_LIMIT);
+    assertThat(over.getDynamicMetadata().getFieldsOrThrow("rule").getStringValue())
+        .isEqualTo("categories-per-ip");
+
+    var health = HealthGrpc.newBlockingStub(channel);
+    for (String service : new String[] {"", "ratelimit"}) {
+      assertThat(
+              health.check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus())
+          .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    }
+  }
+
+  @Test
+  void malformedGrpcRequestsGetAClearStatus() {
+    var stub = RateLimitServiceGrpc.newBlockingStub(channel);
+    assertThatThrownBy(() -> stub.shouldRateLimit(call("", "10.0.0.1")))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN);
+              assertThat(e.getStatus().getDescription())
+                  .isEqualTo("rate limit domain must not be empty");
+            });
+    RateLimitRequest badUnit =
+        RateLimitRequest.newBuilder()
+            .setDomain("tollgate")
+            .addDescriptors(
+                RateLimitDescriptor.newBuilder()
+                    .addEntries(entry("a", "b"))
+                    .setLimit(
+                        RateLimitDescriptor.RateLimitOverride.newBuilder()
+                            .setRequestsPerUnit(1)
+                            .setUnitValue(42)))
+            .build();
+    assertThatThrownBy(() -> stub.shouldRateLimit(badUnit))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getStatus().getDescription()).contains("unknown unit: 42");
+            });
+    // The service is still fine.
+    assertThat(stub.shouldRateLimit(call("tollgate", "10.9.9.9")).getOverallCode())
+        .isEqualTo(RateLimitResponse.Code.OK);
+  }
+
+  @Test
+  void jsonAnswers200Then429AndRejectsBadRequestsWith400() throws Exception {
+    String body =
+        """
+        {"domain":"tollgate","descriptors":[{"entries":[
+          {"key":"generic_key","value":"categories"},{"key":"remote_address","value":"1.2.3.4"}]}]}
+        """;
+    HttpResponse<String> first = post("/json", body);
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(first.body()).contains("\"overallCode\":\"OK\"").contains("\"requestsPerUnit\":2");
+    post("/json", body);
+    HttpResponse<String> third = post("/json", body);
+    assertThat(third.statusCode()).isEqualTo(429);
+    assertThat(third.body()).contains("\"overallCode\":\"OVER_LIMIT\"");
+
+    HttpResponse<String> garbage = post("/json", "{not json");
+    assertThat(garbage.statusCode()).isEqualTo(400);
+    assertThat(garbage.headers().firstValue("content-type")).hasValue("application/problem+json");
+    HttpResponse<String> unknownField = post("/json", "{\"domian\":\"x\"}");
+    assertThat(unknownField.statusCode()).isEqualTo(400);
+    assertThat(unknownField.body()).contains("domian");
+    HttpResponse<String> noDomain =
+        post("/json", "{\"descriptors\":[{\"entries\":[{\"key\":\"a\"}]}]}");
+    assertThat(noDomain.statusCode()).isEqualTo(400);
+    assertThat(noDomain.body()).contains("rate limit domain must not be empty");
+  }
+
+  @Test
+  void healthcheckRlconfigAndMetricsUseTheReferenceFormats() throws Exception {
+    assertThat(get("/healthcheck").statusCode()).isEqualTo(200);
+    assertThat(get("/healthcheck").body()).isEqualTo("OK");
+    assertThat(get("/rlconfig").body())
+        .isEqualTo(
+            "tollgate.generic_key_categories.remote_address: unit=MINUTE requests_per_unit=2,"
+                + " shadow_mode: false\n");
+    post(
+        "/json",
+        "{\"domain\":\"tollgate\",\"descriptors\":[{\"entries\":["
+            + "{\"key\":\"generic_key\",\"value\":\"categories\"},"
+            + "{\"key\":\"remote_address\",\"value\":\"9.9.9.9\"}]}]}");
+    String metrics = get("/metrics").body();
+    assertThat(metrics)
+        .contains("# TYPE ratelimit_service_rate_limit_total_hits counter")
+        .contains(
+            "ratelimit_service_rate_limit_total_hits{domain=\"tollgate\","
+                + "key1=\"generic_key_categories\",key2=\"remote_address\"} 1")
+        .contains("ratelimit_service_rate_limit_within_limit{")
+        .contains("ratelimit_service_config_load_success 1")
+        .contains("ratelimit_service_config_load_error 0")
+        .contains("ratelimit_service_should_rate_limit_error{err_type=\"redis_error\"} 0")
+        .contains("tollgate_ratelimit_store_latency_seconds_bucket")
+        .contains("jvm_memory_used_bytes");
+  }
+
+  @Test
+  void aBrokenFileIsCountedAndTheLastGoodConfigurationStays() throws Exception {
+    Files.writeString(root.resolve("config/tollgate.yaml"), "domain: tollgate\ndescriptors: [x]\n");
+    await(() -> metric("ratelimit_service_config_load_error 1"));
+    assertThat(get("/rlconfig").body()).contains("requests_per_unit=2");
+    Files.writeString(
+        root.resolve("config/tollgate.yaml"),
+        CONFIG.replace("requests_per_unit: 2", "requests_per_unit: 7"));
+    await(() -> metric("ratelimit_service_config_load_success 2"));
+    assertThat(get("/rlconfig").body()).contains("requests_per_unit=7");
+  }
+
+  private boolean metric(String line) {
+    try {
+      return get("/metrics").body().contains(line);
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private static void await(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 5 s");
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(String path, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}

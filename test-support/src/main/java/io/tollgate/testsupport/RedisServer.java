@@ -1,0 +1,108 @@
+package io.tollgate.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A real {@code redis-server} on a free loopback port, without persistence. {@link #shutdown()} and
+ * {@link #restart()} stop and start it again on the same port, for outage tests.
+ */
+public final class RedisServer implements AutoCloseable {
+
+  private final int port;
+  private final boolean clusterNode;
+  private final Path dir;
+  private ManagedProcess process;
+
+  private RedisServer(int port, boolean clusterNode) {
+    this.port = port;
+    this.clusterNode = clusterNode;
+    try {
+      this.dir = Files.createTempDirectory("redis-" + port + "-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A standalone server. */
+  public static RedisServer start() {
+    RedisServer server = new RedisServer(FreePorts.next(), false);
+    server.launch();
+    return server;
+  }
+
+  /** A node with cluster mode on and no slots yet; {@link RedisCluster} joins three of them. */
+  static RedisServer startClusterNode() {
+    RedisServer server = new RedisServer(FreePorts.next(), true);
+    server.launch();
+    return server;
+  }
+
+  private void launch() {
+    List<String> command = new ArrayList<>();
+    command.add(Binaries.redisServer().toString());
+    command.addAll(
+        List.of(
+            "--port", Integer.toString(port),
+            "--bind", "127.0.0.1",
+            "--protected-mode", "no",
+            "--save", "",
+            "--appendonly", "no",
+            "--dir", dir.toString()));
+    if (clusterNode) {
+      command.addAll(
+          List.of(
+              "--cluster-enabled", "yes",
+              "--cluster-config-file", "nodes-" + port + ".conf",
+              "--cluster-node-timeout", "5000"));
+    }
+    process = ManagedProcess.builder("redis-" + port, command).start();
+    process.awaitPort("127.0.0.1", port, Duration.ofSeconds(10));
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** {@code 127.0.0.1:port}, the reference's {@code REDIS_URL} form. */
+  public String address() {
+    return "127.0.0.1:" + port;
+  }
+
+  public boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  /** Stops the server (SIGTERM); its data is gone, as after a crash without persistence. */
+  public void shutdown() {
+    if (process != null) {
+      process.stop(Duration.ofSeconds(5));
+      process = null;
+    }
+  }
+
+  /** Starts the server again on the same port. */
+  public void restart() {
+    shutdown();
+    launch();
+  }
+
+  /** Runs {@code redis-cli} against this server and returns its output. */
+  public String cli(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Binaries.redisServer().resolveSibling("redis-cli").toString());
+    command.addAll(List.of("-h", "127.0.0.1", "-p", Integer.toString(port)));
+    command.addAll(List.of(args));
+    return RedisCluster.run(command, Duration.ofSeconds(30));
+  }
+
+  @Override
+  public void close() {
+    shutdown();
+  }
+}
