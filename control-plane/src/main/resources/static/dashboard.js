@@ -5,8 +5,16 @@ const api = "api/v1/stats/";
 const $ = (id) => document.getElementById(id);
 const fmt = new Intl.NumberFormat("en");
 
+// With TOLLGATE_ADMIN_TOKEN set, /api needs "Authorization: Bearer"; ask once per tab.
 async function get(path) {
-  const r = await fetch(api + path);
+  const token = sessionStorage.getItem("tollgate-token");
+  const headers = token ? { Authorization: "Bearer " + token } : {};
+  const r = await fetch(api + path, { headers });
+  if (r.status === 401) {
+    const given = window.prompt("Admin token (TOLLGATE_ADMIN_TOKEN)");
+    if (given) sessionStorage.setItem("tollgate-token", given);
+    throw new Error("the API needs the admin token");
+  }
   if (!r.ok) throw new Error(path + ": HTTP " + r.status);
   return r.json();
 }

@@ -24,6 +24,7 @@ public class StatsMeters {
   private final Counter droppedMinutes;
   private final Counter droppedRequests;
   private final Counter flushFailures;
+  private final Counter entries;
   private final Set<String> seenLabels = ConcurrentHashMap.newKeySet();
   private final AtomicLong p50 = new AtomicLong();
   private final AtomicLong p90 = new AtomicLong();
@@ -42,6 +43,11 @@ public class StatsMeters {
     this.flushFailures =
         Counter.builder("tollgate.stats.flush.failures")
             .description("Failed attempts to write statistics to the database")
+            .register(registry);
+    this.entries =
+        Counter.builder("tollgate.stats.entries")
+            .description(
+                "Access-log entries received; Envoys' logs_written minus this is what was lost")
             .register(registry);
     Gauge.builder("tollgate.stats.pending.minutes", live, LiveStats::pendingMinutes)
         .description("Completed minutes waiting to be written to the database")
@@ -65,6 +71,7 @@ public class StatsMeters {
     if (sealed.requests() == 0) {
       return;
     }
+    entries.increment(sealed.requests());
     for (KeyCount k : sealed.keys(Dimension.STATUS)) {
       registry
           .counter("tollgate.stats.requests", "status", label("status", k.key()))
