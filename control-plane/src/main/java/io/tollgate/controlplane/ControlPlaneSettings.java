@@ -1,6 +1,7 @@
 package io.tollgate.controlplane;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -15,6 +16,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param upstreamCaBundle CA bundle, on the Envoy host, that verifies https upstreams without their
  *     own {@code caFile} ({@code TOLLGATE_UPSTREAM_CA_BUNDLE})
  * @param ratelimit how Envoy reaches the rate-limit service and what it does when it cannot
+ * @param stats the access-log statistics: aggregation, storage, retention
  */
 @ConfigurationProperties("tollgate")
 public record ControlPlaneSettings(
@@ -22,7 +24,8 @@ public record ControlPlaneSettings(
     @DefaultValue Xds xds,
     @DefaultValue Admin admin,
     @DefaultValue("/etc/ssl/certs/ca-certificates.crt") String upstreamCaBundle,
-    @DefaultValue Ratelimit ratelimit) {
+    @DefaultValue Ratelimit ratelimit,
+    @DefaultValue Stats stats) {
 
   /**
    * @param address interface of the gRPC server ({@code TOLLGATE_XDS_ADDRESS})
@@ -50,4 +53,44 @@ public record ControlPlaneSettings(
       @DefaultValue("8090") int port,
       @DefaultValue("250ms") java.time.Duration timeout,
       @DefaultValue("false") boolean failureModeDeny) {}
+
+  /**
+   * Statistics from the access-log stream ({@code TOLLGATE_STATS_*}).
+   *
+   * @param bucket length of an in-memory aggregation bucket
+   * @param stripes independent aggregates the gRPC threads spread over (fewer lock collisions)
+   * @param topKeys per stripe and bucket, how many IPs and paths the top-K sketch tracks
+   * @param storedKeys per minute and dimension, how many keys are stored; the rest is "(other)"
+   * @param bufferedMinutes minutes kept in memory while the database is down, then dropped
+   * @param minuteRetention how long minute rows are kept
+   * @param hourRetention how long hourly rollups are kept
+   * @param blockedCalls size of the ring of recent blocked calls
+   */
+  public record Stats(
+      @DefaultValue("10s") Duration bucket,
+      @DefaultValue("4") int stripes,
+      @DefaultValue("1000") int topKeys,
+      @DefaultValue("100") int storedKeys,
+      @DefaultValue("60") int bufferedMinutes,
+      @DefaultValue("7d") Duration minuteRetention,
+      @DefaultValue("400d") Duration hourRetention,
+      @DefaultValue("10000") int blockedCalls) {
+
+    public Stats {
+      if (bucket.toMillis() <= 0 || 60_000 % bucket.toMillis() != 0) {
+        throw new IllegalArgumentException("tollgate.stats.bucket must divide a minute: " + bucket);
+      }
+      requirePositive("tollgate.stats.stripes", stripes);
+      requirePositive("tollgate.stats.top-keys", topKeys);
+      requirePositive("tollgate.stats.stored-keys", storedKeys);
+      requirePositive("tollgate.stats.buffered-minutes", bufferedMinutes);
+      requirePositive("tollgate.stats.blocked-calls", blockedCalls);
+    }
+
+    private static void requirePositive(String key, int value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException(key + " must be positive: " + value);
+      }
+    }
+  }
 }

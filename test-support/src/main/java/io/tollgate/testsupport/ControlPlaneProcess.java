@@ -115,6 +115,7 @@ public final class ControlPlaneProcess implements AutoCloseable {
   public static final class Builder {
     private final Path config;
     private final Map<String, String> env = new LinkedHashMap<>();
+    private int xdsPort;
     private final List<String> jvmArgs =
         new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx384m"));
 
@@ -128,6 +129,12 @@ public final class ControlPlaneProcess implements AutoCloseable {
       return this;
     }
 
+    /** The gRPC (xDS) port, when a peer must know it before the control plane starts. */
+    public Builder xdsPort(int port) {
+      this.xdsPort = port;
+      return this;
+    }
+
     public Builder jvmArg(String arg) {
       jvmArgs.add(arg);
       return this;
@@ -137,7 +144,7 @@ public final class ControlPlaneProcess implements AutoCloseable {
     public ControlPlaneProcess start() {
       Path dir = Scratch.create("control-plane");
       int restPort = FreePorts.next();
-      int xdsPort = FreePorts.next();
+      int xdsPort = this.xdsPort > 0 ? this.xdsPort : FreePorts.next();
       Map<String, String> all = new LinkedHashMap<>();
       all.put("TOLLGATE_CONFIG", config.toAbsolutePath().toString());
       all.put("TOLLGATE_XDS_ADDRESS", "127.0.0.1");

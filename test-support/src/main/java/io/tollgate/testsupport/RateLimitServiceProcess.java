@@ -15,28 +15,36 @@ import java.util.Map;
 
 /**
  * The packaged rate-limit service ({@code ratelimit-service/target/ratelimit-service.jar}) as a
- * real JVM on loopback, configured over xDS by a control plane. {@link #start()} after {@link
- * #stop()} keeps its ports, as a restarted replica would.
+ * real JVM on free loopback ports, configured only through the reference's environment variables:
+ * from a directory ({@link #withConfigDir}), over xDS from a control plane ({@link #builder}), or by
+ * an environment of the caller's ({@link #withEnv}). {@link #start()} returns once {@code
+ * /healthcheck} answers 200; after {@link #stop()} it starts again on the same ports, as a
+ * restarted replica would.
  */
 public final class RateLimitServiceProcess implements AutoCloseable {
 
   private static final Duration STARTUP = Duration.ofSeconds(60);
 
+  private final String name;
   private final Path dir;
   private final int grpcPort;
   private final int httpPort;
   private final Map<String, String> env;
-  private final List<String> command;
   private final HttpClient http = HttpClient.newHttpClient();
   private ManagedProcess process;
 
-  private RateLimitServiceProcess(
-      Path dir, int grpcPort, int httpPort, Map<String, String> env, List<String> command) {
-    this.dir = dir;
+  private RateLimitServiceProcess(String name, int grpcPort, Map<String, String> env) {
+    this.name = name;
+    this.dir = Scratch.create(name);
     this.grpcPort = grpcPort;
-    this.httpPort = httpPort;
-    this.env = Map.copyOf(env);
-    this.command = List.copyOf(command);
+    this.httpPort = FreePorts.next();
+    Map<String, String> all = new LinkedHashMap<>(env);
+    all.put("GRPC_HOST", "127.0.0.1");
+    all.put("GRPC_PORT", Integer.toString(grpcPort));
+    all.put("HOST", "127.0.0.1");
+    all.put("PORT", Integer.toString(httpPort));
+    all.putIfAbsent("LOG_LEVEL", "info");
+    this.env = Map.copyOf(all);
   }
 
   /** The jar the build packages; fails with the command that makes it when it is missing. */
@@ -49,6 +57,26 @@ public final class RateLimitServiceProcess implements AutoCloseable {
               + " package`");
     }
     return jar;
+  }
+
+  /**
+   * A service, not yet started, reading its configuration from {@code configDir} ({@code
+   * RUNTIME_ROOT}, with {@code RUNTIME_SUBDIRECTORY} empty and {@code RUNTIME_APPDIRECTORY=.});
+   * {@code env} adds or overrides settings (store, Redis, failure mode...).
+   */
+  public static RateLimitServiceProcess withConfigDir(
+      String name, Path configDir, Map<String, String> env) {
+    Map<String, String> all = new LinkedHashMap<>();
+    all.put("RUNTIME_ROOT", configDir.toString());
+    all.put("RUNTIME_APPDIRECTORY", ".");
+    all.put("CONFIG_POLL_INTERVAL", "200ms");
+    all.putAll(env);
+    return new RateLimitServiceProcess(name, FreePorts.next(), all);
+  }
+
+  /** A service, not yet started, configured by {@code env} alone. */
+  public static RateLimitServiceProcess withEnv(String name, Map<String, String> env) {
+    return new RateLimitServiceProcess(name, FreePorts.next(), env);
   }
 
   /** A service taking its configuration from the control plane's gRPC port {@code xdsPort}. */
@@ -64,8 +92,18 @@ public final class RateLimitServiceProcess implements AutoCloseable {
     return httpPort;
   }
 
+  /** {@code http://127.0.0.1:<http port>}, no trailing slash. */
+  public String baseUrl() {
+    return "http://127.0.0.1:" + httpPort;
+  }
+
+  /** The xDS node id it announces, or null when it reads its configuration from files. */
   public String nodeId() {
     return env.get("CONFIG_GRPC_XDS_NODE_ID");
+  }
+
+  public long pid() {
+    return process.pid();
   }
 
   public ManagedProcess process() {
@@ -79,15 +117,23 @@ public final class RateLimitServiceProcess implements AutoCloseable {
   /** Starts the JVM (again, after {@link #stop()}) and waits until its health check answers. */
   public synchronized RateLimitServiceProcess start() {
     if (isRunning()) {
-      throw new IllegalStateException("rate-limit service already running, pid " + process.pid());
+      throw new IllegalStateException(name + " already running, pid " + process.pid());
     }
-    process = ManagedProcess.builder("ratelimit", command).env(env).workDir(dir).start();
-    process.awaitHttp(URI.create("http://127.0.0.1:" + httpPort + "/healthcheck"), STARTUP);
+    List<String> command =
+        List.of(
+            Binaries.java().toString(),
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-Xmx256m",
+            "-jar",
+            jar().toString());
+    process = ManagedProcess.builder(name, command).env(env).workDir(dir).start();
+    process.awaitHttp(URI.create(baseUrl() + "/healthcheck"), STARTUP);
     process.awaitPort("127.0.0.1", grpcPort, Duration.ofSeconds(10));
     return this;
   }
 
-  /** SIGTERM. */
+  /** SIGTERM: a graceful shutdown. */
   public synchronized void stop() {
     if (process != null) {
       process.stop();
@@ -97,7 +143,7 @@ public final class RateLimitServiceProcess implements AutoCloseable {
   /** The body of {@code GET /metrics} (Prometheus text). */
   public String metrics() {
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
+        HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics"))
             .timeout(Duration.ofSeconds(5))
             .build();
     try {
@@ -116,7 +162,7 @@ public final class RateLimitServiceProcess implements AutoCloseable {
     Scratch.delete(dir);
   }
 
-  /** Options of a {@link RateLimitServiceProcess}. */
+  /** Options of a service configured over xDS. */
   public static final class Builder {
     private final int xdsPort;
     private final Map<String, String> env = new LinkedHashMap<>();
@@ -148,14 +194,7 @@ public final class RateLimitServiceProcess implements AutoCloseable {
 
     /** Starts the service and waits until it is healthy. */
     public RateLimitServiceProcess start() {
-      Path dir = Scratch.create("ratelimit");
-      int grpc = grpcPort == 0 ? FreePorts.next() : grpcPort;
-      int http = FreePorts.next();
       Map<String, String> all = new LinkedHashMap<>();
-      all.put("HOST", "127.0.0.1");
-      all.put("PORT", Integer.toString(http));
-      all.put("GRPC_HOST", "127.0.0.1");
-      all.put("GRPC_PORT", Integer.toString(grpc));
       all.put("BACKEND_TYPE", "memory");
       all.put("CONFIG_TYPE", "GRPC_XDS_SOTW");
       all.put("CONFIG_GRPC_XDS_SERVER_URL", "127.0.0.1:" + xdsPort);
@@ -164,15 +203,9 @@ public final class RateLimitServiceProcess implements AutoCloseable {
       all.put("XDS_CLIENT_BACKOFF_INITIAL_INTERVAL", "200ms");
       all.put("XDS_CLIENT_BACKOFF_MAX_INTERVAL", "1s");
       all.putAll(env);
-      List<String> command =
-          List.of(
-              Binaries.java().toString(),
-              "-XX:+UseSerialGC",
-              "-XX:TieredStopAtLevel=1",
-              "-Xmx256m",
-              "-jar",
-              jar().toString());
-      RateLimitServiceProcess service = new RateLimitServiceProcess(dir, grpc, http, all, command);
+      RateLimitServiceProcess service =
+          new RateLimitServiceProcess(
+              "ratelimit", grpcPort == 0 ? FreePorts.next() : grpcPort, all);
       try {
         return service.start();
       } catch (RuntimeException e) {

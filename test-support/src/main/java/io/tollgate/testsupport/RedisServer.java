@@ -1,72 +1,152 @@
 package io.tollgate.testsupport;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A throwaway {@code redis-server} on a free port of 127.0.0.1: no persistence, its working
- * directory in a scratch directory that is removed on close.
+ * A real {@code redis-server} on a free loopback port, without persistence. {@link #shutdown()} and
+ * {@link #restart()} stop and start it again on the same port, for outage tests.
  */
 public final class RedisServer implements AutoCloseable {
 
-  private final Path dir;
   private final int port;
-  private final ManagedProcess process;
+  private final boolean clusterNode;
+  private final Path dir;
+  private ManagedProcess process;
 
-  private RedisServer(Path dir, int port, ManagedProcess process) {
-    this.dir = dir;
+  private RedisServer(int port, boolean clusterNode) {
     this.port = port;
-    this.process = process;
+    this.clusterNode = clusterNode;
+    try {
+      this.dir = Files.createTempDirectory("redis-" + port + "-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
-  /** Starts a server and waits until it accepts connections. */
+  /** A standalone server. */
   public static RedisServer start() {
-    Path dir = Scratch.create("redis");
-    int port = FreePorts.next();
-    ManagedProcess process =
-        ManagedProcess.builder(
-                "redis",
-                List.of(
-                    Binaries.redisServer().toString(),
-                    "--port",
-                    Integer.toString(port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--dir",
-                    dir.toString()))
-            .workDir(dir)
-            .start();
-    RedisServer server = new RedisServer(dir, port, process);
-    try {
-      process.awaitPort("127.0.0.1", port, Duration.ofSeconds(20));
-      return server;
-    } catch (RuntimeException e) {
-      server.close();
-      throw e;
+    RedisServer server = new RedisServer(FreePorts.next(), false);
+    server.launch();
+    return server;
+  }
+
+  /** A node with cluster mode on and no slots yet; {@link RedisCluster} joins three of them. */
+  static RedisServer startClusterNode() {
+    RedisServer server = new RedisServer(clusterPort(), true);
+    server.launch();
+    return server;
+  }
+
+  /**
+   * A free port whose cluster bus port (port + 10000) is free too; Redis refuses ports above 55535
+   * in cluster mode for that reason.
+   */
+  private static int clusterPort() {
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = FreePorts.next();
+      if (port <= 55_535 && isFree(port + 10_000)) {
+        return port;
+      }
     }
+    throw new IllegalStateException("no free port pair for a Redis cluster node");
+  }
+
+  private static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private void launch() {
+    List<String> command = new ArrayList<>();
+    command.add(Binaries.redisServer().toString());
+    command.addAll(
+        List.of(
+            "--port", Integer.toString(port),
+            "--bind", "127.0.0.1",
+            "--protected-mode", "no",
+            "--save", "",
+            "--appendonly", "no",
+            "--dir", dir.toString()));
+    if (clusterNode) {
+      command.addAll(
+          List.of(
+              "--cluster-enabled", "yes",
+              "--cluster-config-file", "nodes-" + port + ".conf",
+              "--cluster-node-timeout", "5000"));
+    }
+    process = ManagedProcess.builder("redis-" + port, command).start();
+    process.awaitPort("127.0.0.1", port, Duration.ofSeconds(10));
   }
 
   public int port() {
     return port;
   }
 
-  /** {@code 127.0.0.1:<port>}, the form {@code REDIS_URL} takes. */
+  /** {@code 127.0.0.1:port}, the reference's {@code REDIS_URL} form. */
   public String address() {
     return "127.0.0.1:" + port;
   }
 
-  public ManagedProcess process() {
-    return process;
+  public boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  /** Stops the server (SIGTERM); its data is gone, as after a crash without persistence. */
+  public void shutdown() {
+    if (process != null) {
+      signal("-CONT");
+      process.stop(Duration.ofSeconds(5));
+      process = null;
+    }
+  }
+
+  /** Freezes the server (SIGSTOP): connections stay open but nothing is answered. */
+  public void pause() {
+    signal("-STOP");
+  }
+
+  /** Lets a paused server run again (SIGCONT). */
+  public void resume() {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) {
+    if (process == null) {
+      throw new IllegalStateException("redis-" + port + " is not running");
+    }
+    RedisCluster.run(List.of("kill", signal, Long.toString(process.pid())), Duration.ofSeconds(5));
+  }
+
+  /** Starts the server again on the same port. */
+  public void restart() {
+    shutdown();
+    launch();
+  }
+
+  /** Runs {@code redis-cli} against this server and returns its output. */
+  public String cli(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Binaries.redisServer().resolveSibling("redis-cli").toString());
+    command.addAll(List.of("-h", "127.0.0.1", "-p", Integer.toString(port)));
+    command.addAll(List.of(args));
+    return RedisCluster.run(command, Duration.ofSeconds(30));
   }
 
   @Override
   public void close() {
-    process.stop();
-    Scratch.delete(dir);
+    shutdown();
   }
 }

@@ -179,8 +179,7 @@ public final class RedisCounterStore implements CounterStore {
                         e == null || !isNoScript(e)
                             ? script
                             // Redis lost its script cache (a restart): send the script itself.
-                            : (CompletableFuture<List<Object>>)
-                                c.dispatch(slidingScript(batch, op, false)))
+                            : evalText(c, batch, op))
                 .thenCompose(f -> f)
                 .thenAccept(
                     r -> {
@@ -230,6 +229,13 @@ public final class RedisCounterStore implements CounterStore {
     return new AsyncCommand<>(
         new Command<>(
             bySha ? CommandType.EVALSHA : CommandType.EVAL, new ArrayOutput<>(CODEC), args));
+  }
+
+  private static CompletableFuture<List<Object>> evalText(
+      StatefulConnection<String, String> c, CounterBatch batch, int i) {
+    AsyncCommand<String, String, List<Object>> eval = slidingScript(batch, i, false);
+    c.dispatch(eval);
+    return eval;
   }
 
   private static boolean isNoScript(Throwable e) {

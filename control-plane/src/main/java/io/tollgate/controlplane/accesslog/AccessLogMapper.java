@@ -1,0 +1,140 @@
+package io.tollgate.controlplane.accesslog;
+
+import com.google.protobuf.Duration;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.RequestMethod;
+import io.envoyproxy.envoy.data.accesslog.v3.AccessLogCommon;
+import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
+import io.tollgate.controlplane.stats.AccessRecord;
+import java.util.Locale;
+
+/** Turns an Envoy HTTP access-log entry into the normalized figures the statistics count. */
+final class AccessLogMapper {
+
+  /** Where Envoy's HTTP rate-limit filter stores the rate-limit service's dynamic metadata. */
+  static final String RATELIMIT_NAMESPACE = "envoy.filters.http.ratelimit";
+
+  /**
+   * Fields the rate-limit service sets over the limit ({@code rule}, {@code limit}, {@code unit}).
+   */
+  static final String RULE_KEY = "rule";
+
+  static final String LIMIT_KEY = "limit";
+  static final String UNIT_KEY = "unit";
+
+  /** Logged by the access-log config so the limit is known even without metadata. */
+  static final String LIMIT_HEADER = "x-ratelimit-limit";
+
+  private static final String NONE = "-";
+
+  private AccessLogMapper() {}
+
+  static AccessRecord map(HTTPAccessLogEntry entry) {
+    AccessLogCommon common = entry.getCommonProperties();
+    int status = entry.getResponse().getResponseCode().getValue();
+    Struct ratelimit = common.getMetadata().getFilterMetadataMap().get(RATELIMIT_NAMESPACE);
+    boolean limited =
+        common.getResponseFlags().getRateLimited() || (status == 429 && ratelimit != null);
+    String rule = null;
+    String limit = null;
+    if (limited) {
+      rule = field(ratelimit, RULE_KEY);
+      limit = field(ratelimit, LIMIT_KEY);
+      String unit = field(ratelimit, UNIT_KEY);
+      if (limit != null && unit != null) {
+        limit = limit + "/" + unit.toLowerCase(Locale.ROOT);
+      }
+      if (limit == null) {
+        limit = entry.getResponse().getResponseHeadersMap().get(LIMIT_HEADER);
+      }
+    }
+    return new AccessRecord(
+        status,
+        method(entry.getRequest().getRequestMethod()),
+        path(entry.getRequest().getPath()),
+        clientIp(common),
+        orNone(common.getUpstreamCluster()),
+        limited,
+        rule,
+        limit,
+        micros(
+            common.hasDuration() ? common.getDuration() : common.getTimeToLastDownstreamTxByte()),
+        entry.getRequest().getRequestId(),
+        common.getStartTime().getSeconds() * 1000 + common.getStartTime().getNanos() / 1_000_000);
+  }
+
+  /** The path without query string or fragment, cut to a bounded length. */
+  static String path(String raw) {
+    int end = raw.length();
+    for (int i = 0; i < end; i++) {
+      char c = raw.charAt(i);
+      if (c == '?' || c == '#') {
+        end = i;
+        break;
+      }
+    }
+    end = Math.min(end, AccessRecord.MAX_KEY_LENGTH);
+    if (end == 0) {
+      return NONE;
+    }
+    return end == raw.length() ? raw : raw.substring(0, end);
+  }
+
+  private static String method(RequestMethod method) {
+    return method == RequestMethod.METHOD_UNSPECIFIED || method == RequestMethod.UNRECOGNIZED
+        ? "OTHER"
+        : method.name();
+  }
+
+  private static String clientIp(AccessLogCommon common) {
+    String ip = ip(common.getDownstreamRemoteAddress());
+    if (ip.isEmpty()) {
+      ip = ip(common.getDownstreamDirectRemoteAddress());
+    }
+    if (ip.isEmpty()) {
+      return NONE;
+    }
+    return ip.length() > AccessRecord.MAX_KEY_LENGTH
+        ? ip.substring(0, AccessRecord.MAX_KEY_LENGTH)
+        : ip;
+  }
+
+  private static String ip(Address address) {
+    return address.getSocketAddress().getAddress();
+  }
+
+  private static String field(Struct struct, String key) {
+    if (struct == null) {
+      return null;
+    }
+    Value v = struct.getFieldsMap().get(key);
+    if (v == null) {
+      return null;
+    }
+    String s =
+        switch (v.getKindCase()) {
+          case STRING_VALUE -> v.getStringValue();
+          case NUMBER_VALUE -> {
+            double d = v.getNumberValue();
+            yield d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+          }
+          default -> null;
+        };
+    if (s == null || s.isEmpty()) {
+      return null;
+    }
+    return s.length() > AccessRecord.MAX_KEY_LENGTH
+        ? s.substring(0, AccessRecord.MAX_KEY_LENGTH)
+        : s;
+  }
+
+  private static String orNone(String s) {
+    return s.isEmpty() ? NONE : s;
+  }
+
+  private static long micros(Duration d) {
+    return d.getSeconds() * 1_000_000 + d.getNanos() / 1_000;
+  }
+}

@@ -1,0 +1,48 @@
+package io.tollgate.controlplane.accesslog;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.UInt32Value;
+import com.google.protobuf.util.Durations;
+import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.GrpcService;
+import io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.CommonGrpcAccessLogConfig;
+import io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig;
+
+/**
+ * Envoy's HTTP gRPC access logger, streaming every request to the control plane over the
+ * bootstrap's {@code tollgate_xds} cluster. Envoy never waits on it: entries are buffered and sent
+ * every {@link #FLUSH_INTERVAL_MILLIS} ms or every {@link #BUFFER_BYTES} bytes; when the stream is
+ * down or slow they are dropped and counted ({@code access_logs.grpc_access_log.logs_dropped}). The
+ * rate-limit filter's dynamic metadata (the blocking rule) travels in every entry's common
+ * properties; the {@code x-ratelimit-limit} response header is logged for the limit.
+ */
+final class GrpcAccessLogFactory {
+
+  static final String LOGGER = "envoy.access_loggers.http_grpc";
+  static final String LOG_NAME = "tollgate";
+
+  /** The bootstrap's static cluster to the control plane's gRPC port (ADS and access logs). */
+  static final String CLUSTER = "tollgate_xds";
+
+  static final long FLUSH_INTERVAL_MILLIS = 1000;
+  static final int BUFFER_BYTES = 16 * 1024;
+
+  AccessLog create() {
+    HttpGrpcAccessLogConfig config =
+        HttpGrpcAccessLogConfig.newBuilder()
+            .setCommonConfig(
+                CommonGrpcAccessLogConfig.newBuilder()
+                    .setLogName(LOG_NAME)
+                    .setGrpcService(
+                        GrpcService.newBuilder()
+                            .setEnvoyGrpc(
+                                GrpcService.EnvoyGrpc.newBuilder().setClusterName(CLUSTER)))
+                    .setTransportApiVersion(ApiVersion.V3)
+                    .setBufferFlushInterval(Durations.fromMillis(FLUSH_INTERVAL_MILLIS))
+                    .setBufferSizeBytes(UInt32Value.of(BUFFER_BYTES)))
+            .addAdditionalResponseHeadersToLog(AccessLogMapper.LIMIT_HEADER)
+            .build();
+    return AccessLog.newBuilder().setName(LOGGER).setTypedConfig(Any.pack(config)).build();
+  }
+}

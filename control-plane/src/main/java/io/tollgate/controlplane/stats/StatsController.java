@@ -1,0 +1,187 @@
+package io.tollgate.controlplane.stats;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The statistics API: who calls what, how often, how fast, and what was blocked by which rule. */
+@RestController
+@RequestMapping("/api/v1/stats")
+@Tag(name = "statistics", description = "Traffic statistics from Envoy's access log")
+class StatsController {
+
+  private static final Duration DEFAULT_RANGE = Duration.ofHours(1);
+  private static final int MAX_POINTS = 10_000;
+  private static final String TIME_DOC =
+      "ISO-8601 instant, e.g. 2026-11-25T10:00:00Z; rounded down to the minute (hour for old"
+          + " ranges)";
+
+  private final StatsQueries queries;
+  private final BlockedCalls blocked;
+  private final Clock clock = Clock.systemUTC();
+
+  StatsController(StatsQueries queries, BlockedCalls blocked) {
+    this.queries = queries;
+    this.blocked = blocked;
+  }
+
+  @GetMapping("/summary")
+  @Operation(
+      summary = "Totals over a range",
+      description =
+          "Requests, rate-limited requests, counts per status code and latency percentiles"
+              + " (ms). Includes the current, not yet stored minute.")
+  StatsQueries.Summary summary(
+      @Parameter(description = TIME_DOC + "; default: an hour before `to`")
+          @RequestParam(required = false)
+          String from,
+      @Parameter(description = TIME_DOC + "; default: now") @RequestParam(required = false)
+          String to) {
+    Range r = range(from, to);
+    return queries.summary(r.from(), r.to());
+  }
+
+  @GetMapping("/top")
+  @Operation(
+      summary = "Keys with the most requests",
+      description =
+          "The IPs, paths, or blocking rules (also status, method, upstream) with the most"
+              + " requests; keys outside the stored top-K of a minute count as \"(other)\","
+              + " which is not listed.")
+  List<KeyCount> top(
+      @Parameter(description = "ip | path | rule | status | method | upstream")
+          @RequestParam(required = false)
+          String by,
+      @Parameter(description = "1 to 1000, default 10") @RequestParam(required = false)
+          String limit,
+      @Parameter(description = TIME_DOC) @RequestParam(required = false) String from,
+      @Parameter(description = TIME_DOC) @RequestParam(required = false) String to) {
+    if (by == null) {
+      throw new StatsParameterException("by", "by is required: one of " + dimensions());
+    }
+    Dimension dimension =
+        Dimension.fromKey(by)
+            .orElseThrow(
+                () -> new StatsParameterException("by", "by must be one of " + dimensions()));
+    Range r = range(from, to);
+    return queries.top(dimension, integer("limit", limit, 10, 1, 1000), r.from(), r.to());
+  }
+
+  @GetMapping("/timeseries")
+  @Operation(
+      summary = "Requests per minute or hour",
+      description =
+          "Zero-filled steps with requests, rate-limited requests and (unfiltered) latency"
+              + " percentiles; optionally for one path or one IP.")
+  StatsQueries.Series timeseries(
+      @Parameter(description = "1m (default) | 1h") @RequestParam(required = false) String step,
+      @Parameter(description = TIME_DOC) @RequestParam(required = false) String from,
+      @Parameter(description = TIME_DOC) @RequestParam(required = false) String to,
+      @Parameter(description = "only this path (no query string)") @RequestParam(required = false)
+          String path,
+      @Parameter(description = "only this client IP") @RequestParam(required = false) String ip) {
+    int seconds;
+    if (step == null || step.equals("1m")) {
+      seconds = StatsStore.MINUTE;
+    } else if (step.equals("1h")) {
+      seconds = StatsStore.HOUR;
+    } else {
+      throw new StatsParameterException("step", "step must be 1m or 1h");
+    }
+    if (path != null && ip != null) {
+      throw new StatsParameterException("ip", "give at most one of path and ip");
+    }
+    Range r = range(from, to);
+    long points = Duration.between(r.from(), r.to()).toSeconds() / seconds;
+    if (points > MAX_POINTS) {
+      throw new StatsParameterException(
+          "from", "the range holds " + points + " steps; at most " + MAX_POINTS);
+    }
+    return queries.timeseries(seconds, r.from(), r.to(), blankToNull(path), blankToNull(ip));
+  }
+
+  @GetMapping("/blocked")
+  @Operation(
+      summary = "Recent blocked calls",
+      description =
+          "The latest blocked calls (at most the last 10,000 kept), newest first: time, request"
+              + " id, client IP, method, path, rule and limit.")
+  List<BlockedCall> blocked(
+      @Parameter(description = "only calls from this client IP") @RequestParam(required = false)
+          String ip,
+      @Parameter(description = "only calls blocked by this rule") @RequestParam(required = false)
+          String rule,
+      @Parameter(description = "1 to 10000, default 100") @RequestParam(required = false)
+          String limit) {
+    int n = integer("limit", limit, 100, 1, 10_000);
+    return blocked.recent(
+        c -> (ip == null || ip.equals(c.clientIp())) && (rule == null || rule.equals(c.rule())), n);
+  }
+
+  @ExceptionHandler(StatsParameterException.class)
+  ProblemDetail badParameter(StatsParameterException e) {
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+    p.setTitle("Invalid parameter: " + e.parameter());
+    p.setProperty("parameter", e.parameter());
+    return p;
+  }
+
+  private record Range(Instant from, Instant to) {}
+
+  private Range range(String from, String to) {
+    Instant end = to == null ? clock.instant() : instant("to", to);
+    Instant start = from == null ? end.minus(DEFAULT_RANGE) : instant("from", from);
+    if (!start.isBefore(end)) {
+      throw new StatsParameterException("from", "from must be before to");
+    }
+    return new Range(start, end);
+  }
+
+  private static Instant instant(String name, String value) {
+    try {
+      return OffsetDateTime.parse(value).toInstant();
+    } catch (DateTimeException e) {
+      throw new StatsParameterException(
+          name, name + " must be an ISO-8601 date-time with offset, e.g. 2026-11-25T10:00:00Z");
+    }
+  }
+
+  private static int integer(String name, String value, int fallback, int min, int max) {
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(value);
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new StatsParameterException(
+        name, name + " must be an integer from " + min + " to " + max);
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  private static String dimensions() {
+    return Arrays.stream(Dimension.values()).map(Dimension::key).collect(Collectors.joining(", "));
+  }
+}

@@ -1,0 +1,49 @@
+package io.tollgate.controlplane.accesslog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tollgate.controlplane.gateway.GatewayConfigParser;
+import io.tollgate.controlplane.xds.translate.EnvoyResourcesJson;
+import io.tollgate.controlplane.xds.translate.Translator;
+import io.tollgate.controlplane.xds.translate.TranslatorInput;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The translation with the access-log extension, pinned like the translator's own golden files:
+ * {@code golden/http-mock.in.yaml} in, {@code golden-accesslog/http-mock.out.json} out. Rewrite
+ * with {@code -Dgolden.update=true} and review the diff.
+ */
+class AccessLogGoldenTest {
+
+  private static final boolean UPDATE = Boolean.getBoolean("golden.update");
+
+  @Test
+  void theListenerStreamsItsAccessLogToTheControlPlane() throws Exception {
+    Path in = Path.of("src/test/resources/golden/http-mock.in.yaml");
+    Path out = Path.of("src/test/resources/golden-accesslog/http-mock.out.json");
+    var gateway =
+        new GatewayConfigParser().parse(in.getFileName().toString(), Files.readString(in));
+
+    String actual =
+        EnvoyResourcesJson.print(
+            new Translator(List.of(new AccessLogTranslatorExtension()))
+                .translate(TranslatorInput.of(gateway)));
+
+    if (UPDATE) {
+      Files.createDirectories(out.getParent());
+      Files.writeString(out, actual);
+    }
+    assertThat(out).as("golden file %s (run with -Dgolden.update=true to create)", out).exists();
+    assertThat(actual)
+        .isEqualTo(Files.readString(out))
+        .contains(
+            "\"name\": \"envoy.access_loggers.http_grpc\"",
+            "\"clusterName\": \"tollgate_xds\"",
+            "\"logName\": \"tollgate\"",
+            "\"transportApiVersion\": \"V3\"",
+            "\"bufferFlushInterval\": \"1s\"");
+  }
+}

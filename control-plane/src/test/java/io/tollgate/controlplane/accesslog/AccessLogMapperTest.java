@@ -1,0 +1,72 @@
+package io.tollgate.controlplane.accesslog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.core.v3.Metadata;
+import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
+import io.envoyproxy.envoy.data.accesslog.v3.ResponseFlags;
+import io.tollgate.controlplane.stats.AccessRecord;
+import org.junit.jupiter.api.Test;
+
+class AccessLogMapperTest {
+
+  @Test
+  void mapsAPlainRequest() {
+    AccessRecord r =
+        AccessLogMapper.map(
+            AccessLogEntries.entry(200, "/items/MLA1?attributes=id#x", "10.1.2.3", 2500));
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.method()).isEqualTo("GET");
+    assertThat(r.path()).isEqualTo("/items/MLA1");
+    assertThat(r.clientIp()).isEqualTo("10.1.2.3");
+    assertThat(r.upstream()).isEqualTo("mock");
+    assertThat(r.rateLimited()).isFalse();
+    assertThat(r.rule()).isNull();
+    assertThat(r.latencyMicros()).isEqualTo(2500);
+    assertThat(r.requestId()).isEqualTo("req-1");
+    assertThat(r.startMillis()).isEqualTo(1_800_000_000_005L);
+  }
+
+  @Test
+  void takesTheRuleAndLimitFromTheRateLimitMetadata() {
+    HTTPAccessLogEntry.Builder e =
+        AccessLogEntries.entry(429, "/sites/MLA", "10.1.2.3", 2500).toBuilder();
+    e.getCommonPropertiesBuilder()
+        .setUpstreamCluster("")
+        .setResponseFlags(ResponseFlags.newBuilder().setRateLimited(true))
+        .setMetadata(
+            Metadata.newBuilder()
+                .putFilterMetadata(
+                    AccessLogMapper.RATELIMIT_NAMESPACE,
+                    Struct.newBuilder()
+                        .putFields(
+                            "rule", Value.newBuilder().setStringValue("sites-per-ip").build())
+                        .putFields("limit", Value.newBuilder().setNumberValue(5).build())
+                        .putFields("unit", Value.newBuilder().setStringValue("MINUTE").build())
+                        .build()));
+    AccessRecord r = AccessLogMapper.map(e.build());
+    assertThat(r.rateLimited()).isTrue();
+    assertThat(r.rule()).isEqualTo("sites-per-ip");
+    assertThat(r.limit()).isEqualTo("5/minute");
+    assertThat(r.upstream()).isEqualTo("-");
+  }
+
+  @Test
+  void a429FromTheUpstreamIsNotRateLimited() {
+    assertThat(
+            AccessLogMapper.map(AccessLogEntries.entry(429, "/", "10.1.2.3", 2500)).rateLimited())
+        .isFalse();
+  }
+
+  @Test
+  void fallsBackToTheDirectAddressAndBoundsLongPaths() {
+    HTTPAccessLogEntry.Builder e =
+        AccessLogEntries.entry(200, "/" + "a".repeat(5000), "", 2500).toBuilder();
+    e.getCommonPropertiesBuilder().clearDownstreamRemoteAddress();
+    AccessRecord r = AccessLogMapper.map(e.build());
+    assertThat(r.clientIp()).isEqualTo("127.0.0.1");
+    assertThat(r.path()).hasSize(AccessRecord.MAX_KEY_LENGTH);
+  }
+}

@@ -1,0 +1,181 @@
+package io.tollgate.controlplane.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.core.v3.Metadata;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
+import io.envoyproxy.envoy.data.accesslog.v3.ResponseFlags;
+import io.envoyproxy.envoy.service.accesslog.v3.AccessLogServiceGrpc;
+import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsMessage;
+import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.tollgate.controlplane.accesslog.AccessLogEntries;
+import io.tollgate.testsupport.FreePorts;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The whole statistics path in one JVM: gRPC access log in, REST and Prometheus out, H2 below. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StatsApiTest {
+
+  private static final int GRPC_PORT = FreePorts.next();
+
+  @DynamicPropertySource
+  static void properties(DynamicPropertyRegistry r) {
+    r.add("tollgate.xds.port", () -> GRPC_PORT);
+    r.add(
+        "tollgate.config",
+        () -> Path.of("../config/tollgate.mock.yaml").toAbsolutePath().normalize().toString());
+    r.add("spring.datasource.url", () -> "jdbc:h2:mem:stats-api;DB_CLOSE_DELAY=-1");
+  }
+
+  @LocalServerPort int port;
+  @Autowired LiveStats live;
+  @Autowired StatsStore store;
+  @Autowired StatsMeters meters;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private ManagedChannel channel;
+
+  @BeforeAll
+  void sendEntries() throws Exception {
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", GRPC_PORT).usePlaintext().build();
+    StreamAccessLogsMessage.HTTPAccessLogEntries.Builder batch =
+        StreamAccessLogsMessage.HTTPAccessLogEntries.newBuilder();
+    for (int i = 0; i < 5; i++) {
+      batch.addLogEntry(AccessLogEntries.entry(200, "/a?x=" + i, "10.0.0.1", 1_000));
+    }
+    for (int i = 0; i < 3; i++) {
+      HTTPAccessLogEntry.Builder e = AccessLogEntries.entry(429, "/a", "10.0.0.2", 100).toBuilder();
+      e.getCommonPropertiesBuilder()
+          .setResponseFlags(ResponseFlags.newBuilder().setRateLimited(true))
+          .setMetadata(
+              Metadata.newBuilder()
+                  .putFilterMetadata(
+                      "envoy.filters.http.ratelimit",
+                      Struct.newBuilder()
+                          .putFields("rule", Value.newBuilder().setStringValue("per-ip").build())
+                          .build()));
+      e.getRequestBuilder().setRequestId("blocked-" + i);
+      batch.addLogEntry(e);
+    }
+    batch.addLogEntry(AccessLogEntries.entry(404, "/b", "10.0.0.1", 3_000));
+    CountDownLatch done = new CountDownLatch(1);
+    StreamObserver<StreamAccessLogsMessage> stream =
+        AccessLogServiceGrpc.newStub(channel)
+            .streamAccessLogs(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(StreamAccessLogsResponse value) {}
+
+                  @Override
+                  public void onError(Throwable t) {
+                    done.countDown();
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    done.countDown();
+                  }
+                });
+    stream.onNext(
+        StreamAccessLogsMessage.newBuilder()
+            .setIdentifier(
+                StreamAccessLogsMessage.Identifier.newBuilder()
+                    .setNode(Node.newBuilder().setId("test"))
+                    .setLogName("tollgate"))
+            .setHttpLogs(batch)
+            .build());
+    stream.onCompleted();
+    assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @AfterAll
+  void closeChannel() {
+    channel.shutdownNow();
+  }
+
+  @Test
+  void everythingIsVisibleAtOnceAndSurvivesAFlushWithoutDoubleCounting() throws Exception {
+    String summary = get("/api/v1/stats/summary").body();
+    assertThat(summary)
+        .contains("\"totalRequests\":9")
+        .contains("\"rateLimitedRequests\":3")
+        .contains("\"200\":5", "\"429\":3", "\"404\":1");
+    assertThat(get("/api/v1/stats/top?by=ip").body())
+        .isEqualTo(
+            "[{\"key\":\"10.0.0.1\",\"requests\":6,\"rateLimited\":0},"
+                + "{\"key\":\"10.0.0.2\",\"requests\":3,\"rateLimited\":3}]");
+    assertThat(get("/api/v1/stats/top?by=path&limit=1").body())
+        .isEqualTo("[{\"key\":\"/a\",\"requests\":8,\"rateLimited\":3}]");
+    assertThat(get("/api/v1/stats/top?by=rule").body())
+        .isEqualTo("[{\"key\":\"per-ip\",\"requests\":3,\"rateLimited\":3}]");
+    assertThat(get("/api/v1/stats/blocked?rule=per-ip&limit=2").body())
+        .contains("\"requestId\":\"blocked-2\"", "\"requestId\":\"blocked-1\"")
+        .doesNotContain("blocked-0");
+    assertThat(get("/api/v1/stats/blocked?ip=10.0.0.1").body()).isEqualTo("[]");
+    assertThat(get("/api/v1/stats/timeseries?ip=10.0.0.2").body())
+        .contains("\"requests\":3,\"rateLimited\":3");
+
+    // Seal and store everything: the same answers now come from the database alone.
+    meters.mirror(live.tick(true));
+    assertThat(live.flush(store::addMinute).failure()).isNull();
+    assertThat(get("/api/v1/stats/summary").body())
+        .contains("\"totalRequests\":9")
+        .contains("\"rateLimitedRequests\":3")
+        .contains("\"p99\":3.0");
+    assertThat(get("/api/v1/stats/top?by=rule").body())
+        .isEqualTo("[{\"key\":\"per-ip\",\"requests\":3,\"rateLimited\":3}]");
+    assertThat(get("/api/v1/stats/timeseries?path=/a").body())
+        .contains("\"requests\":8,\"rateLimited\":3");
+    assertThat(get("/actuator/prometheus").body())
+        .contains("tollgate_stats_requests_total{status=\"429\"} 3.0")
+        .contains("tollgate_stats_rate_limited_total{rule=\"per-ip\"} 3.0")
+        .doesNotContain("10.0.0.1");
+  }
+
+  @Test
+  void badParametersGetAProblemNamingTheParameter() throws Exception {
+    HttpResponse<String> r = get("/api/v1/stats/summary?from=yesterday");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
+    assertThat(r.body()).contains("\"parameter\":\"from\"");
+    assertThat(get("/api/v1/stats/top?by=country").body()).contains("\"parameter\":\"by\"");
+    assertThat(get("/api/v1/stats/top?by=ip&limit=0").body()).contains("\"parameter\":\"limit\"");
+    assertThat(get("/api/v1/stats/timeseries?step=5m").body()).contains("\"parameter\":\"step\"");
+    assertThat(
+            get("/api/v1/stats/summary?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z")
+                .statusCode())
+        .isEqualTo(400);
+    assertThat(get("/v3/api-docs").body()).contains("/api/v1/stats/top");
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}

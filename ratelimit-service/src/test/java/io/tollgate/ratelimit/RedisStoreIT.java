@@ -1,0 +1,238 @@
+package io.tollgate.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.tollgate.testsupport.RateLimitServiceProcess;
+import io.tollgate.testsupport.RedisCluster;
+import io.tollgate.testsupport.RedisServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged service against real {@code redis-server} processes: instances share counts through
+ * one Redis with the reference's key format, a three-node Redis Cluster works, and a Redis outage
+ * is answered per the failure mode within the deadline, counted, and recovered from without a
+ * restart.
+ */
+class RedisStoreIT {
+
+  private static final String CONFIG =
+      """
+      domain: tollgate
+      descriptors:
+        - key: generic_key
+          value: shared
+          rate_limit: {unit: hour, requests_per_unit: 10}
+        - key: generic_key
+          value: sliding
+          algorithm: sliding_window
+          rate_limit: {unit: hour, requests_per_unit: 10}
+        - key: user
+          rate_limit: {unit: hour, requests_per_unit: 3}
+      """;
+
+  @TempDir Path config;
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      resources.get(i).close();
+    }
+  }
+
+  private <T extends AutoCloseable> T own(T resource) {
+    resources.add(resource);
+    return resource;
+  }
+
+  private RateLimitServiceProcess service(String name, Map<String, String> env) throws Exception {
+    Files.writeString(config.resolve("tollgate.yaml"), CONFIG);
+    return own(RateLimitServiceProcess.withConfigDir(name, config, env)).start();
+  }
+
+  private RateLimitServiceGrpc.RateLimitServiceBlockingStub stub(RateLimitServiceProcess s) {
+    ManagedChannel channel =
+        ManagedChannelBuilder.forAddress("127.0.0.1", s.grpcPort()).usePlaintext().build();
+    own(channel::shutdownNow);
+    return RateLimitServiceGrpc.newBlockingStub(channel);
+  }
+
+  private static RateLimitRequest call(String... pairs) {
+    RateLimitDescriptor.Builder d = RateLimitDescriptor.newBuilder();
+    for (int i = 0; i < pairs.length; i += 2) {
+      d.addEntries(RateLimitDescriptor.Entry.newBuilder().setKey(pairs[i]).setValue(pairs[i + 1]));
+    }
+    return RateLimitRequest.newBuilder().setDomain("tollgate").addDescriptors(d).build();
+  }
+
+  private static Map<String, String> redis(String url, String type) {
+    return Map.of(
+        "BACKEND_TYPE", "redis",
+        "REDIS_SOCKET_TYPE", "tcp",
+        "REDIS_URL", url,
+        "REDIS_TYPE", type,
+        "EXPIRATION_JITTER_MAX_SECONDS", "0");
+  }
+
+  @Test
+  void twoInstancesOnOneRedisCountTogetherWithTheReferenceKeys() throws Exception {
+    RedisServer redis = own(RedisServer.start());
+    var a = stub(service("rls-a", redis(redis.address(), "SINGLE")));
+    var b = stub(service("rls-b", redis(redis.address(), "SINGLE")));
+    for (String value : List.of("shared", "sliding")) {
+      int ok = 0;
+      for (int i = 0; i < 16; i++) {
+        var stub = i % 2 == 0 ? a : b;
+        if (stub.shouldRateLimit(call("generic_key", value)).getOverallCode()
+            == RateLimitResponse.Code.OK) {
+          ok++;
+        }
+      }
+      assertThat(ok).as("calls allowed across both instances for %s", value).isEqualTo(10);
+    }
+    // The reference's key: CACHE_KEY_PREFIX + domain_key_value_ + window start (seconds).
+    long hour = (System.currentTimeMillis() / 1000 / 3600) * 3600;
+    String fixedKey = "tollgate_generic_key_shared_" + hour;
+    assertThat(redis.cli("GET", fixedKey).trim()).isEqualTo("16");
+    assertThat(Long.parseLong(redis.cli("TTL", fixedKey).trim())).isBetween(1L, 3600L);
+    // Sliding windows count admitted calls only, under a hash-tagged key.
+    assertThat(redis.cli("GET", "{tollgate_generic_key_sliding_}" + hour).trim()).isEqualTo("10");
+  }
+
+  @Test
+  void aRedisClusterOfThreeNodesCountsEveryKeyOnItsNode() throws Exception {
+    RedisCluster cluster = own(RedisCluster.start());
+    var stub = stub(service("rls-cluster", redis(cluster.addresses(), "CLUSTER")));
+    // Forty users spread over the three nodes' slots; each allowed exactly three calls.
+    for (int u = 0; u < 40; u++) {
+      int ok = 0;
+      for (int i = 0; i < 5; i++) {
+        if (stub.shouldRateLimit(call("user", "u" + u)).getOverallCode()
+            == RateLimitResponse.Code.OK) {
+          ok++;
+        }
+      }
+      assertThat(ok).as("user u%d", u).isEqualTo(3);
+    }
+    // One call whose descriptors live on different nodes still gets every status.
+    RateLimitRequest many =
+        RateLimitRequest.newBuilder()
+            .setDomain("tollgate")
+            .addDescriptors(call("user", "x1").getDescriptors(0))
+            .addDescriptors(call("user", "x2").getDescriptors(0))
+            .addDescriptors(call("user", "x3").getDescriptors(0))
+            .addDescriptors(call("generic_key", "sliding").getDescriptors(0))
+            .build();
+    RateLimitResponse r = stub.shouldRateLimit(many);
+    assertThat(r.getStatusesList())
+        .allSatisfy(s -> assertThat(s.getCode()).isEqualTo(RateLimitResponse.Code.OK));
+    long keys =
+        cluster.nodes().stream()
+            .mapToLong(n -> Long.parseLong(n.cli("DBSIZE").trim()))
+            .filter(k -> k > 0)
+            .count();
+    assertThat(keys).as("nodes holding counters").isEqualTo(3);
+  }
+
+  @Test
+  void aRedisOutageIsAnsweredWithinTheDeadlineCountedAndRecoveredFrom() throws Exception {
+    RedisServer redis = own(RedisServer.start());
+    Map<String, String> base = new java.util.HashMap<>(redis(redis.address(), "SINGLE"));
+    base.put("STORE_DEADLINE", "100ms");
+    RateLimitServiceProcess failing = service("rls-error", base);
+    Map<String, String> open = new java.util.HashMap<>(base);
+    open.put("STORE_FAILURE_MODE", "allow");
+    RateLimitServiceProcess failOpen = service("rls-allow", open);
+    var errorStub = stub(failing);
+    var allowStub = stub(failOpen);
+    assertThat(errorStub.shouldRateLimit(call("user", "before")).getOverallCode())
+        .isEqualTo(RateLimitResponse.Code.OK);
+
+    redis.shutdown();
+    for (int i = 0; i < 20; i++) {
+      long started = System.nanoTime();
+      try {
+        errorStub.withDeadlineAfter(5, TimeUnit.SECONDS).shouldRateLimit(call("user", "during"));
+        throw new AssertionError("the ERROR mode must fail the call while Redis is down");
+      } catch (StatusRuntimeException e) {
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN);
+        assertThat(e.getStatus().getDescription()).startsWith("redis error: ");
+      }
+      assertThat(elapsedMillis(started)).isLessThan(500);
+      started = System.nanoTime();
+      assertThat(allowStub.shouldRateLimit(call("user", "during")).getOverallCode())
+          .isEqualTo(RateLimitResponse.Code.OK);
+      assertThat(elapsedMillis(started)).isLessThan(500);
+    }
+    String metrics = get(failing.baseUrl() + "/metrics");
+    assertThat(
+            counter(metrics, "ratelimit_service_should_rate_limit_error{err_type=\"redis_error\"}"))
+        .isGreaterThanOrEqualTo(20);
+    assertThat(metrics).contains("tollgate_ratelimit_store_failures_total");
+
+    redis.restart();
+    // Lettuce reconnects by itself; limiting resumes on the same process, from zero (no
+    // persistence).
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (true) {
+      try {
+        errorStub.shouldRateLimit(call("user", "after"));
+        break;
+      } catch (StatusRuntimeException e) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("no recovery within 15 s: " + e.getStatus(), e);
+        }
+        Thread.sleep(100);
+      }
+    }
+    int ok = 1;
+    for (int i = 0; i < 4; i++) {
+      if (errorStub.shouldRateLimit(call("user", "after")).getOverallCode()
+          == RateLimitResponse.Code.OK) {
+        ok++;
+      }
+    }
+    assertThat(ok).as("limit enforced again after recovery").isEqualTo(3);
+    assertThat(failing.process().isAlive()).isTrue();
+  }
+
+  private static long elapsedMillis(long startedNanos) {
+    return (System.nanoTime() - startedNanos) / 1_000_000;
+  }
+
+  private static long counter(String metrics, String series) {
+    Matcher m = Pattern.compile(Pattern.quote(series) + " (\\d+)").matcher(metrics);
+    assertThat(m.find()).as("series %s in /metrics", series).isTrue();
+    return Long.parseLong(m.group(1));
+  }
+
+  private String get(String url) throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+}

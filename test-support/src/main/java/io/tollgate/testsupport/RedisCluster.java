@@ -1,0 +1,101 @@
+package io.tollgate.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * A Redis Cluster of three real {@code redis-server} masters on loopback (no replicas), joined with
+ * {@code redis-cli --cluster create} and ready ({@code cluster_state:ok}) when {@link #start()}
+ * returns.
+ */
+public final class RedisCluster implements AutoCloseable {
+
+  private final List<RedisServer> nodes;
+
+  private RedisCluster(List<RedisServer> nodes) {
+    this.nodes = List.copyOf(nodes);
+  }
+
+  public static RedisCluster start() {
+    List<RedisServer> nodes = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        nodes.add(RedisServer.startClusterNode());
+      }
+      List<String> create = new ArrayList<>();
+      create.add(Binaries.redisServer().resolveSibling("redis-cli").toString());
+      create.add("--cluster");
+      create.add("create");
+      nodes.forEach(n -> create.add(n.address()));
+      create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+      run(create, Duration.ofSeconds(60));
+      RedisCluster cluster = new RedisCluster(nodes);
+      cluster.awaitReady(Duration.ofSeconds(30));
+      return cluster;
+    } catch (RuntimeException e) {
+      nodes.forEach(RedisServer::close);
+      throw e;
+    }
+  }
+
+  public List<RedisServer> nodes() {
+    return nodes;
+  }
+
+  /**
+   * The seeds, comma-separated: the reference's {@code REDIS_URL} for {@code REDIS_TYPE=CLUSTER}.
+   */
+  public String addresses() {
+    return nodes.stream().map(RedisServer::address).collect(Collectors.joining(","));
+  }
+
+  private void awaitReady(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (nodes.stream().allMatch(n -> n.cli("cluster", "info").contains("cluster_state:ok"))) {
+        return;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+    throw new IllegalStateException("Redis cluster not ready within " + timeout);
+  }
+
+  /** Runs a short command to completion; fails with its output if it fails. */
+  static String run(List<String> command, Duration timeout) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      p.getOutputStream().close();
+      byte[] out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("timed out: " + command);
+      }
+      String text = new String(out, StandardCharsets.UTF_8);
+      if (p.exitValue() != 0) {
+        throw new IllegalStateException(command + " exited " + p.exitValue() + ":\n" + text);
+      }
+      return text;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + command, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    nodes.forEach(RedisServer::close);
+  }
+}
