@@ -16,12 +16,13 @@ CONTROL_PLANE_SOURCES := $(shell find pom.xml protos control-plane -path '*/targ
 
 run:
 	@eval "$$(scripts/deps.sh run)"; \
-	$(MAKE) --no-print-directory build; \
+	$(MAKE) -s --no-print-directory build; \
 	exec scripts/run.sh
 
 build: $(CONTROL_PLANE_JAR)
 
 $(CONTROL_PLANE_JAR): $(CONTROL_PLANE_SOURCES)
+	@echo "make: building $@"
 	$(MVNW) -q -DskipTests -pl control-plane -am package
 
 test:
@@ -30,7 +31,7 @@ test:
 
 bench:
 	@eval "$$(scripts/deps.sh bench)"; \
-	$(MAKE) --no-print-directory build; \
+	$(MAKE) -s --no-print-directory build; \
 	exec bench/proxy/run.sh
 
 fmt:
