@@ -15,7 +15,7 @@ CONTROL_PLANE_SOURCES := $(shell find pom.xml protos control-plane -path '*/targ
 .PHONY: run test bench fmt clean build
 
 run:
-	@eval "$$(scripts/deps.sh run)"; \
+	@deps="$$(scripts/deps.sh run)"; eval "$$deps"; \
 	$(MAKE) -s --no-print-directory build; \
 	exec scripts/run.sh
 
@@ -26,19 +26,19 @@ $(CONTROL_PLANE_JAR): $(CONTROL_PLANE_SOURCES)
 	$(MVNW) -q -DskipTests -pl control-plane -am package
 
 test:
-	@eval "$$(scripts/deps.sh test)"; \
+	@deps="$$(scripts/deps.sh test)"; eval "$$deps"; \
 	$(MVNW) verify
 
 bench:
-	@eval "$$(scripts/deps.sh bench)"; \
+	@deps="$$(scripts/deps.sh bench)"; eval "$$deps"; \
 	$(MAKE) -s --no-print-directory build; \
 	exec bench/proxy/run.sh
 
 fmt:
-	@eval "$$(scripts/deps.sh run)"; \
+	@deps="$$(scripts/deps.sh run)"; eval "$$deps"; \
 	$(MVNW) -q com.spotify.fmt:fmt-maven-plugin:format
 
 clean:
-	@eval "$$(scripts/deps.sh run)"; \
+	@deps="$$(scripts/deps.sh run)"; eval "$$deps"; \
 	$(MVNW) -q clean; \
 	rm -rf .run
