@@ -18,32 +18,33 @@ RATELIMIT_SOURCES := $(shell find pom.xml protos ratelimit-service -path '*/targ
 .PHONY: run test bench fmt clean build
 
 run:
-	@eval "$$(scripts/deps.sh run)"; \
-	$(MAKE) --no-print-directory build; \
+	@deps="$$(scripts/deps.sh run)"; eval "$$deps"; \
+	$(MAKE) -s --no-print-directory build; \
 	exec scripts/run.sh
 
 build: $(CONTROL_PLANE_JAR) $(RATELIMIT_JAR)
 
 $(CONTROL_PLANE_JAR): $(CONTROL_PLANE_SOURCES)
+	@echo "make: building $@"
 	$(MVNW) -q -DskipTests -pl control-plane -am package
 
 $(RATELIMIT_JAR): $(RATELIMIT_SOURCES)
 	$(MVNW) -q -DskipTests -pl ratelimit-service -am package
 
 test:
-	@eval "$$(scripts/deps.sh test)"; \
+	@deps="$$(scripts/deps.sh test)"; eval "$$deps"; \
 	$(MVNW) verify
 
 bench:
-	@eval "$$(scripts/deps.sh bench)"; \
-	$(MAKE) --no-print-directory build; \
+	@deps="$$(scripts/deps.sh bench)"; eval "$$deps"; \
+	$(MAKE) -s --no-print-directory build; \
 	exec bench/proxy/run.sh
 
 fmt:
-	@eval "$$(scripts/deps.sh run)"; \
+	@deps="$$(scripts/deps.sh run)"; eval "$$deps"; \
 	$(MVNW) -q com.spotify.fmt:fmt-maven-plugin:format
 
 clean:
-	@eval "$$(scripts/deps.sh run)"; \
+	@deps="$$(scripts/deps.sh run)"; eval "$$deps"; \
 	$(MVNW) -q clean; \
 	rm -rf .run

@@ -54,6 +54,7 @@ if [[ "$need" == test || "$need" == all ]]; then
 fi
 if [[ "$need" == bench || "$need" == all ]]; then
   want wrk has wrk
+  want python3 has python3
 fi
 
 if ((${#missing[@]})); then

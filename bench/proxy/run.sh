@@ -2,18 +2,20 @@
 # Proxy benchmark (make bench): wrk against
 #   (a) plain Envoy with a static bootstrap (bench/proxy/static-envoy.yaml) to the nginx mock, and
 #   (b) Tollgate's Envoy, configured over xDS by the control plane, to the same mock,
-# one after the other in one run, same duration, connections, threads and Envoy worker count,
-# keep-alive. Reports rps, p50, p99 (wrk --latency) and CPU-microseconds per request of Envoy, the
+# both running side by side, measured in alternating rounds of the same duration, connections,
+# threads and Envoy worker count, keep-alive. Reports rps, p50, p99 (wrk --latency) and CPU-microseconds per request of Envoy, the
 # control plane and nginx (from /proc/<pid>/stat before and after; requests counted from Envoy's
 # own http.<prefix>.downstream_rq_total), the ratio b/a, and writes the table to
 # bench/results/proxy-<date>.md. Loopback only.
-#   BENCH_DURATION (20s)  BENCH_WARMUP (3s)  BENCH_CONNECTIONS (32)  BENCH_THREADS (1)
+#   BENCH_ROUNDS (2, alternating a and b)  BENCH_DURATION (15s per round and setup)  BENCH_WARMUP (3s)
+#   BENCH_CONNECTIONS (32)  BENCH_THREADS (1)
 #   BENCH_ENVOY_CONCURRENCY (1)  BENCH_NGINX_WORKERS (1)  BENCH_PATH (/categories/MLA97994)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-duration="${BENCH_DURATION:-20s}"
+duration="${BENCH_DURATION:-15s}"
+rounds="${BENCH_ROUNDS:-2}"
 warmup="${BENCH_WARMUP:-3s}"
 connections="${BENCH_CONNECTIONS:-32}"
 threads="${BENCH_THREADS:-1}"
@@ -82,56 +84,42 @@ pids+=("$nginx_pid")
 await "the mock" 20 curl -fsS "http://127.0.0.1:$mock_http/healthz"
 nginx_all() { echo "$nginx_pid" $(pgrep -P "$nginx_pid" || true); }
 
-declare -A rps p50 p99 reqs envoy_us cp_us nginx_us errors
-# measure NAME ENVOY_PID ADMIN_PORT STAT_PREFIX PROXY_PORT [CONTROL_PLANE_PID]
+# Sums over the rounds, per setup.
+declare -A reqs rps_sum p50_sum p99_sum envoy_cpu cp_cpu nginx_cpu errors
+# measure NAME ENVOY_PID ADMIN_PORT STAT_PREFIX PROXY_PORT: one round of wrk against one setup.
 measure() {
-  local name="$1" envoy_pid="$2" admin="$3" prefix="$4" port="$5" cp_pid="${6:-}"
-  local url="http://127.0.0.1:$port$path" out="$work/wrk-$name.txt"
-  log "$name: warm-up $warmup"
+  local name="$1" envoy_pid="$2" admin="$3" prefix="$4" port="$5"
+  local url="http://127.0.0.1:$port$path" out="$work/wrk-$name-$round.txt"
   wrk -t"$threads" -c"$connections" -d"$warmup" "$url" >/dev/null
   local rq0 e0 c0 n0 rq1 e1 c1 n1
   rq0="$(stat_value "$admin" "http.$prefix.downstream_rq_total")"
   e0="$(cpu_us "$envoy_pid")"
-  c0="$(cpu_us ${cp_pid:+"$cp_pid"})"
+  c0="$(cpu_us "$cp_pid")"
   n0="$(cpu_us $(nginx_all))"
-  log "$name: wrk -t$threads -c$connections -d$duration --latency $url"
   wrk -t"$threads" -c"$connections" -d"$duration" --latency "$url" >"$out"
   rq1="$(stat_value "$admin" "http.$prefix.downstream_rq_total")"
   e1="$(cpu_us "$envoy_pid")"
-  c1="$(cpu_us ${cp_pid:+"$cp_pid"})"
+  c1="$(cpu_us "$cp_pid")"
   n1="$(cpu_us $(nginx_all))"
   local n=$((rq1 - rq0))
   ((n > 0)) || { log "$name: Envoy counted no requests"; cat "$out" >&2; exit 1; }
-  reqs[$name]=$n
-  rps[$name]="$(awk '/^Requests\/sec:/ {print $2}' "$out")"
-  p50[$name]="$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")"
-  p99[$name]="$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")"
-  errors[$name]="$(awk '/Non-2xx|Socket errors/ {sub(/^ +/, ""); printf "%s; ", $0}' "$out")"
-  envoy_us[$name]="$(awk -v c=$((e1 - e0)) -v n="$n" 'BEGIN {printf "%.1f", c / n}')"
-  nginx_us[$name]="$(awk -v c=$((n1 - n0)) -v n="$n" 'BEGIN {printf "%.1f", c / n}')"
-  if [[ -n "$cp_pid" ]]; then
-    cp_us[$name]="$(awk -v c=$((c1 - c0)) -v n="$n" 'BEGIN {printf "%.2f", c / n}')"
-  else
-    cp_us[$name]="-"
-  fi
-  log "$name: ${rps[$name]} rps, p50 ${p50[$name]} ms, p99 ${p99[$name]} ms, Envoy ${envoy_us[$name]} µs/req"
+  local r50 r99 r
+  r="$(awk '/^Requests\/sec:/ {print $2}' "$out")"
+  r50="$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")"
+  r99="$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")"
+  reqs[$name]=$((${reqs[$name]:-0} + n))
+  envoy_cpu[$name]=$((${envoy_cpu[$name]:-0} + e1 - e0))
+  cp_cpu[$name]=$((${cp_cpu[$name]:-0} + c1 - c0))
+  nginx_cpu[$name]=$((${nginx_cpu[$name]:-0} + n1 - n0))
+  rps_sum[$name]="$(awk -v a="${rps_sum[$name]:-0}" -v b="$r" 'BEGIN {print a + b}')"
+  p50_sum[$name]="$(awk -v a="${p50_sum[$name]:-0}" -v b="$r50" 'BEGIN {print a + b}')"
+  p99_sum[$name]="$(awk -v a="${p99_sum[$name]:-0}" -v b="$r99" 'BEGIN {print a + b}')"
+  errors[$name]+="$(awk '/Non-2xx|Socket errors/ {sub(/^ +/, ""); printf "%s; ", $0}' "$out")"
+  log "$name, round $round: $r rps, p50 $r50 ms, p99 $r99 ms, Envoy $(((e1 - e0) / n)) µs/req"
 }
 
-# (a) plain Envoy, static bootstrap.
-admin_a="$(free_port)"
-port_a="$(free_port)"
-ENVOY_ADMIN_PORT="$admin_a" PROXY_PORT="$port_a" MOCK_HTTP_PORT="$mock_http" \
-  "$root/envoy/render.sh" "$here/static-envoy.yaml" >"$work/static-envoy.yaml"
-"$envoy_bin" -c "$work/static-envoy.yaml" --concurrency "$concurrency" --use-dynamic-base-id \
-  --log-level warn >"$work/logs/envoy-static.log" 2>&1 &
-envoy_a=$!
-pids+=("$envoy_a")
-await "static Envoy" 20 curl -fsS "http://127.0.0.1:$port_a/healthz"
-measure static "$envoy_a" "$admin_a" static "$port_a"
-kill -TERM "$envoy_a"
-wait "$envoy_a" 2>/dev/null || true
-
-# (b) Tollgate: the control plane serves a tollgate.yaml to the same mock over xDS.
+# (b)'s control plane first: both Envoys then run side by side, and the rounds alternate, so a
+# change in the machine's background load hits both setups alike.
 port_b="$(free_port)"
 rest="$(free_port)"
 xds="$(free_port)"
@@ -154,13 +142,44 @@ TOLLGATE_CONFIG="$work/tollgate.yaml" TOLLGATE_XDS_ADDRESS=127.0.0.1 TOLLGATE_XD
 cp_pid=$!
 pids+=("$cp_pid")
 await "the control plane" 120 curl -fsS "http://127.0.0.1:$rest/actuator/health"
+
+# (a) plain Envoy, static bootstrap.
+admin_a="$(free_port)"
+port_a="$(free_port)"
+ENVOY_ADMIN_PORT="$admin_a" PROXY_PORT="$port_a" MOCK_HTTP_PORT="$mock_http" \
+  "$root/envoy/render.sh" "$here/static-envoy.yaml" >"$work/static-envoy.yaml"
+"$envoy_bin" -c "$work/static-envoy.yaml" --concurrency "$concurrency" --use-dynamic-base-id \
+  --log-level warn >"$work/logs/envoy-static.log" 2>&1 &
+envoy_a=$!
+pids+=("$envoy_a")
+
+# (b) Tollgate's Envoy, configured over xDS.
 ENVOY_NODE_ID=bench-tollgate ENVOY_ADMIN_PORT="$admin_b" TOLLGATE_XDS_PORT="$xds" \
   ENVOY_CONCURRENCY="$concurrency" ENVOY_LOG_LEVEL=warn TOLLGATE_RUN_DIR="$work" \
   "$root/envoy/run-envoy.sh" >"$work/logs/envoy-tollgate.log" 2>&1 &
 envoy_b=$!
 pids+=("$envoy_b")
+await "static Envoy" 20 curl -fsS "http://127.0.0.1:$port_a/healthz"
 await "Tollgate's Envoy to serve" 60 curl -fsS "http://127.0.0.1:$port_b/healthz"
-measure tollgate "$envoy_b" "$admin_b" tollgate "$port_b" "$cp_pid"
+
+for round in $(seq 1 "$rounds"); do
+  log "round $round/$rounds: wrk -t$threads -c$connections -d$duration --latency (after a $warmup warm-up)"
+  measure static "$envoy_a" "$admin_a" static "$port_a"
+  measure tollgate "$envoy_b" "$admin_b" tollgate "$port_b"
+done
+
+declare -A rps p50 p99 envoy_us cp_us nginx_us
+for name in static tollgate; do
+  n="${reqs[$name]}"
+  rps[$name]="$(awk -v s="${rps_sum[$name]}" -v r="$rounds" 'BEGIN {printf "%.0f", s / r}')"
+  p50[$name]="$(awk -v s="${p50_sum[$name]}" -v r="$rounds" 'BEGIN {printf "%.3f", s / r}')"
+  p99[$name]="$(awk -v s="${p99_sum[$name]}" -v r="$rounds" 'BEGIN {printf "%.3f", s / r}')"
+  envoy_us[$name]="$(awk -v c="${envoy_cpu[$name]}" -v n="$n" 'BEGIN {printf "%.1f", c / n}')"
+  nginx_us[$name]="$(awk -v c="${nginx_cpu[$name]}" -v n="$n" 'BEGIN {printf "%.1f", c / n}')"
+done
+# The control plane serves setup (b) only; its CPU during (a)'s rounds is its idle cost.
+cp_us[static]="-"
+cp_us[tollgate]="$(awk -v c="${cp_cpu[tollgate]}" -v n="${reqs[tollgate]}" 'BEGIN {printf "%.2f", c / n}')"
 
 ratio() { awk -v b="$1" -v a="$2" 'BEGIN { if (a + 0 == 0) print "-"; else printf "%.2f", b / a }'; }
 stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
@@ -168,7 +187,8 @@ file="$results/proxy-$stamp.md"
 {
   echo "# Proxy benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
-  echo "wrk -t$threads -c$connections -d$duration --latency (keep-alive), GET \`$path\` (nginx mock, $nginx_workers worker(s));"
+  echo "wrk -t$threads -c$connections -d$duration --latency (keep-alive), $rounds alternating rounds per setup (rps, p50, p99: mean of rounds),"
+  echo "GET \`$path\` (nginx mock, $nginx_workers worker(s));"
   echo "Envoy $("$envoy_bin" --version | sed -n 's/.*version: [0-9a-f]*\/\([^/]*\)\/.*/\1/p') with --concurrency $concurrency;"
   echo "$(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')."
   echo "CPU-µs per request from /proc/<pid>/stat (utime+stime) over the measured run, divided by Envoy's own"
