@@ -323,7 +323,13 @@ public record Settings(
   /** A reference default that changes nothing here, so setting it explicitly is no news. */
   private static boolean isHarmlessDefault(String name, String value) {
     return switch (name) {
-      case "USE_STATSD", "DISABLE_STATS", "STOP_CACHE_KEY_INCREMENT_WHEN_OVERLIMIT" ->
+      case "USE_STATSD",
+          "DISABLE_STATS",
+          "STOP_CACHE_KEY_INCREMENT_WHEN_OVERLIMIT",
+          "REDIS_PERSECOND",
+          "TRACING_ENABLED",
+          "LIMIT_REQUEST_HEADERS_ENABLED",
+          "USE_CALENDAR_MONTH_RATE_LIMIT" ->
           "false".equalsIgnoreCase(value);
       case "USE_PROMETHEUS", "RUNTIME_WATCH_ROOT" -> true;
       case "REDIS_POOL_SIZE", "REDIS_PIPELINE_WINDOW", "REDIS_PIPELINE_LIMIT" -> true;

@@ -81,9 +81,27 @@ public final class RedisServer implements AutoCloseable {
   /** Stops the server (SIGTERM); its data is gone, as after a crash without persistence. */
   public void shutdown() {
     if (process != null) {
+      signal("-CONT");
       process.stop(Duration.ofSeconds(5));
       process = null;
     }
+  }
+
+  /** Freezes the server (SIGSTOP): connections stay open but nothing is answered. */
+  public void pause() {
+    signal("-STOP");
+  }
+
+  /** Lets a paused server run again (SIGCONT). */
+  public void resume() {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) {
+    if (process == null) {
+      throw new IllegalStateException("redis-" + port + " is not running");
+    }
+    RedisCluster.run(List.of("kill", signal, Long.toString(process.pid())), Duration.ofSeconds(5));
   }
 
   /** Starts the server again on the same port. */
