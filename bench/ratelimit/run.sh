@@ -111,14 +111,14 @@ stop_service() {
   wait "$svc_pid" 2>/dev/null || true
 }
 
-# load LABEL DESCRIPTORS RATE : one open-loop run; appends its RESULT line (plus redis CPU).
+# load LABEL DESCRIPTORS RATE [CALL] : one open-loop run; appends its RESULT line (plus redis CPU).
 load() {
-  local label="$1" descriptors="$2" r="$3"
+  local label="$1" descriptors="$2" r="$3" call="${4:-should_rate_limit}"
   local redis_before=0 redis_after=0
   [ -n "${redis_pid:-}" ] && redis_before=$(cpu_ticks "$redis_pid")
   local line
   line=$(TARGET="127.0.0.1:$svc_grpc" RATE="$r" SECONDS="$seconds" WARMUP_SECONDS="$warmup" \
-    DESCRIPTORS="$descriptors" KEYS="$keys" PID="$svc_pid" LABEL="$label" \
+    DESCRIPTORS="$descriptors" KEYS="$keys" PID="$svc_pid" LABEL="$label" CALL="$call" \
     taskset -c "$client_cpus" "$java" -Xms256m -Xmx512m -cp "$cp" \
     io.tollgate.bench.ratelimit.RateLimitLoad | grep '^RESULT')
   [ -n "${redis_pid:-}" ] && redis_after=$(cpu_ticks "$redis_pid")
@@ -143,6 +143,8 @@ run_suite() {
 redis_pid=""
 start_service tollgate-memory BACKEND_TYPE=memory
 run_suite memory
+# The floor: gRPC's own health check on the same server, a unary call that decides nothing.
+load grpc-floor 0 "$half" health
 stop_service
 
 redis_port="$(free_port)"
@@ -178,14 +180,18 @@ out="bench/results/ratelimit-$date.md"
     END { printf "Start-up, launch to /healthcheck 200:"; for (l in s) printf " %s %s ms;", l, s[l]; print "" }' \
     "$work/results.txt"
   echo
-  echo "| store | descriptors | offered/s | decisions/s | p50 µs | p99 µs | p99.9 µs | CPU-µs/decision (service) | CPU-µs/decision (redis) | errors | skipped |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| store | descriptors | offered/s | decisions/s | p50 µs | p99 µs | p99.9 µs | CPU-µs/decision (service) | CPU-µs/decision (redis) | CPU-µs/call (load generator) | errors | skipped |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   awk '{
     for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", v["label"], v["descriptors"],
+    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", v["label"], v["descriptors"],
       v["rate"], v["decisions_per_s"], v["p50_us"], v["p99_us"], v["p999_us"],
-      v["cpu_us_per_decision"], v["redis_cpu_us_per_decision"], v["errors"], v["skipped"]
+      v["cpu_us_per_decision"], v["redis_cpu_us_per_decision"], v["client_cpu_us_per_call"],
+      v["errors"], v["skipped"]
   }' "$work/results.txt"
+  echo
+  echo "\`grpc-floor\` is gRPC's health check on the same server: the CPU a trivial unary call costs"
+  echo "here, under every decision."
   echo
   echo "Ratios against the in-memory baseline of this run (same descriptors and offered rate):"
   echo
@@ -199,6 +205,12 @@ out="bench/results/ratelimit-$date.md"
       printf "| %s | %s | %s | %.2f | %.2f | %.2f |\n", v["label"], v["descriptors"], v["rate"],
         v["decisions_per_s"] / dps[k], v["p99_us"] / p99[k], v["cpu_us_per_decision"] / cpu[k]
     }
+    if (v["label"] == "grpc-floor") { floor = v["cpu_us_per_decision"]; floor_rate = v["rate"] }
+  }
+  END {
+    k = "1/" floor_rate
+    if (floor > 0 && cpu[k] > 0)
+      printf "| memory vs grpc-floor | 1 | %s | | | %.2f |\n", floor_rate, cpu[k] / floor
   }' "$work/results.txt"
   if grep -q 'label=reference' "$work/results.txt"; then
     echo

@@ -5,6 +5,8 @@ import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitServiceGrpc;
 import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.tollgate.testsupport.ProcessCpu;
@@ -15,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -28,11 +31,18 @@ import org.HdrHistogram.Recorder;
  * <p>Settings (environment): {@code TARGET} host:port, {@code RATE} calls/s, {@code SECONDS},
  * {@code WARMUP_SECONDS}, {@code DESCRIPTORS} per call (1 or 3), {@code KEYS} distinct client
  * addresses, {@code CHANNELS}, {@code MAX_IN_FLIGHT}, {@code PID} of the service (for CPU), {@code
- * LABEL} echoed in the result.
+ * LABEL} echoed in the result, {@code CALL}: {@code should_rate_limit} (default) or {@code health},
+ * the gRPC health check on the same server: the cost of a trivial unary call, the floor under every
+ * decision.
  */
 public final class RateLimitLoad {
 
+  private static final HealthCheckRequest HEALTH =
+      HealthCheckRequest.newBuilder().setService("ratelimit").build();
+
   private final RateLimitServiceGrpc.RateLimitServiceStub[] stubs;
+  private final HealthGrpc.HealthStub[] health;
+  private final boolean healthOnly;
   private final RateLimitRequest[] requests;
   private final int rate;
   private final int maxInFlight;
@@ -44,11 +54,19 @@ public final class RateLimitLoad {
   private final AtomicLong skipped = new AtomicLong();
 
   private RateLimitLoad(
-      List<ManagedChannel> channels, int rate, int descriptors, int keys, int maxInFlight) {
+      List<ManagedChannel> channels,
+      int rate,
+      int descriptors,
+      int keys,
+      int maxInFlight,
+      boolean healthOnly) {
     this.stubs = new RateLimitServiceGrpc.RateLimitServiceStub[channels.size()];
+    this.health = new HealthGrpc.HealthStub[channels.size()];
     for (int i = 0; i < stubs.length; i++) {
       stubs[i] = RateLimitServiceGrpc.newStub(channels.get(i));
+      health[i] = HealthGrpc.newStub(channels.get(i));
     }
+    this.healthOnly = healthOnly;
     this.rate = rate;
     this.maxInFlight = maxInFlight;
     this.requests = new RateLimitRequest[keys];
@@ -109,32 +127,52 @@ public final class RateLimitLoad {
       return;
     }
     inFlight.incrementAndGet();
+    if (healthOnly) {
+      health[(int) (n % health.length)].check(
+          HEALTH, new Completion<>(intendedNanos, r -> ok.incrementAndGet()));
+      return;
+    }
     RateLimitRequest request = requests[(int) (n % requests.length)];
     stubs[(int) (n % stubs.length)].shouldRateLimit(
         request,
-        new StreamObserver<>() {
-          @Override
-          public void onNext(RateLimitResponse r) {
-            (r.getOverallCode() == RateLimitResponse.Code.OK ? ok : overLimit).incrementAndGet();
-          }
+        new Completion<>(
+            intendedNanos,
+            r ->
+                (r.getOverallCode() == RateLimitResponse.Code.OK ? ok : overLimit)
+                    .incrementAndGet()));
+  }
 
-          @Override
-          public void onError(Throwable t) {
-            errors.incrementAndGet();
-            done();
-          }
+  /** Counts a response and records its latency from the intended start. */
+  private final class Completion<T> implements StreamObserver<T> {
+    private final long intendedNanos;
+    private final Consumer<T> onResponse;
 
-          @Override
-          public void onCompleted() {
-            done();
-          }
+    Completion(long intendedNanos, Consumer<T> onResponse) {
+      this.intendedNanos = intendedNanos;
+      this.onResponse = onResponse;
+    }
 
-          private void done() {
-            inFlight.decrementAndGet();
-            recorder.recordValue(
-                Math.max(1, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - intendedNanos)));
-          }
-        });
+    @Override
+    public void onNext(T response) {
+      onResponse.accept(response);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      errors.incrementAndGet();
+      done();
+    }
+
+    @Override
+    public void onCompleted() {
+      done();
+    }
+
+    private void done() {
+      inFlight.decrementAndGet();
+      recorder.recordValue(
+          Math.max(1, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - intendedNanos)));
+    }
   }
 
   private void reset() {
@@ -175,17 +213,22 @@ public final class RateLimitLoad {
               .flowControlWindow(4 << 20)
               .build());
     }
-    RateLimitLoad load = new RateLimitLoad(channels, rate, descriptors, keys, maxInFlight);
+    boolean healthOnly = "health".equals(env("CALL", "should_rate_limit"));
+    RateLimitLoad load =
+        new RateLimitLoad(channels, rate, descriptors, keys, maxInFlight, healthOnly);
 
     load.run(warmup);
     load.drain();
     load.reset();
+    long self = ProcessHandle.current().pid();
     long cpuBefore = pid > 0 ? ProcessCpu.cpuMicros(pid) : 0;
+    long selfBefore = ProcessCpu.cpuMicros(self);
     long started = System.nanoTime();
     long issued = load.run(seconds);
     load.drain();
     double elapsed = (System.nanoTime() - started) / 1e9;
     long cpuAfter = pid > 0 ? ProcessCpu.cpuMicros(pid) : 0;
+    long selfAfter = ProcessCpu.cpuMicros(self);
 
     Histogram h = load.recorder.getIntervalHistogram();
     long decided = load.ok.get() + load.overLimit.get();
@@ -194,7 +237,7 @@ public final class RateLimitLoad {
         Locale.ROOT,
         "RESULT label=%s descriptors=%d rate=%d issued=%d decided=%d decisions_per_s=%.0f"
             + " over_limit=%d errors=%d skipped=%d p50_us=%d p99_us=%d p999_us=%d max_us=%d"
-            + " cpu_us_per_decision=%.2f%n",
+            + " cpu_us_per_decision=%.2f client_cpu_us_per_call=%.2f%n",
         label,
         descriptors,
         rate,
@@ -208,7 +251,8 @@ public final class RateLimitLoad {
         h.getValueAtPercentile(99),
         h.getValueAtPercentile(99.9),
         h.getMaxValue(),
-        cpuPerDecision);
+        cpuPerDecision,
+        issued > 0 ? (double) (selfAfter - selfBefore) / issued : 0);
     channels.forEach(ManagedChannel::shutdownNow);
   }
 
