@@ -2,6 +2,9 @@ package io.tollgate.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,9 +41,32 @@ public final class RedisServer implements AutoCloseable {
 
   /** A node with cluster mode on and no slots yet; {@link RedisCluster} joins three of them. */
   static RedisServer startClusterNode() {
-    RedisServer server = new RedisServer(FreePorts.next(), true);
+    RedisServer server = new RedisServer(clusterPort(), true);
     server.launch();
     return server;
+  }
+
+  /**
+   * A free port whose cluster bus port (port + 10000) is free too; Redis refuses ports above 55535
+   * in cluster mode for that reason.
+   */
+  private static int clusterPort() {
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = FreePorts.next();
+      if (port <= 55_535 && isFree(port + 10_000)) {
+        return port;
+      }
+    }
+    throw new IllegalStateException("no free port pair for a Redis cluster node");
+  }
+
+  private static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private void launch() {
