@@ -145,7 +145,8 @@ public final class RateLimitApplication implements AutoCloseable {
       Settings settings, Clock clock, PrometheusMeterRegistry meters) {
     return switch (settings.store().backend()) {
       case MEMORY -> new MemoryCounterStore(settings.store().memoryMaxKeys(), clock, meters);
-      case REDIS -> new RedisCounterStore(settings.redis());
+      case REDIS ->
+          new RedisCounterStore(settings.redis(), settings.limits().expirationJitterMaxSeconds());
     };
   }
 

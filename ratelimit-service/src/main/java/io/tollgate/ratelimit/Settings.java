@@ -145,6 +145,8 @@ public record Settings(
           "DEBUG_HOST",
           "DEBUG_PORT",
           "GRPC_UDS",
+          "GRPC_CLIENT_TLS_SAN",
+          "CONFIG_GRPC_XDS_SERVER_CONNECT_RETRY_INTERVAL",
           "LOG_FORMAT",
           "USE_STATSD",
           "STATSD_HOST",
@@ -174,6 +176,7 @@ public record Settings(
           "REDIS_PERSECOND_AUTH",
           "REDIS_PERSECOND_TLS",
           "REDIS_PERSECOND_POOL_SIZE",
+          "REDIS_PERSECOND_SENTINEL_AUTH",
           "MEMCACHE_HOST_PORT",
           "MEMCACHE_SRV",
           "TRACING_ENABLED",
@@ -320,7 +323,13 @@ public record Settings(
   /** A reference default that changes nothing here, so setting it explicitly is no news. */
   private static boolean isHarmlessDefault(String name, String value) {
     return switch (name) {
-      case "USE_STATSD", "DISABLE_STATS", "STOP_CACHE_KEY_INCREMENT_WHEN_OVERLIMIT" ->
+      case "USE_STATSD",
+          "DISABLE_STATS",
+          "STOP_CACHE_KEY_INCREMENT_WHEN_OVERLIMIT",
+          "REDIS_PERSECOND",
+          "TRACING_ENABLED",
+          "LIMIT_REQUEST_HEADERS_ENABLED",
+          "USE_CALENDAR_MONTH_RATE_LIMIT" ->
           "false".equalsIgnoreCase(value);
       case "USE_PROMETHEUS", "RUNTIME_WATCH_ROOT" -> true;
       case "REDIS_POOL_SIZE", "REDIS_PIPELINE_WINDOW", "REDIS_PIPELINE_LIMIT" -> true;

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -89,13 +90,18 @@ class RedisStoreIT {
     return RateLimitRequest.newBuilder().setDomain("tollgate").addDescriptors(d).build();
   }
 
+  /**
+   * Settings for a service on Redis. The deadline is generous here because these tests are about
+   * counting, on a machine shared with other builds; the outage test sets its own.
+   */
   private static Map<String, String> redis(String url, String type) {
     return Map.of(
         "BACKEND_TYPE", "redis",
         "REDIS_SOCKET_TYPE", "tcp",
         "REDIS_URL", url,
         "REDIS_TYPE", type,
-        "EXPIRATION_JITTER_MAX_SECONDS", "0");
+        "EXPIRATION_JITTER_MAX_SECONDS", "0",
+        "STORE_DEADLINE", "2s");
   }
 
   @Test
@@ -161,38 +167,58 @@ class RedisStoreIT {
   @Test
   void aRedisOutageIsAnsweredWithinTheDeadlineCountedAndRecoveredFrom() throws Exception {
     RedisServer redis = own(RedisServer.start());
-    Map<String, String> base = new java.util.HashMap<>(redis(redis.address(), "SINGLE"));
+    Map<String, String> base = new HashMap<>(redis(redis.address(), "SINGLE"));
     base.put("STORE_DEADLINE", "100ms");
     RateLimitServiceProcess failing = service("rls-error", base);
-    Map<String, String> open = new java.util.HashMap<>(base);
+    Map<String, String> open = new HashMap<>(base);
     open.put("STORE_FAILURE_MODE", "allow");
-    RateLimitServiceProcess failOpen = service("rls-allow", open);
     var errorStub = stub(failing);
-    var allowStub = stub(failOpen);
-    assertThat(errorStub.shouldRateLimit(call("user", "before")).getOverallCode())
-        .isEqualTo(RateLimitResponse.Code.OK);
+    var allowStub = stub(service("rls-allow", open));
+    for (int i = 0; i < 20; i++) {
+      errorStub.shouldRateLimit(call("user", "warm-" + i));
+      allowStub.shouldRateLimit(call("user", "warm-" + i));
+    }
 
+    // A stalled Redis (SIGSTOP): connections stay open, nothing answers. Each call ends at the
+    // deadline, not at REDIS_TIMEOUT (10 s), where the reference would wait.
+    redis.pause();
+    List<Long> errorMillis = new ArrayList<>();
+    List<Long> allowMillis = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      long started = System.nanoTime();
+      StatusRuntimeException e = failure(errorStub, call("user", "stalled"));
+      errorMillis.add(elapsedMillis(started));
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN);
+      assertThat(e.getStatus().getDescription()).isEqualTo("redis error: no reply within 100ms");
+      started = System.nanoTime();
+      assertThat(allowStub.shouldRateLimit(call("user", "stalled")).getOverallCode())
+          .isEqualTo(RateLimitResponse.Code.OK);
+      allowMillis.add(elapsedMillis(started));
+    }
+    assertAnsweredNearTheDeadline(errorMillis, 100);
+    assertAnsweredNearTheDeadline(allowMillis, 100);
+    redis.resume();
+
+    // A stopped Redis: Lettuce knows the connection is gone and rejects at once.
     redis.shutdown();
+    List<Long> downMillis = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       long started = System.nanoTime();
-      try {
-        errorStub.withDeadlineAfter(5, TimeUnit.SECONDS).shouldRateLimit(call("user", "during"));
-        throw new AssertionError("the ERROR mode must fail the call while Redis is down");
-      } catch (StatusRuntimeException e) {
-        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN);
-        assertThat(e.getStatus().getDescription()).startsWith("redis error: ");
-      }
-      assertThat(elapsedMillis(started)).isLessThan(500);
-      started = System.nanoTime();
+      StatusRuntimeException e = failure(errorStub, call("user", "during"));
+      downMillis.add(elapsedMillis(started));
+      assertThat(e.getStatus().getDescription()).startsWith("redis error: ");
       assertThat(allowStub.shouldRateLimit(call("user", "during")).getOverallCode())
           .isEqualTo(RateLimitResponse.Code.OK);
-      assertThat(elapsedMillis(started)).isLessThan(500);
     }
+    assertAnsweredNearTheDeadline(downMillis, 100);
     String metrics = get(failing.baseUrl() + "/metrics");
     assertThat(
             counter(metrics, "ratelimit_service_should_rate_limit_error{err_type=\"redis_error\"}"))
-        .isGreaterThanOrEqualTo(20);
-    assertThat(metrics).contains("tollgate_ratelimit_store_failures_total");
+        .isGreaterThanOrEqualTo(30);
+    assertThat(counter(metrics, "tollgate_ratelimit_store_failures_total{kind=\"timeout\"}"))
+        .isGreaterThanOrEqualTo(10);
+    assertThat(counter(metrics, "tollgate_ratelimit_store_failures_total{kind=\"error\"}"))
+        .isGreaterThanOrEqualTo(1);
 
     redis.restart();
     // Lettuce reconnects by itself; limiting resumes on the same process, from zero (no
@@ -218,6 +244,28 @@ class RedisStoreIT {
     }
     assertThat(ok).as("limit enforced again after recovery").isEqualTo(3);
     assertThat(failing.process().isAlive()).isTrue();
+  }
+
+  private static StatusRuntimeException failure(
+      RateLimitServiceGrpc.RateLimitServiceBlockingStub stub, RateLimitRequest request) {
+    try {
+      stub.withDeadlineAfter(5, TimeUnit.SECONDS).shouldRateLimit(request);
+    } catch (StatusRuntimeException e) {
+      return e;
+    }
+    throw new AssertionError("the ERROR failure mode must fail the call while Redis is out");
+  }
+
+  /**
+   * Calls end at the deadline: the median within it plus 150 ms of scheduling slack, and none past
+   * 1 s (this machine is shared with other builds, so single calls may be descheduled).
+   */
+  private static void assertAnsweredNearTheDeadline(List<Long> millis, long deadline) {
+    List<Long> sorted = millis.stream().sorted().toList();
+    assertThat(sorted.get(sorted.size() / 2))
+        .as("median of %s ms", sorted)
+        .isLessThan(deadline + 150);
+    assertThat(sorted.get(sorted.size() - 1)).as("slowest of %s ms", sorted).isLessThan(1000);
   }
 
   private static long elapsedMillis(long startedNanos) {

@@ -23,7 +23,6 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -197,13 +196,9 @@ public final class RateLimiter {
       call.keys[i] = key;
       return;
     }
-    long jitter =
-        limits.expirationJitterMaxSeconds() > 0
-            ? ThreadLocalRandom.current().nextLong(limits.expirationJitterMaxSeconds())
-            : 0;
     if (p.algorithm() == Algorithm.FIXED_WINDOW) {
       call.keys[i] = key;
-      call.slot[i] = call.batch.addFixed(key, hits, windowSeconds + jitter);
+      call.slot[i] = call.batch.addFixed(key, hits, windowSeconds);
       return;
     }
     long w = p.unit().millis();
@@ -216,7 +211,7 @@ public final class RateLimiter {
             CacheKeys.window(tagged, nowSeconds - windowSeconds, windowSeconds),
             hits,
             // Read again as the next window's previous one, so it lives two windows.
-            2 * windowSeconds + jitter,
+            2 * windowSeconds,
             p.requestsPerUnit(),
             WindowMath.previousWeight(elapsed, w));
   }

@@ -3,12 +3,12 @@ package io.tollgate.ratelimit.store;
 /**
  * The counter operations of one {@code ShouldRateLimit}, applied together in one store round trip.
  *
- * <p>A fixed-window operation adds {@code hits} to {@code key} (and keeps it {@code ttlSeconds}),
- * whatever the result, as the reference does. A sliding-window operation reads its key and the
- * previous window's, and adds {@code hits} only if the call is admitted ({@code current + hits +
- * ceil(previous * weight / }{@value #WEIGHT_SCALE}{@code ) <= limit}), atomically: a caller
- * retrying while over the limit must not push the estimate up, or it would be locked out of the
- * next window too.
+ * <p>A fixed-window operation adds {@code hits} to {@code key} (and keeps it {@code ttlSeconds},
+ * the window's length; a shared store may add jitter), whatever the result, as the reference does.
+ * A sliding-window operation reads its key and the previous window's, and adds {@code hits} only if
+ * the call is admitted ({@code current + hits + ceil(previous * weight / }{@value
+ * #WEIGHT_SCALE}{@code ) <= limit}), atomically: a caller retrying while over the limit must not
+ * push the estimate up, or it would be locked out of the next window too.
  */
 public final class CounterBatch {
 

@@ -36,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,13 +82,19 @@ public final class RedisCounterStore implements CounterStore {
 
   private static final String SLIDING_SHA = sha1(SLIDING_SCRIPT);
 
+  private final long jitterMaxSeconds;
   private final ClientResources resources;
   private final AbstractRedisClient client;
   private final ScheduledExecutorService connector;
   private volatile StatefulConnection<String, String> connection;
   private volatile boolean closed;
 
-  public RedisCounterStore(Settings.Redis settings) {
+  /**
+   * @param expirationJitterMaxSeconds {@code EXPIRATION_JITTER_MAX_SECONDS}: a random extra TTL per
+   *     write, so keys written in the same second do not all expire in the same second
+   */
+  public RedisCounterStore(Settings.Redis settings, long expirationJitterMaxSeconds) {
+    this.jitterMaxSeconds = expirationJitterMaxSeconds;
     this.resources =
         ClientResources.builder()
             .ioThreadPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors()))
@@ -200,7 +207,7 @@ public final class RedisCounterStore implements CounterStore {
               new Command<>(
                   CommandType.EXPIRE,
                   new BooleanOutput<>(CODEC),
-                  new CommandArgs<>(CODEC).addKey(key).add(batch.ttlSeconds(i))));
+                  new CommandArgs<>(CODEC).addKey(key).add(batch.ttlSeconds(i) + jitter())));
       commands.add(increment);
       commands.add(expire);
       results.add(increment.thenAccept(v -> batch.setCount(op, v)));
@@ -214,7 +221,7 @@ public final class RedisCounterStore implements CounterStore {
    * The sliding-window check-and-increment, by digest ({@code EVALSHA}) or by text ({@code EVAL}).
    * Both keys carry the same hash tag, so in a cluster they live on one node as a script requires.
    */
-  private static AsyncCommand<String, String, List<Object>> slidingScript(
+  private AsyncCommand<String, String, List<Object>> slidingScript(
       CounterBatch batch, int i, boolean bySha) {
     CommandArgs<String, String> args =
         new CommandArgs<>(CODEC)
@@ -223,7 +230,7 @@ public final class RedisCounterStore implements CounterStore {
             .addKey(batch.key(i))
             .addKey(batch.previousKey(i))
             .add(batch.hits(i))
-            .add(batch.ttlSeconds(i))
+            .add(batch.ttlSeconds(i) + jitter())
             .add(batch.limit(i))
             .add(batch.weight(i));
     return new AsyncCommand<>(
@@ -231,11 +238,15 @@ public final class RedisCounterStore implements CounterStore {
             bySha ? CommandType.EVALSHA : CommandType.EVAL, new ArrayOutput<>(CODEC), args));
   }
 
-  private static CompletableFuture<List<Object>> evalText(
+  private CompletableFuture<List<Object>> evalText(
       StatefulConnection<String, String> c, CounterBatch batch, int i) {
     AsyncCommand<String, String, List<Object>> eval = slidingScript(batch, i, false);
     c.dispatch(eval);
     return eval;
+  }
+
+  private long jitter() {
+    return jitterMaxSeconds > 0 ? ThreadLocalRandom.current().nextLong(jitterMaxSeconds) : 0;
   }
 
   private static boolean isNoScript(Throwable e) {

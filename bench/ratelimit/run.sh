@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# Rate-limit service benchmark: the packaged service (in-memory store, then a real redis-server)
+# driven over gRPC by an open-loop load generator (io.tollgate.bench.ratelimit.RateLimitLoad) with
+# 1 and 3 descriptors per call, at the full rate and at half of it. Prints decisions/s, p50, p99,
+# p99.9 and CPU-microseconds per decision of the service process (and of redis-server), from /proc;
+# Redis figures also as ratios against the in-memory baseline of the same run. With
+# REFERENCE_RATELIMIT_BIN set, the reference Go service gets the same configuration, Redis and load
+# in the same run, and its ratios are printed too. The table goes to bench/results/ratelimit-<date>.md.
+#
+#   BENCH_RATE (50000 calls/s)  BENCH_SECONDS (20)  BENCH_WARMUP_SECONDS (10)  BENCH_KEYS (10000)
+#   BENCH_SERVICE_CPUS (0: service and redis-server)  BENCH_CLIENT_CPUS (1: the load generator)
+#   REFERENCE_RATELIMIT_BIN (path of envoyproxy/ratelimit's binary, optional)
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+export JAVA_HOME="${JAVA_HOME:-$(ls -d /usr/lib/jvm/temurin-25-jdk-amd64 2>/dev/null || true)}"
+java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+rate="${BENCH_RATE:-50000}"
+half=$((rate / 2))
+seconds="${BENCH_SECONDS:-20}"
+warmup="${BENCH_WARMUP_SECONDS:-10}"
+keys="${BENCH_KEYS:-10000}"
+service_cpus="${BENCH_SERVICE_CPUS:-0}"
+client_cpus="${BENCH_CLIENT_CPUS:-1}"
+
+./mvnw -B -q -pl bench -am -DskipTests package dependency:build-classpath \
+  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+cp="bench/target/classes:$(cat bench/target/classpath.txt)"
+jar="ratelimit-service/target/ratelimit-service.jar"
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkdir -p "$work/config"
+cat > "$work/config/bench.yaml" <<'YAML'
+domain: bench
+descriptors:
+  - key: generic_key
+    value: per-ip
+    descriptors:
+      - key: remote_address
+        rate_limit: {unit: second, requests_per_unit: 1000000}
+  - key: generic_key
+    value: per-path
+    descriptors:
+      - key: path
+        rate_limit: {unit: second, requests_per_unit: 1000000}
+  - key: generic_key
+    value: per-method
+    descriptors:
+      - key: method
+        rate_limit: {unit: second, requests_per_unit: 1000000}
+YAML
+
+free_port() {
+  python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# launch NAME HTTP_PORT COMMAND... : starts a service pinned to the service CPUs and waits for its
+# /healthcheck; sets svc_pid and startup_ms.
+launch() {
+  local name="$1" http="$2"; shift 2
+  local t0; t0=$(date +%s%N)
+  taskset -c "$service_cpus" "$@" > "$work/$name.log" 2>&1 &
+  svc_pid=$!
+  pids+=("$svc_pid")
+  for _ in $(seq 1 600); do
+    if curl -fs "http://127.0.0.1:$http/healthcheck" > /dev/null 2>&1; then
+      startup_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+      echo "# $name healthy after ${startup_ms} ms (pid $svc_pid)" >&2
+      return
+    fi
+    sleep 0.05
+  done
+  cat "$work/$name.log" >&2
+  echo "$name did not become healthy" >&2
+  exit 1
+}
+
+# start_service NAME ENV... : the packaged Tollgate service; sets svc_grpc too.
+start_service() {
+  local name="$1"; shift
+  local http; http="$(free_port)"; svc_grpc="$(free_port)"
+  launch "$name" "$http" env "$@" RUNTIME_ROOT="$work" RUNTIME_APPDIRECTORY=config \
+    HOST=127.0.0.1 PORT="$http" GRPC_HOST=127.0.0.1 GRPC_PORT="$svc_grpc" \
+    "$java" -Xms512m -Xmx512m -jar "$jar"
+}
+
+# start_reference : envoyproxy/ratelimit with the same configuration directory and Redis.
+start_reference() {
+  local http; http="$(free_port)"; svc_grpc="$(free_port)"
+  local debug; debug="$(free_port)"
+  launch reference "$http" env USE_STATSD=false LOG_LEVEL=warn BACKEND_TYPE=redis \
+    REDIS_SOCKET_TYPE=tcp REDIS_URL="127.0.0.1:$redis_port" RUNTIME_ROOT="$work" \
+    RUNTIME_SUBDIRECTORY=. RUNTIME_APPDIRECTORY=config RUNTIME_WATCH_ROOT=false \
+    HOST=127.0.0.1 PORT="$http" GRPC_HOST=127.0.0.1 GRPC_PORT="$svc_grpc" \
+    DEBUG_HOST=127.0.0.1 DEBUG_PORT="$debug" "$REFERENCE_RATELIMIT_BIN"
+}
+
+stop_service() {
+  kill "$svc_pid" 2>/dev/null || true
+  wait "$svc_pid" 2>/dev/null || true
+}
+
+# load LABEL DESCRIPTORS RATE [CALL] : one open-loop run; appends its RESULT line (plus redis CPU).
+load() {
+  local label="$1" descriptors="$2" r="$3" call="${4:-should_rate_limit}"
+  local redis_before=0 redis_after=0
+  [ -n "${redis_pid:-}" ] && redis_before=$(cpu_ticks "$redis_pid")
+  local line
+  line=$(TARGET="127.0.0.1:$svc_grpc" RATE="$r" SECONDS="$seconds" WARMUP_SECONDS="$warmup" \
+    DESCRIPTORS="$descriptors" KEYS="$keys" PID="$svc_pid" LABEL="$label" CALL="$call" \
+    taskset -c "$client_cpus" "$java" -Xms256m -Xmx512m -cp "$cp" \
+    io.tollgate.bench.ratelimit.RateLimitLoad | grep '^RESULT')
+  [ -n "${redis_pid:-}" ] && redis_after=$(cpu_ticks "$redis_pid")
+  local decided; decided=$(sed -E 's/.* decided=([0-9]+).*/\1/' <<< "$line")
+  local redis_cpu="-"
+  if [ -n "${redis_pid:-}" ] && [ "$decided" -gt 0 ]; then
+    # The warmup is inside the ticks here, so scale by the measured share of calls.
+    redis_cpu=$(awk -v t=$((redis_after - redis_before)) -v d="$decided" -v s="$seconds" \
+      -v w="$warmup" 'BEGIN { printf "%.2f", t * 10000 * s / (s + w) / d }')
+  fi
+  echo "$line redis_cpu_us_per_decision=$redis_cpu startup_ms=$startup_ms" | tee -a "$work/results.txt"
+}
+
+run_suite() {
+  local store="$1"
+  for d in 1 3; do
+    load "$store" "$d" "$rate"
+    load "$store" "$d" "$half"
+  done
+}
+
+redis_pid=""
+start_service tollgate-memory BACKEND_TYPE=memory
+run_suite memory
+# The floor: gRPC's own health check on the same server, a unary call that decides nothing.
+load grpc-floor 0 "$half" health
+stop_service
+
+redis_port="$(free_port)"
+taskset -c "$service_cpus" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" \
+  --appendonly no --dir "$work" > "$work/redis.log" 2>&1 &
+redis_pid=$!
+pids+=("$redis_pid")
+for _ in $(seq 1 100); do redis-cli -p "$redis_port" ping > /dev/null 2>&1 && break; sleep 0.05; done
+start_service tollgate-redis BACKEND_TYPE=redis REDIS_SOCKET_TYPE=tcp \
+  REDIS_URL="127.0.0.1:$redis_port"
+run_suite redis
+stop_service
+
+if [ -n "${REFERENCE_RATELIMIT_BIN:-}" ]; then
+  redis-cli -p "$redis_port" flushall > /dev/null
+  start_reference
+  run_suite reference
+  stop_service
+fi
+
+date="$(date -u +%Y-%m-%d)"
+out="bench/results/ratelimit-$date.md"
+{
+  echo "# Rate-limit service benchmark, $date"
+  echo
+  echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), shared with"
+  echo "other builds while this ran (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))."
+  echo "Service (and redis-server) pinned to CPU $service_cpus, load generator to CPU $client_cpus."
+  echo "Open loop, latency from each call's intended start; ${warmup} s warm-up, ${seconds} s measured;"
+  echo "$keys distinct client addresses. CPU = utime+stime of the process from /proc per decision."
+  echo "Command: \`bench/ratelimit/run.sh\` (BENCH_RATE=$rate)."
+  awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } s[v["label"]] = v["startup_ms"] }
+    END { printf "Start-up, launch to /healthcheck 200:"; for (l in s) printf " %s %s ms;", l, s[l]; print "" }' \
+    "$work/results.txt"
+  echo
+  echo "| store | descriptors | offered/s | decisions/s | p50 µs | p99 µs | p99.9 µs | CPU-µs/decision (service) | CPU-µs/decision (redis) | CPU-µs/call (load generator) | errors | skipped |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  awk '{
+    for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", v["label"], v["descriptors"],
+      v["rate"], v["decisions_per_s"], v["p50_us"], v["p99_us"], v["p999_us"],
+      v["cpu_us_per_decision"], v["redis_cpu_us_per_decision"], v["client_cpu_us_per_call"],
+      v["errors"], v["skipped"]
+  }' "$work/results.txt"
+  echo
+  echo "\`grpc-floor\` is gRPC's health check on the same server: the CPU a trivial unary call costs"
+  echo "here, under every decision."
+  echo
+  echo "Ratios against the in-memory baseline of this run (same descriptors and offered rate):"
+  echo
+  echo "| store | descriptors | offered/s | decisions/s | p99 | CPU-µs/decision (service) |"
+  echo "|---|---|---|---|---|---|"
+  awk '{
+    for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+    k = v["descriptors"] "/" v["rate"]
+    if (v["label"] == "memory") { dps[k] = v["decisions_per_s"]; p99[k] = v["p99_us"]; cpu[k] = v["cpu_us_per_decision"] }
+    else if (v["label"] == "redis" && dps[k] > 0) {
+      printf "| %s | %s | %s | %.2f | %.2f | %.2f |\n", v["label"], v["descriptors"], v["rate"],
+        v["decisions_per_s"] / dps[k], v["p99_us"] / p99[k], v["cpu_us_per_decision"] / cpu[k]
+    }
+    if (v["label"] == "grpc-floor") { floor = v["cpu_us_per_decision"]; floor_rate = v["rate"] }
+  }
+  END {
+    k = "1/" floor_rate
+    if (floor > 0 && cpu[k] > 0)
+      printf "| memory vs grpc-floor | 1 | %s | | | %.2f |\n", floor_rate, cpu[k] / floor
+  }' "$work/results.txt"
+  if grep -q 'label=reference' "$work/results.txt"; then
+    echo
+    echo "The reference (envoyproxy/ratelimit, \`$REFERENCE_RATELIMIT_BIN\`) against this service, both on"
+    echo "the same redis-server, configuration and load (reference / Tollgate):"
+    echo
+    echo "| descriptors | offered/s | decisions/s | p99 | CPU-µs/decision (service) |"
+    echo "|---|---|---|---|---|"
+    awk '{
+      for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+      k = v["descriptors"] "/" v["rate"]
+      if (v["label"] == "redis") { dps[k] = v["decisions_per_s"]; p99[k] = v["p99_us"]; cpu[k] = v["cpu_us_per_decision"] }
+      else if (v["label"] == "reference" && dps[k] > 0) {
+        printf "| %s | %s | %.2f | %.2f | %.2f |\n", v["descriptors"], v["rate"],
+          v["decisions_per_s"] / dps[k], v["p99_us"] / p99[k], v["cpu_us_per_decision"] / cpu[k]
+      }
+    }' "$work/results.txt"
+  fi
+} > "$out"
+cat "$out"
