@@ -52,8 +52,22 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
     if (RateLimitConfigStream.isFor(request)) {
       rateLimitConfigs.onRequest(request);
     } else {
-      envoyTypes.onNext(withoutRetryOfRejected(request));
+      envoyTypes.onNext(forCache(request));
     }
+  }
+
+  /**
+   * A client's first request for a type on a new stream always gets the whole current snapshot,
+   * whatever version it claims: Envoy may have applied a rejected update in part (dropping some
+   * clusters) while still reporting the last accepted version, and java-control-plane answers
+   * nothing to a client that claims the current version, so it would stay broken until the next
+   * change. The callbacks have already seen the claimed version, so the node registry keeps it.
+   */
+  private DiscoveryRequest forCache(DiscoveryRequest request) {
+    if (request.getResponseNonce().isEmpty() && !request.getVersionInfo().isEmpty()) {
+      return request.toBuilder().clearVersionInfo().build();
+    }
+    return withoutRetryOfRejected(request);
   }
 
   /**

@@ -55,6 +55,12 @@ final class AdsClient implements AutoCloseable {
     requests.onNext(base(typeUrl).build());
   }
 
+  /** The first request of a reconnecting client, claiming the version it already runs. */
+  void resume(String typeUrl, String runningVersion) {
+    subscriptions.put(typeUrl, List.of());
+    requests.onNext(base(typeUrl).setVersionInfo(runningVersion).build());
+  }
+
   void ack(DiscoveryResponse response) {
     requests.onNext(
         base(response.getTypeUrl())

@@ -160,6 +160,18 @@ class AdsServiceTest {
   }
 
   @Test
+  void anEnvoyThatReconnectsClaimingTheCurrentVersionGetsTheWholeSnapshotAgain() throws Exception {
+    publisher.gatewayChanged(gateway("one"));
+    String current = typeVersion(XdsTypeUrls.CLUSTER);
+    try (AdsClient envoy = new AdsClient(server.getPort(), "envoy-1")) {
+      envoy.resume(XdsTypeUrls.CLUSTER, current);
+      DiscoveryResponse resent = envoy.next(XdsTypeUrls.CLUSTER);
+      assertThat(resent.getVersionInfo()).isEqualTo(current);
+      assertThat(resent.getResources(0).unpack(Cluster.class).getName()).isEqualTo("one");
+    }
+  }
+
+  @Test
   void rateLimitConfigsCanBeRequestedByName() throws Exception {
     feed.publish("r1", List.of(config("a"), config("b")));
     try (AdsClient client = new AdsClient(server.getPort(), "ratelimit-1")) {
