@@ -16,8 +16,8 @@ import java.util.Map;
 /**
  * The packaged rate-limit service ({@code ratelimit-service/target/ratelimit-service.jar}) as a
  * real JVM on free loopback ports, configured only through the reference's environment variables:
- * from a directory ({@link #withConfigDir}), over xDS from a control plane ({@link #builder}), or by
- * an environment of the caller's ({@link #withEnv}). {@link #start()} returns once {@code
+ * from a directory ({@link #withConfigDir}), over xDS from a control plane ({@link #builder}), or
+ * by an environment of the caller's ({@link #withEnv}). {@link #start()} returns once {@code
  * /healthcheck} answers 200; after {@link #stop()} it starts again on the same ports, as a
  * restarted replica would.
  */
