@@ -4,7 +4,8 @@
 #   UPSTREAM=mock make run    the same in front of the local nginx mock (offline)
 #   STORE=redis make run      rate-limit counters in a local redis-server instead of memory
 #   make test                 every unit and integration test (what CI runs: .ci/run)
-#   make bench                proxy benchmark: plain Envoy vs Tollgate's Envoy, results in bench/results/
+#   make bench                proxy, rate-limit and access-log benchmarks, results in bench/results/
+#   BENCH=proxy make bench    one of them (proxy | ratelimit | accesslog)
 #   make fmt | make clean
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -14,6 +15,7 @@ CONTROL_PLANE_JAR := control-plane/target/control-plane.jar
 CONTROL_PLANE_SOURCES := $(shell find pom.xml protos control-plane -path '*/target' -prune -o -type f -print 2>/dev/null)
 RATELIMIT_JAR := ratelimit-service/target/ratelimit-service.jar
 RATELIMIT_SOURCES := $(shell find pom.xml protos ratelimit-service -path '*/target' -prune -o -type f -print 2>/dev/null)
+BENCH ?= proxy ratelimit accesslog
 
 .PHONY: run test bench fmt clean build
 
@@ -38,7 +40,7 @@ test:
 bench:
 	@deps="$$(scripts/deps.sh bench)"; eval "$$deps"; \
 	$(MAKE) -s --no-print-directory build; \
-	exec bench/proxy/run.sh
+	for b in $(BENCH); do bench/$$b/run.sh; done
 
 fmt:
 	@deps="$$(scripts/deps.sh run)"; eval "$$deps"; \
