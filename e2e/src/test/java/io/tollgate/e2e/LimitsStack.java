@@ -7,6 +7,7 @@ import io.tollgate.testsupport.PostgresServer;
 import io.tollgate.testsupport.RateLimitServiceProcess;
 import io.tollgate.testsupport.RedisServer;
 import io.tollgate.testsupport.SourceAddressHttp;
+import io.tollgate.testsupport.Teardown;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -38,7 +39,7 @@ final class LimitsStack implements AutoCloseable {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final Variant variant;
-  private final List<AutoCloseable> started = new ArrayList<>();
+  private final Teardown started = new Teardown();
   private TollgateStack gateway;
   private RateLimitServiceProcess rateLimit;
 
@@ -203,12 +204,6 @@ final class LimitsStack implements AutoCloseable {
 
   @Override
   public void close() {
-    for (int i = started.size() - 1; i >= 0; i--) {
-      try {
-        started.get(i).close();
-      } catch (Exception e) {
-        // Keep stopping the rest; a process left running would outlive the test.
-      }
-    }
+    started.close();
   }
 }

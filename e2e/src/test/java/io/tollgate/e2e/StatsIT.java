@@ -9,6 +9,7 @@ import io.tollgate.testsupport.MockUpstream;
 import io.tollgate.testsupport.PostgresServer;
 import io.tollgate.testsupport.RateLimitServiceProcess;
 import io.tollgate.testsupport.Scratch;
+import io.tollgate.testsupport.Teardown;
 import io.tollgate.testsupport.TestCa;
 import java.io.IOException;
 import java.net.URI;
@@ -21,8 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,7 +46,7 @@ class StatsIT {
   private static final Duration VISIBLE_WITHIN = Duration.ofSeconds(15);
   private static final String RULE = "sites-per-ip";
 
-  private static final List<AutoCloseable> started = new ArrayList<>();
+  private static final Teardown started = new Teardown();
   private static final HttpClient http =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
@@ -101,13 +100,7 @@ class StatsIT {
 
   @AfterAll
   static void stop() {
-    for (int i = started.size() - 1; i >= 0; i--) {
-      try {
-        started.get(i).close();
-      } catch (Exception e) {
-        // Keep stopping the rest.
-      }
-    }
+    started.close();
     Scratch.delete(dir);
   }
 

@@ -5,6 +5,7 @@ import io.tollgate.testsupport.EnvoyProcess;
 import io.tollgate.testsupport.FreePorts;
 import io.tollgate.testsupport.MockUpstream;
 import io.tollgate.testsupport.Scratch;
+import io.tollgate.testsupport.Teardown;
 import io.tollgate.testsupport.TestCa;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,8 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -44,7 +43,7 @@ final class TollgateStack implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final List<AutoCloseable> started = new ArrayList<>();
+  private final Teardown started = new Teardown();
   private final Path dir;
   private final int proxyPort;
   private final Path config;
@@ -337,13 +336,7 @@ final class TollgateStack implements AutoCloseable {
 
   @Override
   public void close() {
-    for (int i = started.size() - 1; i >= 0; i--) {
-      try {
-        started.get(i).close();
-      } catch (Exception e) {
-        // Keep stopping the rest; a process left running would outlive the test.
-      }
-    }
+    started.close();
     Scratch.delete(dir);
   }
 }
