@@ -9,7 +9,8 @@
 #
 #   BENCH_RATE (50000 calls/s)  BENCH_SECONDS (20)  BENCH_WARMUP_SECONDS (10)  BENCH_KEYS (10000)
 #   BENCH_SERVICE_CPUS (0: service and redis-server)  BENCH_CLIENT_CPUS (1: the load generator)
-#   REFERENCE_RATELIMIT_BIN (path of envoyproxy/ratelimit's binary, optional)
+#   BENCH_TAG (suffix of the results file)  BENCH_STORES ("memory redis")
+#   REFERENCE_RATELIMIT_BIN (path of envoyproxy/ratelimit's binary)
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -23,6 +24,7 @@ warmup="${BENCH_WARMUP_SECONDS:-10}"
 keys="${BENCH_KEYS:-10000}"
 service_cpus="${BENCH_SERVICE_CPUS:-0}"
 client_cpus="${BENCH_CLIENT_CPUS:-1}"
+stores="${BENCH_STORES:-memory redis}"
 
 ./mvnw -B -q -pl bench -am -DskipTests package dependency:build-classpath \
   -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
@@ -141,12 +143,15 @@ run_suite() {
 }
 
 redis_pid=""
-start_service tollgate-memory BACKEND_TYPE=memory
-run_suite memory
-# The floor: gRPC's own health check on the same server, a unary call that decides nothing.
-load grpc-floor 0 "$half" health
-stop_service
+if [[ " $stores " == *" memory "* ]]; then
+  start_service tollgate-memory BACKEND_TYPE=memory
+  run_suite memory
+  # The floor: gRPC's own health check on the same server, a unary call that decides nothing.
+  load grpc-floor 0 "$half" health
+  stop_service
+fi
 
+if [[ " $stores " == *" redis "* ]]; then
 redis_port="$(free_port)"
 taskset -c "$service_cpus" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" \
   --appendonly no --dir "$work" > "$work/redis.log" 2>&1 &
@@ -164,15 +169,17 @@ if [ -n "${REFERENCE_RATELIMIT_BIN:-}" ]; then
   run_suite reference
   stop_service
 fi
+fi
 
 date="$(date -u +%Y-%m-%d)"
-out="bench/results/ratelimit-$date.md"
+out="bench/results/ratelimit-$date${BENCH_TAG:+-$BENCH_TAG}.md"
 {
   echo "# Rate-limit service benchmark, $date"
   echo
   echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), shared with"
-  echo "other builds while this ran (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))."
-  echo "Service (and redis-server) pinned to CPU $service_cpus, load generator to CPU $client_cpus."
+  echo "other builds while this ran (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); CPU"
+  echo "pressure, share of time some task waited for a CPU: $(sed -nE 's/^some avg10=([0-9.]+) avg60=([0-9.]+) avg300=([0-9.]+).*/\1% (10 s), \2% (60 s), \3% (300 s)/p' /proc/pressure/cpu 2>/dev/null || echo n/a))."
+  echo "Service (and redis-server) on CPU(s) $service_cpus, load generator on CPU(s) $client_cpus (taskset)."
   echo "Open loop, latency from each call's intended start; ${warmup} s warm-up, ${seconds} s measured;"
   echo "$keys distinct client addresses. CPU = utime+stime of the process from /proc per decision."
   echo "Command: \`bench/ratelimit/run.sh\` (BENCH_RATE=$rate)."
