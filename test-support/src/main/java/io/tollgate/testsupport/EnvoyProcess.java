@@ -203,6 +203,8 @@ public final class EnvoyProcess implements AutoCloseable {
                   nodeId,
                   "ENVOY_CLUSTER",
                   cluster,
+                  "ENVOY_ADMIN_ADDRESS",
+                  "127.0.0.1",
                   "ENVOY_ADMIN_PORT",
                   Integer.toString(adminPort),
                   "TOLLGATE_XDS_HOST",
