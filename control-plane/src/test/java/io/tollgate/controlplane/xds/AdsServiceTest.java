@@ -10,8 +10,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.tollgate.controlplane.gateway.GatewayConfig;
-import io.tollgate.controlplane.gateway.GatewayConfigParser;
 import io.tollgate.controlplane.xds.XdsNodeStatus.State;
 import io.tollgate.controlplane.xds.translate.EnvoyNames;
 import io.tollgate.controlplane.xds.translate.Translator;
@@ -61,7 +59,7 @@ class AdsServiceTest {
 
   @Test
   void ackThenNackIsTrackedCountedAndTheRejectedVersionIsNotResent() throws Exception {
-    publisher.gatewayChanged(gateway("one"));
+    publisher.gatewayChanged(TestGateways.oneUpstream("one"));
     try (AdsClient envoy = new AdsClient(server.getPort(), "envoy-1")) {
       envoy.subscribe(XdsTypeUrls.CLUSTER);
       DiscoveryResponse first = envoy.next(XdsTypeUrls.CLUSTER);
@@ -73,7 +71,7 @@ class AdsServiceTest {
           .until(
               () -> ackedVersion("envoy-1", XdsTypeUrls.CLUSTER), first.getVersionInfo()::equals);
 
-      publisher.gatewayChanged(gateway("two"));
+      publisher.gatewayChanged(TestGateways.oneUpstream("two"));
       DiscoveryResponse second = envoy.next(XdsTypeUrls.CLUSTER);
       assertThat(second.getVersionInfo()).isNotEqualTo(first.getVersionInfo());
       envoy.nack(second, first.getVersionInfo(), "Invalid path: /nope.pem");
@@ -91,7 +89,7 @@ class AdsServiceTest {
           .isEqualTo(1);
       envoy.expectNothingFor(QUIET);
 
-      publisher.gatewayChanged(gateway("three"));
+      publisher.gatewayChanged(TestGateways.oneUpstream("three"));
       DiscoveryResponse third = envoy.next(XdsTypeUrls.CLUSTER);
       assertThat(third.getResources(0).unpack(Cluster.class).getName()).isEqualTo("three");
     }
@@ -102,7 +100,7 @@ class AdsServiceTest {
 
   @Test
   void routesAreServedByName() throws Exception {
-    publisher.gatewayChanged(gateway("one"));
+    publisher.gatewayChanged(TestGateways.oneUpstream("one"));
     try (AdsClient envoy = new AdsClient(server.getPort(), "envoy-1")) {
       envoy.subscribe(XdsTypeUrls.ROUTE, EnvoyNames.ROUTE_CONFIGURATION);
       DiscoveryResponse routes = envoy.next(XdsTypeUrls.ROUTE);
@@ -113,7 +111,7 @@ class AdsServiceTest {
 
   @Test
   void rateLimitConfigsAreServedOnTheSameStreamAsEnvoyTypes() throws Exception {
-    publisher.gatewayChanged(gateway("one"));
+    publisher.gatewayChanged(TestGateways.oneUpstream("one"));
     feed.publish("r1", List.of(config("tollgate")));
     try (AdsClient client = new AdsClient(server.getPort(), "ratelimit-1")) {
       client.subscribe(XdsTypeUrls.RATE_LIMIT_CONFIG);
@@ -161,7 +159,7 @@ class AdsServiceTest {
 
   @Test
   void anEnvoyThatReconnectsClaimingTheCurrentVersionGetsTheWholeSnapshotAgain() throws Exception {
-    publisher.gatewayChanged(gateway("one"));
+    publisher.gatewayChanged(TestGateways.oneUpstream("one"));
     String current = typeVersion(XdsTypeUrls.CLUSTER);
     try (AdsClient envoy = new AdsClient(server.getPort(), "envoy-1")) {
       envoy.resume(XdsTypeUrls.CLUSTER, current);
@@ -195,19 +193,6 @@ class AdsServiceTest {
         .filter(v -> v != null)
         .findFirst()
         .orElse("");
-  }
-
-  private static GatewayConfig gateway(String upstream) throws Exception {
-    return new GatewayConfigParser()
-        .parse(
-            "t.yaml",
-            """
-            upstreams:
-              - { name: %s, url: "http://127.0.0.1:9" }
-            routes:
-              - { name: default, match: { pathPrefix: / }, upstream: %s }
-            """
-                .formatted(upstream, upstream));
   }
 
   private static RateLimitConfig config(String name) {

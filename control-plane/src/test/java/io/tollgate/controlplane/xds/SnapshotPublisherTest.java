@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.tollgate.controlplane.gateway.GatewayConfig;
-import io.tollgate.controlplane.gateway.GatewayConfigParser;
 import io.tollgate.controlplane.xds.translate.Translator;
 import io.tollgate.controlplane.xds.translate.TranslatorExtension;
 import io.tollgate.controlplane.xds.translate.TranslatorInput;
@@ -39,7 +37,7 @@ class SnapshotPublisherTest {
 
   @Test
   void publishesForEveryNodeWithContentDerivedVersions() throws Exception {
-    publisher.gatewayChanged(gateway("one"));
+    publisher.gatewayChanged(TestGateways.oneUpstream("one"));
 
     PublishedSnapshot first = publisher.current().orElseThrow();
     var snapshot = cache.getSnapshot(AllNodesGroup.GROUP);
@@ -60,18 +58,18 @@ class SnapshotPublisherTest {
             "/ca.pem",
             new SimpleMeterRegistry(),
             Clock.systemUTC());
-    replica.gatewayChanged(gateway("one"));
+    replica.gatewayChanged(TestGateways.oneUpstream("one"));
     assertThat(replica.current().orElseThrow().version()).isEqualTo(first.version());
   }
 
   @Test
   void unchangedContentIsNotRepublished() throws Exception {
-    publisher.gatewayChanged(gateway("one"));
-    publisher.gatewayChanged(gateway("one"));
+    publisher.gatewayChanged(TestGateways.oneUpstream("one"));
+    publisher.gatewayChanged(TestGateways.oneUpstream("one"));
 
     assertThat(meters.counter("tollgate.xds.snapshot.updates").count()).isEqualTo(1);
 
-    publisher.gatewayChanged(gateway("two"));
+    publisher.gatewayChanged(TestGateways.oneUpstream("two"));
     assertThat(meters.counter("tollgate.xds.snapshot.updates").count()).isEqualTo(2);
     assertThat(meters.find("tollgate.xds.snapshot.info").gauges())
         .singleElement()
@@ -83,7 +81,7 @@ class SnapshotPublisherTest {
 
   @Test
   void onlyTheChangedTypeGetsANewVersion() throws Exception {
-    publisher.gatewayChanged(gateway("one"));
+    publisher.gatewayChanged(TestGateways.oneUpstream("one"));
     var before = publisher.current().orElseThrow().typeVersions();
 
     publisher.update(in -> in.withSystemCaFile("/other.pem"));
@@ -102,7 +100,7 @@ class SnapshotPublisherTest {
     assertThat(publisher.current()).isEmpty();
     assertThat(cache.getSnapshot(AllNodesGroup.GROUP)).isNull();
 
-    publisher.gatewayChanged(gateway("one"));
+    publisher.gatewayChanged(TestGateways.oneUpstream("one"));
     assertThat(feed.current().configs())
         .extracting(RateLimitConfig::getName)
         .containsExactly("/early.pem");
@@ -110,29 +108,16 @@ class SnapshotPublisherTest {
 
   @Test
   void aChangeThatFailsToTranslateChangesNothing() throws Exception {
-    publisher.gatewayChanged(gateway("one"));
+    publisher.gatewayChanged(TestGateways.oneUpstream("one"));
     PublishedSnapshot before = publisher.current().orElseThrow();
 
     assertThatThrownBy(() -> publisher.update(in -> in.withSystemCaFile("/poison")))
         .hasMessage("cannot translate");
 
     assertThat(publisher.current()).containsSame(before);
-    publisher.gatewayChanged(gateway("two"));
+    publisher.gatewayChanged(TestGateways.oneUpstream("two"));
     assertThat(feed.current().configs())
         .extracting(RateLimitConfig::getName)
         .containsExactly("/ca.pem");
-  }
-
-  private static GatewayConfig gateway(String upstream) throws Exception {
-    return new GatewayConfigParser()
-        .parse(
-            "t.yaml",
-            """
-            upstreams:
-              - { name: %s, url: "http://127.0.0.1:9" }
-            routes:
-              - { name: default, match: { pathPrefix: / }, upstream: %s }
-            """
-                .formatted(upstream, upstream));
   }
 }
