@@ -1,79 +1,48 @@
 package io.tollgate.bench.ratelimit;
 
+import com.google.protobuf.MessageLite;
 import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
-import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
-import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitServiceGrpc;
-import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
+import io.grpc.netty.shaded.io.netty.bootstrap.Bootstrap;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.grpc.netty.shaded.io.netty.channel.EventLoop;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.ResourceLeakDetector;
 import io.tollgate.testsupport.ProcessCpu;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.ByteBuffer;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * An open-loop gRPC load generator for {@code ShouldRateLimit}. Calls are issued at a fixed rate
  * whatever the service's speed, and each latency is measured from the call's <em>intended</em>
  * start, so a stall shows in the percentiles instead of silently lowering the load (no coordinated
- * omission). Prints one {@code RESULT} line: decisions/s, p50/p99/p99.9 in microseconds, and the
- * service process's CPU microseconds per decision from {@code /proc}.
+ * omission). Prints one {@code RESULT} line: decisions/s, p50/p99/p99.9 in microseconds, the
+ * service process's CPU microseconds per decision from {@code /proc}, and the generator's own.
  *
  * <p>Settings (environment): {@code TARGET} host:port, {@code RATE} calls/s, {@code SECONDS},
  * {@code WARMUP_SECONDS}, {@code DESCRIPTORS} per call (1 or 3), {@code KEYS} distinct client
- * addresses, {@code CHANNELS}, {@code MAX_IN_FLIGHT}, {@code PID} of the service (for CPU), {@code
- * LABEL} echoed in the result, {@code CALL}: {@code should_rate_limit} (default) or {@code health},
- * the gRPC health check on the same server: the cost of a trivial unary call, the floor under every
- * decision.
+ * addresses, {@code CHANNELS} HTTP/2 connections, {@code TICK_MICROS} the shortest sleep between
+ * sends, {@code PID} of the service (for CPU), {@code LABEL} echoed in the result, {@code CALL}:
+ * {@code should_rate_limit} (default) or {@code health}, the gRPC health check on the same server:
+ * the cost of a trivial unary call, the floor under every decision.
  */
 public final class RateLimitLoad {
 
-  private static final HealthCheckRequest HEALTH =
-      HealthCheckRequest.newBuilder().setService("ratelimit").build();
+  private static final String SHOULD_RATE_LIMIT =
+      "/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit";
+  private static final String HEALTH_CHECK = "/grpc.health.v1.Health/Check";
 
-  private final RateLimitServiceGrpc.RateLimitServiceStub[] stubs;
-  private final HealthGrpc.HealthStub[] health;
-  private final boolean healthOnly;
-  private final RateLimitRequest[] requests;
-  private final int rate;
-  private final int maxInFlight;
-  private final Recorder recorder = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private final AtomicLong ok = new AtomicLong();
-  private final AtomicLong overLimit = new AtomicLong();
-  private final AtomicLong errors = new AtomicLong();
-  private final AtomicLong skipped = new AtomicLong();
-
-  private RateLimitLoad(
-      List<ManagedChannel> channels,
-      int rate,
-      int descriptors,
-      int keys,
-      int maxInFlight,
-      boolean healthOnly) {
-    this.stubs = new RateLimitServiceGrpc.RateLimitServiceStub[channels.size()];
-    this.health = new HealthGrpc.HealthStub[channels.size()];
-    for (int i = 0; i < stubs.length; i++) {
-      stubs[i] = RateLimitServiceGrpc.newStub(channels.get(i));
-      health[i] = HealthGrpc.newStub(channels.get(i));
-    }
-    this.healthOnly = healthOnly;
-    this.rate = rate;
-    this.maxInFlight = maxInFlight;
-    this.requests = new RateLimitRequest[keys];
-    for (int k = 0; k < keys; k++) {
-      requests[k] = request(k, descriptors);
-    }
-  }
+  private RateLimitLoad() {}
 
   /** What Envoy sends for a Tollgate rule: the rule's generic key, then the client's address. */
   static RateLimitRequest request(int key, int descriptors) {
@@ -96,98 +65,14 @@ public final class RateLimitLoad {
         .build();
   }
 
-  /** Issues calls for {@code seconds} at the set rate; returns the number issued. */
-  private long run(double seconds) {
-    long intervalNanos = 1_000_000_000L / rate;
-    long start = System.nanoTime();
-    long end = start + (long) (seconds * 1e9);
-    long issued = 0;
-    while (true) {
-      long intended = start + issued * intervalNanos;
-      if (intended >= end) {
-        return issued;
-      }
-      long wait = intended - System.nanoTime();
-      if (wait > 50_000) {
-        LockSupport.parkNanos(wait - 20_000);
-        continue;
-      }
-      while (System.nanoTime() < intended) {
-        Thread.onSpinWait();
-      }
-      issue(issued, intended);
-      issued++;
-    }
-  }
-
-  private void issue(long n, long intendedNanos) {
-    if (inFlight.get() >= maxInFlight) {
-      // Far behind: count the call as missed rather than queue without bound. Reported.
-      skipped.incrementAndGet();
-      return;
-    }
-    inFlight.incrementAndGet();
-    if (healthOnly) {
-      health[(int) (n % health.length)].check(
-          HEALTH, new Completion<>(intendedNanos, r -> ok.incrementAndGet()));
-      return;
-    }
-    RateLimitRequest request = requests[(int) (n % requests.length)];
-    stubs[(int) (n % stubs.length)].shouldRateLimit(
-        request,
-        new Completion<>(
-            intendedNanos,
-            r ->
-                (r.getOverallCode() == RateLimitResponse.Code.OK ? ok : overLimit)
-                    .incrementAndGet()));
-  }
-
-  /** Counts a response and records its latency from the intended start. */
-  private final class Completion<T> implements StreamObserver<T> {
-    private final long intendedNanos;
-    private final Consumer<T> onResponse;
-
-    Completion(long intendedNanos, Consumer<T> onResponse) {
-      this.intendedNanos = intendedNanos;
-      this.onResponse = onResponse;
-    }
-
-    @Override
-    public void onNext(T response) {
-      onResponse.accept(response);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      errors.incrementAndGet();
-      done();
-    }
-
-    @Override
-    public void onCompleted() {
-      done();
-    }
-
-    private void done() {
-      inFlight.decrementAndGet();
-      recorder.recordValue(
-          Math.max(1, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - intendedNanos)));
-    }
-  }
-
-  private void reset() {
-    recorder.reset();
-    ok.set(0);
-    overLimit.set(0);
-    errors.set(0);
-    skipped.set(0);
-  }
-
-  private void drain() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
+  /** A gRPC length-prefixed message: a zero compression flag, the length, the message. */
+  private static byte[] framed(MessageLite message) {
+    byte[] bytes = message.toByteArray();
+    return ByteBuffer.allocate(5 + bytes.length)
+        .put((byte) 0)
+        .putInt(bytes.length)
+        .put(bytes)
+        .array();
   }
 
   public static void main(String[] args) throws Exception {
@@ -197,42 +82,95 @@ public final class RateLimitLoad {
     double warmup = Double.parseDouble(env("WARMUP_SECONDS", "10"));
     int descriptors = Integer.parseInt(env("DESCRIPTORS", "1"));
     int keys = Integer.parseInt(env("KEYS", "10000"));
-    int channelCount = Integer.parseInt(env("CHANNELS", "4"));
-    int maxInFlight = Integer.parseInt(env("MAX_IN_FLIGHT", "20000"));
+    int channelCount = Integer.parseInt(env("CHANNELS", "2"));
+    long tickNanos = TimeUnit.MICROSECONDS.toNanos(Long.parseLong(env("TICK_MICROS", "50")));
     long pid = Long.parseLong(env("PID", "0"));
     String label = env("LABEL", "run");
+    boolean health = "health".equals(env("CALL", "should_rate_limit"));
 
-    int colon = target.lastIndexOf(':');
-    List<ManagedChannel> channels = new ArrayList<>();
-    for (int i = 0; i < channelCount; i++) {
-      channels.add(
-          NettyChannelBuilder.forAddress(
-                  target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)))
-              .usePlaintext()
-              .directExecutor()
-              .flowControlWindow(4 << 20)
-              .build());
+    byte[][] bodies = new byte[health ? 1 : keys][];
+    for (int k = 0; k < bodies.length; k++) {
+      bodies[k] =
+          framed(
+              health
+                  ? HealthCheckRequest.newBuilder().setService("ratelimit").build()
+                  : request(k, descriptors));
     }
-    boolean healthOnly = "health".equals(env("CALL", "should_rate_limit"));
-    RateLimitLoad load =
-        new RateLimitLoad(channels, rate, descriptors, keys, maxInFlight, healthOnly);
+    byte[] headerBlock =
+        Http2Wire.requestHeaderBlock(target, health ? HEALTH_CHECK : SHOULD_RATE_LIMIT);
+    Tally tally = new Tally(!health);
 
-    load.run(warmup);
-    load.drain();
-    load.reset();
-    long self = ProcessHandle.current().pid();
-    long cpuBefore = pid > 0 ? ProcessCpu.cpuMicros(pid) : 0;
-    long selfBefore = ProcessCpu.cpuMicros(self);
-    long started = System.nanoTime();
-    long issued = load.run(seconds);
-    load.drain();
-    double elapsed = (System.nanoTime() - started) / 1e9;
-    long cpuAfter = pid > 0 ? ProcessCpu.cpuMicros(pid) : 0;
-    long selfAfter = ProcessCpu.cpuMicros(self);
+    // Its stack-trace sampling of buffers would be a large share of the generator's cost.
+    ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+    boolean epoll = Epoll.isAvailable();
+    EventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(
+            1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    try {
+      EventLoop loop = group.next();
+      int colon = target.lastIndexOf(':');
+      GrpcConnection[] connections = new GrpcConnection[channelCount];
+      for (int i = 0; i < channelCount; i++) {
+        GrpcConnection c = new GrpcConnection(headerBlock, tally);
+        new Bootstrap()
+            .group(loop)
+            .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .handler(c)
+            .connect(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)))
+            .sync();
+        connections[i] = c;
+      }
 
-    Histogram h = load.recorder.getIntervalHistogram();
-    long decided = load.ok.get() + load.overLimit.get();
-    double cpuPerDecision = decided > 0 && pid > 0 ? (double) (cpuAfter - cpuBefore) / decided : 0;
+      new OpenLoop(loop, connections, bodies, rate, warmup, tickNanos).start().get();
+      drain(loop, tally);
+      on(
+          loop,
+          () -> {
+            tally.reset();
+            return null;
+          });
+      long self = ProcessHandle.current().pid();
+      long cpuBefore = pid > 0 ? ProcessCpu.cpuMicros(pid) : 0;
+      long selfBefore = ProcessCpu.cpuMicros(self);
+      long started = System.nanoTime();
+      long issued = new OpenLoop(loop, connections, bodies, rate, seconds, tickNanos).start().get();
+      drain(loop, tally);
+      double elapsed = (System.nanoTime() - started) / 1e9;
+      long cpuAfter = pid > 0 ? ProcessCpu.cpuMicros(pid) : 0;
+      long selfAfter = ProcessCpu.cpuMicros(self);
+      report(
+          loop,
+          tally,
+          label,
+          descriptors,
+          rate,
+          issued,
+          elapsed,
+          cpuAfter - cpuBefore,
+          pid > 0,
+          selfAfter - selfBefore);
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void report(
+      EventLoop loop,
+      Tally tally,
+      String label,
+      int descriptors,
+      int rate,
+      long issued,
+      double elapsed,
+      long serviceCpu,
+      boolean serviceKnown,
+      long selfCpu)
+      throws Exception {
+    long[] counts =
+        on(loop, () -> new long[] {tally.decided(), tally.overLimit, tally.errors, tally.skipped});
+    Histogram h = on(loop, () -> tally.latency().copy());
+    long decided = counts[0];
     System.out.printf(
         Locale.ROOT,
         "RESULT label=%s descriptors=%d rate=%d issued=%d decided=%d decisions_per_s=%.0f"
@@ -244,16 +182,28 @@ public final class RateLimitLoad {
         issued,
         decided,
         decided / elapsed,
-        load.overLimit.get(),
-        load.errors.get(),
-        load.skipped.get(),
+        counts[1],
+        counts[2],
+        counts[3],
         h.getValueAtPercentile(50),
         h.getValueAtPercentile(99),
         h.getValueAtPercentile(99.9),
         h.getMaxValue(),
-        cpuPerDecision,
-        issued > 0 ? (double) (selfAfter - selfBefore) / issued : 0);
-    channels.forEach(ManagedChannel::shutdownNow);
+        decided > 0 && serviceKnown ? (double) serviceCpu / decided : 0,
+        issued > 0 ? (double) selfCpu / issued : 0);
+  }
+
+  /** Waits up to 10 s for the answers still in flight. */
+  private static void drain(EventLoop loop, Tally tally) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (on(loop, () -> tally.inFlight) > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+  }
+
+  /** Runs {@code task} on the generator's event loop, where the tally lives, and waits for it. */
+  private static <T> T on(EventLoop loop, Callable<T> task) throws Exception {
+    return loop.submit(task).get();
   }
 
   private static String env(String name, String fallback) {

@@ -38,8 +38,13 @@ final class CacheKeys {
     return "{" + base + "}";
   }
 
-  /** The key of the fixed window of {@code windowSeconds} that holds {@code nowSeconds}. */
-  static String window(String base, long nowSeconds, long windowSeconds) {
-    return base + (nowSeconds / windowSeconds) * windowSeconds;
+  /** The start of the window of {@code windowSeconds} that holds {@code nowSeconds}. */
+  static long windowStart(long nowSeconds, long windowSeconds) {
+    return (nowSeconds / windowSeconds) * windowSeconds;
+  }
+
+  /** The key of the window that starts at {@code windowStart}. */
+  static String window(String base, long windowStart) {
+    return base + windowStart;
   }
 }

@@ -189,29 +189,29 @@ public final class RateLimiter {
     RateLimitPolicy p = m.policy();
     long windowSeconds = p.unit().seconds();
     String base = cacheKeys.base(call.request.getDomain(), d, m.sharedValues());
-    long nowSeconds = Math.floorDiv(call.nowMillis, 1000);
-    String key = CacheKeys.window(base, nowSeconds, windowSeconds);
-    if (p.algorithm() == Algorithm.FIXED_WINDOW && localCache.isOverLimit(key)) {
-      call.localOver[i] = true;
-      call.keys[i] = key;
-      return;
-    }
+    long windowStart = CacheKeys.windowStart(Math.floorDiv(call.nowMillis, 1000), windowSeconds);
     if (p.algorithm() == Algorithm.FIXED_WINDOW) {
+      String key = CacheKeys.window(base, windowStart);
       call.keys[i] = key;
-      call.slot[i] = call.batch.addFixed(key, hits, windowSeconds);
+      if (localCache.isOverLimit(key)) {
+        call.localOver[i] = true;
+        return;
+      }
+      call.slot[i] = call.batch.addFixed(base, key, windowStart, windowSeconds, hits);
       return;
     }
     long w = p.unit().millis();
     long elapsed = call.nowMillis - WindowMath.windowStart(call.nowMillis, w);
     String tagged = CacheKeys.hashTagged(base);
-    call.keys[i] = CacheKeys.window(tagged, nowSeconds, windowSeconds);
+    call.keys[i] = CacheKeys.window(tagged, windowStart);
     call.slot[i] =
         call.batch.addSliding(
+            tagged,
             call.keys[i],
-            CacheKeys.window(tagged, nowSeconds - windowSeconds, windowSeconds),
+            CacheKeys.window(tagged, windowStart - windowSeconds),
+            windowStart,
+            windowSeconds,
             hits,
-            // Read again as the next window's previous one, so it lives two windows.
-            2 * windowSeconds,
             p.requestsPerUnit(),
             WindowMath.previousWeight(elapsed, w));
   }

@@ -3,21 +3,28 @@ package io.tollgate.ratelimit.store;
 /**
  * The counter operations of one {@code ShouldRateLimit}, applied together in one store round trip.
  *
- * <p>A fixed-window operation adds {@code hits} to {@code key} (and keeps it {@code ttlSeconds},
- * the window's length; a shared store may add jitter), whatever the result, as the reference does.
- * A sliding-window operation reads its key and the previous window's, and adds {@code hits} only if
- * the call is admitted ({@code current + hits + ceil(previous * weight / }{@value
- * #WEIGHT_SCALE}{@code ) <= limit}), atomically: a caller retrying while over the limit must not
- * push the estimate up, or it would be locked out of the next window too.
+ * <p>Each operation names its counter twice: {@code counter}, the same for every window (what a
+ * store that keeps windows itself, as the in-memory one does, keys on), and {@code key}, the
+ * counter's key for the window that starts at {@code windowStart} (the reference's Redis key).
+ *
+ * <p>A fixed-window operation adds {@code hits} to {@code key} (and keeps it the window's length; a
+ * shared store may add jitter), whatever the result, as the reference does. A sliding-window
+ * operation reads its key and the previous window's, and adds {@code hits} only if the call is
+ * admitted ({@code current + hits + ceil(previous * weight / }{@value #WEIGHT_SCALE}{@code ) <=
+ * limit}), atomically: a caller retrying while over the limit must not push the estimate up, or it
+ * would be locked out of the next window too. Its keys live two windows, because the next window
+ * reads this one as its previous.
  */
 public final class CounterBatch {
 
   /** The previous window's weight is in units of 1/{@value} of its count. */
   public static final long WEIGHT_SCALE = 10_000;
 
+  private final String[] counters;
   private final String[] keys;
+  private final long[] windowStarts;
+  private final long[] windowSeconds;
   private final long[] hits;
-  private final long[] ttlSeconds;
   private final String[] previousKeys;
   private final long[] limits;
   private final long[] weights;
@@ -27,9 +34,11 @@ public final class CounterBatch {
   private int size;
 
   public CounterBatch(int capacity) {
+    counters = new String[capacity];
     keys = new String[capacity];
+    windowStarts = new long[capacity];
+    windowSeconds = new long[capacity];
     hits = new long[capacity];
-    ttlSeconds = new long[capacity];
     previousKeys = new String[capacity];
     limits = new long[capacity];
     weights = new long[capacity];
@@ -38,23 +47,37 @@ public final class CounterBatch {
     applied = new boolean[capacity];
   }
 
-  /** Adds a fixed-window increment and returns its index. */
-  public int addFixed(String key, long hits, long ttlSeconds) {
+  /**
+   * Adds a fixed-window increment and returns its index.
+   *
+   * @param windowStart the window's start, in seconds since the epoch
+   */
+  public int addFixed(String counter, String key, long windowStart, long windowSeconds, long hits) {
     int i = size++;
+    counters[i] = counter;
     keys[i] = key;
+    windowStarts[i] = windowStart;
+    this.windowSeconds[i] = windowSeconds;
     this.hits[i] = hits;
-    this.ttlSeconds[i] = ttlSeconds;
     return i;
   }
 
   /**
    * Adds a sliding-window check-and-increment and returns its index.
    *
+   * @param previousKey the key of the window before this one
    * @param weight the previous window's weight, 0 to {@link #WEIGHT_SCALE}
    */
   public int addSliding(
-      String key, String previousKey, long hits, long ttlSeconds, long limit, long weight) {
-    int i = addFixed(key, hits, ttlSeconds);
+      String counter,
+      String key,
+      String previousKey,
+      long windowStart,
+      long windowSeconds,
+      long hits,
+      long limit,
+      long weight) {
+    int i = addFixed(counter, key, windowStart, windowSeconds, hits);
     previousKeys[i] = previousKey;
     limits[i] = limit;
     weights[i] = weight;
@@ -79,16 +102,32 @@ public final class CounterBatch {
     return size == 0;
   }
 
+  /** The counter's identity across windows. */
+  public String counter(int i) {
+    return counters[i];
+  }
+
+  /** The counter's key in this window. */
   public String key(int i) {
     return keys[i];
+  }
+
+  /** The window's start, in seconds since the epoch. */
+  public long windowStart(int i) {
+    return windowStarts[i];
+  }
+
+  public long windowSeconds(int i) {
+    return windowSeconds[i];
   }
 
   public long hits(int i) {
     return hits[i];
   }
 
+  /** How long the window's key must live: one window, or two for a sliding one. */
   public long ttlSeconds(int i) {
-    return ttlSeconds[i];
+    return isSliding(i) ? 2 * windowSeconds[i] : windowSeconds[i];
   }
 
   /** Null for a fixed-window operation. */

@@ -11,11 +11,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Counters in this process's memory, for a single node. Keys expire like Redis keys (each write
- * sets the TTL). Memory is bounded: at most {@code maxKeys} counters; when a new key arrives with
- * the table full, expired counters are dropped first, then arbitrary live ones (counted as
- * evictions; an evicted counter restarts from zero, so the limit fails open for that key rather
- * than the process running out of memory under a flood of distinct keys).
+ * Counters in this process's memory, for a single node. One slot per counter holds its current
+ * window and the one before, so the table does not churn a new key per window (which would keep a
+ * second's worth of dead keys alive for the collector to copy). A slot expires like a Redis key
+ * (each write sets the TTL). Memory is bounded: at most {@code maxKeys} counters; when a new key
+ * arrives with the table full, expired counters are dropped first, then arbitrary live ones
+ * (counted as evictions; an evicted counter restarts from zero, so the limit fails open for that
+ * key rather than the process running out of memory under a flood of distinct keys).
  */
 public final class MemoryCounterStore implements CounterStore {
 
@@ -43,30 +45,8 @@ public final class MemoryCounterStore implements CounterStore {
   public CompletableFuture<Void> apply(CounterBatch batch) {
     long now = clock.millis();
     for (int i = 0; i < batch.size(); i++) {
-      long expiry = now + batch.ttlSeconds(i) * 1000;
-      Slot slot = slot(batch.key(i), now, expiry);
-      if (!batch.isSliding(i)) {
-        batch.setCount(i, slot.add(batch.hits(i), expiry));
-        continue;
-      }
-      Slot p = slots.get(batch.previousKey(i));
-      long previous = p == null || p.expired(now) ? 0 : p.count.get();
-      batch.setPreviousCount(i, previous);
-      while (true) {
-        long current = slot.count.get();
-        if (!CounterBatch.admits(
-            current, previous, batch.hits(i), batch.weight(i), batch.limit(i))) {
-          batch.setCount(i, current);
-          batch.setApplied(i, false);
-          break;
-        }
-        if (slot.count.compareAndSet(current, current + batch.hits(i))) {
-          slot.expiresAt = expiry;
-          batch.setCount(i, current + batch.hits(i));
-          batch.setApplied(i, true);
-          break;
-        }
-      }
+      Slot slot = slot(batch.counter(i), now);
+      slot.apply(batch, i, now + batch.ttlSeconds(i) * 1000);
     }
     return DONE;
   }
@@ -75,18 +55,18 @@ public final class MemoryCounterStore implements CounterStore {
     return slots.size();
   }
 
-  private Slot slot(String key, long now, long expiry) {
-    Slot slot = slots.get(key);
+  private Slot slot(String counter, long now) {
+    Slot slot = slots.get(counter);
     if (slot != null) {
       if (!slot.expired(now)) {
         return slot;
       }
-      slots.remove(key, slot);
+      slots.remove(counter, slot);
     }
     if (slots.size() >= maxKeys) {
       makeRoom(now);
     }
-    return slots.computeIfAbsent(key, k -> new Slot(expiry));
+    return slots.computeIfAbsent(counter, k -> new Slot());
   }
 
   /** Drops expired counters (at most once a second), then live ones until there is room. */
@@ -109,18 +89,51 @@ public final class MemoryCounterStore implements CounterStore {
     slots.values().removeIf(s -> s.expired(now));
   }
 
-  /** One counter and when it expires. */
+  /**
+   * One counter: the count of its current window and of the window before. Guarded by its own
+   * monitor, which two event-loop threads rarely contend for, so that a window's roll-over and an
+   * increment are one step.
+   */
   private static final class Slot {
-    final AtomicLong count = new AtomicLong();
-    volatile long expiresAt;
+    private long windowStart = Long.MIN_VALUE;
+    private long count;
+    private long previous;
+    private volatile long expiresAt = Long.MAX_VALUE;
 
-    Slot(long expiresAt) {
-      this.expiresAt = expiresAt;
-    }
-
-    long add(long hits, long newExpiry) {
-      expiresAt = newExpiry;
-      return count.addAndGet(hits);
+    synchronized void apply(CounterBatch batch, int i, long expiry) {
+      long start = batch.windowStart(i);
+      long length = batch.windowSeconds(i);
+      long hits = batch.hits(i);
+      if (start > windowStart) {
+        previous = start - length == windowStart ? count : 0;
+        count = 0;
+        windowStart = start;
+      } else if (start < windowStart) {
+        // A call stamped just before another thread rolled the window over: its window is this
+        // slot's previous one, or older and gone, as its Redis key would be.
+        boolean inPrevious = start == windowStart - length;
+        long counted = inPrevious ? previous + hits : hits;
+        if (inPrevious && !batch.isSliding(i)) {
+          previous = counted;
+        }
+        batch.setCount(i, counted);
+        batch.setApplied(i, !batch.isSliding(i));
+        return;
+      }
+      expiresAt = expiry;
+      if (!batch.isSliding(i)) {
+        count += hits;
+        batch.setCount(i, count);
+        return;
+      }
+      batch.setPreviousCount(i, previous);
+      boolean admitted =
+          CounterBatch.admits(count, previous, hits, batch.weight(i), batch.limit(i));
+      if (admitted) {
+        count += hits;
+      }
+      batch.setCount(i, count);
+      batch.setApplied(i, admitted);
     }
 
     boolean expired(long now) {
