@@ -182,9 +182,9 @@ out="bench/results/ratelimit-$date${BENCH_TAG:+-$BENCH_TAG}.md"
 {
   echo "# Rate-limit service benchmark, $date"
   echo
-  echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), shared with"
-  echo "other builds while this ran (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); CPU"
-  echo "pressure, share of time some task waited for a CPU: $(sed -nE 's/^some avg10=([0-9.]+) avg60=([0-9.]+) avg300=([0-9.]+).*/\1% (10 s), \2% (60 s), \3% (300 s)/p' /proc/pressure/cpu 2>/dev/null || echo n/a))."
+  echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); load average"
+  echo "at the end, this benchmark's own processes included: $(cut -d' ' -f1-3 /proc/loadavg); CPU"
+  echo "pressure, share of time some task waited for a CPU: $(sed -nE 's/^some avg10=([0-9.]+) avg60=([0-9.]+) avg300=([0-9.]+).*/\1% (10 s), \2% (60 s), \3% (300 s)/p' /proc/pressure/cpu 2>/dev/null || echo n/a)."
   echo "Service (and redis-server) on CPU(s) $service_cpus, load generator on CPU(s) $client_cpus (taskset)."
   echo "Open loop (calls sent on ${tick} µs ticks over 2 HTTP/2 connections), latency from each call's"
   echo "intended start; ${warmup} s warm-up, ${seconds} s measured;"

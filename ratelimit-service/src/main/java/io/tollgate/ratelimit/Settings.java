@@ -102,6 +102,7 @@ public record Settings(
       Duration deadline,
       FailureMode failureMode,
       Duration errorLogInterval,
+      int maxInFlight,
       int memoryMaxKeys) {}
 
   /** {@code BACKEND_TYPE}. */
@@ -265,6 +266,7 @@ public record Settings(
             env.duration("STORE_DEADLINE", Duration.ofMillis(75)),
             env.choice("STORE_FAILURE_MODE", FailureMode.ERROR, FailureMode.class),
             env.duration("STORE_ERROR_LOG_INTERVAL", Duration.ofSeconds(10)),
+            env.integer("STORE_MAX_IN_FLIGHT", 1_000, 1, Integer.MAX_VALUE),
             env.integer("MEMORY_MAX_KEYS", 500_000, 1, Integer.MAX_VALUE));
 
     String redisUrl = env.string("REDIS_URL", "/var/run/nutcracker/ratelimit.sock");

@@ -31,7 +31,7 @@ public final class XdsConfigMapper {
         descriptors(d.getDescriptorsList()),
         d.getShadowMode(),
         false,
-        false,
+        d.getDetailedMetric(),
         false,
         false,
         Struct.getDefaultInstance(),

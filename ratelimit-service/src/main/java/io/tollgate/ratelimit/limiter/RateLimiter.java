@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Decides one {@code ShouldRateLimit}, as the reference does: match each descriptor's limit, drop
@@ -34,9 +35,14 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>The store gets {@code STORE_DEADLINE} to answer; if it fails or is late the call is answered
  * per {@code STORE_FAILURE_MODE}, the failure is counted, and it is logged at most once per
- * interval.
+ * interval. At most {@code STORE_MAX_IN_FLIGHT} calls wait for the store at once; past that a call
+ * is answered at once as if the store had failed ("overload"), because a queue longer than the
+ * store can clear within the deadline only makes every later call miss it too.
  */
 public final class RateLimiter {
+
+  /** Why a call was not sent to the store: too many already wait for it. */
+  private static final Throwable OVERLOAD = new StoreOverloaded();
 
   private final ActiveConfig config;
   private final DescriptorMatcher matcher;
@@ -53,6 +59,8 @@ public final class RateLimiter {
   private final Timer storeLatency;
   private final Counter storeTimeouts;
   private final Counter storeErrors;
+  private final Counter storeOverloads;
+  private final AtomicInteger storeInFlight = new AtomicInteger();
   private final ThrottledLog failureLog;
 
   public RateLimiter(
@@ -83,6 +91,7 @@ public final class RateLimiter {
             .register(meters);
     this.storeTimeouts = storeFailures(meters, "timeout");
     this.storeErrors = storeFailures(meters, "error");
+    this.storeOverloads = storeFailures(meters, "overload");
     this.failureLog = new ThrottledLog(RateLimiter.class, storeSettings.errorLogInterval(), clock);
   }
 
@@ -102,6 +111,11 @@ public final class RateLimiter {
     if (call.batch.isEmpty()) {
       return CompletableFuture.completedFuture(finish(call, null));
     }
+    if (storeInFlight.incrementAndGet() > storeSettings.maxInFlight()) {
+      storeInFlight.decrementAndGet();
+      return CompletableFuture.<Void>failedFuture(OVERLOAD)
+          .handle((ok, error) -> finish(call, error));
+    }
     long started = System.nanoTime();
     CompletableFuture<Void> applied;
     try {
@@ -109,7 +123,10 @@ public final class RateLimiter {
     } catch (RuntimeException e) {
       applied = CompletableFuture.failedFuture(e);
     }
+    applied.whenComplete((ok, error) -> storeInFlight.decrementAndGet());
+    // A copy times out, not the store's own future: the slot stays taken until the store is done.
     return applied
+        .copy()
         .orTimeout(storeSettings.deadline().toNanos(), TimeUnit.NANOSECONDS)
         .handle(
             (ok, error) -> {
@@ -232,7 +249,7 @@ public final class RateLimiter {
     Throwable cause =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     boolean timeout = cause instanceof TimeoutException;
-    (timeout ? storeTimeouts : storeErrors).increment();
+    (cause == OVERLOAD ? storeOverloads : timeout ? storeTimeouts : storeErrors).increment();
     serviceStats.redisError();
     String detail =
         timeout
@@ -351,6 +368,13 @@ public final class RateLimiter {
       this.keys = new String[n];
       this.slot = new int[n];
       this.batch = new CounterBatch(n);
+    }
+  }
+
+  /** Routine under overload, so shared and without a stack trace. */
+  private static final class StoreOverloaded extends RuntimeException {
+    StoreOverloaded() {
+      super("more calls waiting for the store than STORE_MAX_IN_FLIGHT", null, false, false);
     }
   }
 }

@@ -3,6 +3,7 @@ package io.tollgate.ratelimit.limiter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
 import io.grpc.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -76,6 +77,38 @@ class StoreFailureTest {
     }
     assertThat(f.meters.counter("tollgate_ratelimit_store_failures", "kind", "timeout").count())
         .isEqualTo(5);
+  }
+
+  @Test
+  void pastTheInFlightBoundACallIsAnsweredAtOnceWithoutReachingTheStore() throws Exception {
+    AtomicInteger batches = new AtomicInteger();
+    LimiterFixture f =
+        new LimiterFixture(
+            YAML,
+            Map.of("STORE_MAX_IN_FLIGHT", "2", "STORE_DEADLINE", "300ms"),
+            c ->
+                batch -> {
+                  batches.incrementAndGet();
+                  return new CompletableFuture<>();
+                });
+    RateLimitRequest request = LimiterFixture.request("d", LimiterFixture.d("k", "x"));
+    CompletableFuture<RateLimitResponse> first = f.limiter.shouldRateLimit(request);
+    CompletableFuture<RateLimitResponse> second = f.limiter.shouldRateLimit(request);
+    CompletableFuture<RateLimitResponse> third = f.limiter.shouldRateLimit(request);
+
+    assertThat(third).isCompletedExceptionally();
+    assertThat(first).isNotDone();
+    assertThat(second).isNotDone();
+    assertThat(batches.get()).isEqualTo(2);
+    assertThatThrownBy(third::join)
+        .hasCauseInstanceOf(RateLimitException.class)
+        .hasMessageContaining("STORE_MAX_IN_FLIGHT");
+    assertThat(f.meters.counter("tollgate_ratelimit_store_failures", "kind", "overload").count())
+        .isEqualTo(1);
+    // Timed out calls leave the store's queue only when the store answers them; these never do.
+    assertThatThrownBy(first::join).hasCauseInstanceOf(RateLimitException.class);
+    assertThat(f.limiter.shouldRateLimit(request)).isCompletedExceptionally();
+    assertThat(batches.get()).isEqualTo(2);
   }
 
   @Test
