@@ -7,7 +7,6 @@ import com.google.protobuf.util.Durations;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster.DiscoveryType;
-import io.envoyproxy.envoy.config.cluster.v3.Cluster.DnsLookupFamily;
 import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 import io.envoyproxy.envoy.config.cluster.v3.UpstreamConnectionOptions;
 import io.envoyproxy.envoy.config.core.v3.Address;
@@ -17,6 +16,8 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.extensions.clusters.common.dns.v3.DnsLookupFamily;
+import io.envoyproxy.envoy.extensions.clusters.dns.v3.DnsCluster;
 import io.tollgate.controlplane.gateway.UpstreamSpec;
 
 /** The cluster of one upstream: where it is, how to connect, how much load to let through. */
@@ -55,12 +56,19 @@ final class ClusterFactory {
     if (ipLiteral) {
       cluster.setType(DiscoveryType.STATIC);
     } else {
-      // LOGICAL_DNS: one connection pool to whatever address DNS currently returns, the right
-      // model for a large public API behind rotating addresses.
-      cluster
-          .setType(DiscoveryType.LOGICAL_DNS)
-          .setDnsLookupFamily(DnsLookupFamily.V4_PREFERRED)
-          .setRespectDnsTtl(true);
+      // Logical DNS (all addresses in one endpoint): one connection pool to whatever address DNS
+      // currently returns, the right model for a large public API behind rotating addresses. The
+      // DNS cluster extension replaces the Cluster fields Envoy 1.40 deprecates.
+      DnsCluster dns =
+          DnsCluster.newBuilder()
+              .setAllAddressesInSingleEndpoint(true)
+              .setDnsLookupFamily(DnsLookupFamily.V4_PREFERRED)
+              .setRespectDnsTtl(true)
+              .build();
+      cluster.setClusterType(
+          Cluster.CustomClusterType.newBuilder()
+              .setName(EnvoyNames.DNS_CLUSTER)
+              .setTypedConfig(Any.pack(dns)));
     }
     if (upstream.tls()) {
       cluster.setTransportSocket(tlsFactory.create(upstream, systemCaFile));

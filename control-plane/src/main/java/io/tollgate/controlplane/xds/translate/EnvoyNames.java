@@ -22,6 +22,7 @@ public final class EnvoyNames {
       "envoy.filters.network.http_connection_manager";
   public static final String ROUTER = "envoy.filters.http.router";
   public static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
+  public static final String DNS_CLUSTER = "envoy.clusters.dns";
   public static final String HTTP_PROTOCOL_OPTIONS =
       "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
