@@ -177,6 +177,20 @@ if [ -n "${REFERENCE_RATELIMIT_BIN:-}" ]; then
 fi
 fi
 
+# ratios BASE OTHER : a table row per run of OTHER, its figures over BASE's at the same descriptors
+# and offered rate.
+ratios() {
+  awk -v base="$1" -v other="$2" '{
+    for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+    k = v["descriptors"] "/" v["rate"]
+    if (v["label"] == base) { dps[k] = v["decisions_per_s"]; p99[k] = v["p99_us"]; cpu[k] = v["cpu_us_per_decision"] }
+    else if (v["label"] == other && dps[k] > 0) {
+      printf "| %s | %s | %s | %.2f | %.2f | %.2f |\n", other, v["descriptors"], v["rate"],
+        v["decisions_per_s"] / dps[k], v["p99_us"] / p99[k], v["cpu_us_per_decision"] / cpu[k]
+    }
+  }' "$work/results.txt"
+}
+
 date="$(date -u +%Y-%m-%d)"
 out="bench/results/ratelimit-$date${BENCH_TAG:+-$BENCH_TAG}.md"
 {
@@ -211,14 +225,10 @@ out="bench/results/ratelimit-$date${BENCH_TAG:+-$BENCH_TAG}.md"
   echo
   echo "| store | descriptors | offered/s | decisions/s | p99 | CPU-µs/decision (service) |"
   echo "|---|---|---|---|---|---|"
+  ratios memory redis
   awk '{
     for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-    k = v["descriptors"] "/" v["rate"]
-    if (v["label"] == "memory") { dps[k] = v["decisions_per_s"]; p99[k] = v["p99_us"]; cpu[k] = v["cpu_us_per_decision"] }
-    else if (v["label"] == "redis" && dps[k] > 0) {
-      printf "| %s | %s | %s | %.2f | %.2f | %.2f |\n", v["label"], v["descriptors"], v["rate"],
-        v["decisions_per_s"] / dps[k], v["p99_us"] / p99[k], v["cpu_us_per_decision"] / cpu[k]
-    }
+    if (v["label"] == "memory") cpu[v["descriptors"] "/" v["rate"]] = v["cpu_us_per_decision"]
     if (v["label"] == "grpc-floor") { floor = v["cpu_us_per_decision"]; floor_rate = v["rate"] }
   }
   END {
@@ -231,17 +241,9 @@ out="bench/results/ratelimit-$date${BENCH_TAG:+-$BENCH_TAG}.md"
     echo "The reference (envoyproxy/ratelimit, \`$REFERENCE_RATELIMIT_BIN\`) against this service, both on"
     echo "the same redis-server, configuration and load (reference / Tollgate):"
     echo
-    echo "| descriptors | offered/s | decisions/s | p99 | CPU-µs/decision (service) |"
-    echo "|---|---|---|---|---|"
-    awk '{
-      for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-      k = v["descriptors"] "/" v["rate"]
-      if (v["label"] == "redis") { dps[k] = v["decisions_per_s"]; p99[k] = v["p99_us"]; cpu[k] = v["cpu_us_per_decision"] }
-      else if (v["label"] == "reference" && dps[k] > 0) {
-        printf "| %s | %s | %.2f | %.2f | %.2f |\n", v["descriptors"], v["rate"],
-          v["decisions_per_s"] / dps[k], v["p99_us"] / p99[k], v["cpu_us_per_decision"] / cpu[k]
-      }
-    }' "$work/results.txt"
+    echo "| store | descriptors | offered/s | decisions/s | p99 | CPU-µs/decision (service) |"
+    echo "|---|---|---|---|---|---|"
+    ratios redis reference
   fi
 } > "$out"
 cat "$out"

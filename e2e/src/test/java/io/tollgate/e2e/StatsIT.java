@@ -342,17 +342,8 @@ class StatsIT {
     Path file = dir.resolve("tollgate-" + name + ".yaml");
     Files.writeString(
         file,
-        """
-        listener: { address: 127.0.0.1, port: %d, xffNumTrustedHops: 0 }
-        upstreams:
-          - name: mock
-            url: %s
-        routes:
-          - name: default
-            match: { pathPrefix: / }
-            upstream: mock
-        """
-            .formatted(port, mock.httpUrl()));
+        "listener: { address: 127.0.0.1, port: %d, xffNumTrustedHops: 0 }\n".formatted(port)
+            + TollgateStack.routesTo(mock.httpUrl()));
     return file;
   }
 

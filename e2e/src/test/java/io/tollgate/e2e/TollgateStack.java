@@ -108,6 +108,11 @@ final class TollgateStack implements AutoCloseable {
 
   /** Upstreams and routes sending everything to the mock's plain-HTTP port. */
   String httpMockConfig() {
+    return routesTo(mock.httpUrl());
+  }
+
+  /** Upstreams and routes sending everything to {@code url}. */
+  static String routesTo(String url) {
     return """
         upstreams:
           - name: mock
@@ -117,7 +122,7 @@ final class TollgateStack implements AutoCloseable {
             match: { pathPrefix: / }
             upstream: mock
         """
-        .formatted(mock.httpUrl());
+        .formatted(url);
   }
 
   /**

@@ -112,7 +112,6 @@ public final class Main {
     return 1;
   }
 
-  /** slf4j-simple reads its settings once, from system properties, before the first logger. */
   /**
    * Netty's leak detector records a stack trace for every buffer it samples, and the gRPC server
    * allocates several buffers per call: on the decision path that costs more CPU than the decision
@@ -124,6 +123,7 @@ public final class Main {
     }
   }
 
+  /** slf4j-simple reads its settings once, from system properties, before the first logger. */
   private static void configureLogging(String level) {
     String simple =
         switch (level.toLowerCase(Locale.ROOT)) {

@@ -38,12 +38,7 @@ final class CacheKeys {
     return "{" + base + "}";
   }
 
-  /** The start of the window of {@code windowSeconds} that holds {@code nowSeconds}. */
-  static long windowStart(long nowSeconds, long windowSeconds) {
-    return (nowSeconds / windowSeconds) * windowSeconds;
-  }
-
-  /** The key of the window that starts at {@code windowStart}. */
+  /** The key of the window that starts at {@code windowStart}, in seconds since the epoch. */
   static String window(String base, long windowStart) {
     return base + windowStart;
   }

@@ -205,8 +205,10 @@ public final class RateLimiter {
 
     RateLimitPolicy p = m.policy();
     long windowSeconds = p.unit().seconds();
+    long windowMillis = p.unit().millis();
+    long windowStartMillis = WindowMath.windowStart(call.nowMillis, windowMillis);
+    long windowStart = windowStartMillis / 1000;
     String base = cacheKeys.base(call.request.getDomain(), d, m.sharedValues());
-    long windowStart = CacheKeys.windowStart(Math.floorDiv(call.nowMillis, 1000), windowSeconds);
     if (p.algorithm() == Algorithm.FIXED_WINDOW) {
       String key = CacheKeys.window(base, windowStart);
       call.keys[i] = key;
@@ -217,8 +219,6 @@ public final class RateLimiter {
       call.slot[i] = call.batch.addFixed(base, key, windowStart, windowSeconds, hits);
       return;
     }
-    long w = p.unit().millis();
-    long elapsed = call.nowMillis - WindowMath.windowStart(call.nowMillis, w);
     String tagged = CacheKeys.hashTagged(base);
     call.keys[i] = CacheKeys.window(tagged, windowStart);
     call.slot[i] =
@@ -230,7 +230,7 @@ public final class RateLimiter {
             windowSeconds,
             hits,
             p.requestsPerUnit(),
-            WindowMath.previousWeight(elapsed, w));
+            WindowMath.previousWeight(call.nowMillis - windowStartMillis, windowMillis));
   }
 
   private RateLimitResponse finish(Call call, Throwable storeError) {
