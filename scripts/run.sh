@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
 # Runs Tollgate in the foreground: [the nginx mock,] the control plane, [redis-server,] the
-# rate-limit service, then Envoy. Waits until
-# Envoy has its first config, prints where everything listens, and stops all of it on Ctrl-C or
-# SIGTERM. `make run` calls it after scripts/deps.sh and the build.
+# rate-limit service, then Envoy. Waits until Envoy has its first config, prints where everything
+# listens, then supervises: a process that exits on its own is restarted with the same settings,
+# logged and counted (below). Ctrl-C or SIGTERM stops all of it, Envoy first.
+# `make run` calls it after scripts/deps.sh and the build.
 #   UPSTREAM=mock        also start mock-upstream/ and serve config/tollgate.mock.yaml
 #   STORE=redis          rate-limit counters in a local redis-server (REDIS_PORT, 6379), not memory
 #   RATELIMIT_GRPC_PORT  rate-limit service gRPC (8090)  RATELIMIT_HTTP_PORT  its HTTP (8091)
 #   TOLLGATE_CONFIG      the tollgate.yaml to serve (default config/tollgate.yaml)
 #   TOLLGATE_XDS_PORT    control plane gRPC (18000)    SERVER_PORT   control plane REST (8081)
-#   ENVOY_ADMIN_PORT     Envoy admin (9901)            MOCK_HTTP_PORT  the mock (8088)
+#   ENVOY_ADMIN_PORT     Envoy admin (9901)            MOCK_HTTP_PORT / MOCK_HTTPS_PORT  the mock
 #   CONTROL_PLANE_JAVA_OPTS  JVM options of the control plane   RATELIMIT_JAVA_OPTS  of the service
+#   TOLLGATE_RUN_DIR     logs, H2 file, rendered configs, pids, restart counts (default .run/)
+#   TOLLGATE_RESTART_MAX quick crashes in a row after which it gives up (10; 0: never)
+# Supervision: a crash is restarted after 1 s, doubling per crash in a row up to 30 s; a process
+# that ran 60 s or more starts the series again. A crash within 60 s of its own start is a quick
+# one; after TOLLGATE_RESTART_MAX of them in a row the script stops everything and exits 1 with
+# that process's log. Before "ready" any exit is a start-up failure: reported with its log, exit 1.
+# $TOLLGATE_RUN_DIR/pids lists "name pid" of the running children, .../restarts "name count".
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-run_dir="$root/.run"
+run_dir="${TOLLGATE_RUN_DIR:-$root/.run}"
 logs="$run_dir/logs"
 mkdir -p "$logs"
 
@@ -31,6 +39,7 @@ export TOLLGATE_DB_URL="${TOLLGATE_DB_URL:-jdbc:h2:file:$run_dir/data/tollgate;D
 export ENVOY_ADMIN_PORT="${ENVOY_ADMIN_PORT:-9901}"
 export TOLLGATE_XDS_HOST="${TOLLGATE_XDS_HOST:-127.0.0.1}"
 export TOLLGATE_RUN_DIR="$run_dir"
+export MOCK_PREFIX="${MOCK_PREFIX:-$run_dir/mock-upstream}"
 ratelimit_grpc_port="${RATELIMIT_GRPC_PORT:-8090}"
 ratelimit_http_port="${RATELIMIT_HTTP_PORT:-8091}"
 redis_port="${REDIS_PORT:-6379}"
@@ -50,15 +59,20 @@ die() {
 [[ -f "$jar" ]] || die "$jar missing: run \`make run\` (it builds) or ./mvnw -B -q -DskipTests -pl control-plane -am package"
 [[ -f "$ratelimit_jar" ]] || die "$ratelimit_jar missing: run \`make run\` (it builds) or ./mvnw -B -q -DskipTests -pl ratelimit-service -am package"
 
-declare -A pids=()
+declare -A pids=() commands=() started_at=() restarts=() crashes=()
+restart_max="${TOLLGATE_RESTART_MAX:-10}"
+[[ "$restart_max" =~ ^[0-9]+$ ]] || die "TOLLGATE_RESTART_MAX=$restart_max: expected a whole number (0: never give up)"
+stable_seconds=60
+backoff_pid=""
 stopping=false
 stop_all() {
   $stopping && return
   stopping=true
   trap - INT TERM
+  if [[ -n "$backoff_pid" ]]; then kill "$backoff_pid" 2>/dev/null || true; fi
   say "stopping ${!pids[*]}"
   # Reverse start order: Envoy first, so it never forwards to a stopped upstream.
-  for name in envoy ratelimit redis control-plane mock-upstream; do
+  for name in envoy ratelimit-service redis control-plane mock-upstream; do
     [[ -n "${pids[$name]:-}" ]] && kill -TERM "${pids[$name]}" 2>/dev/null || true
   done
   # Up to 30 s: after a new build the control plane writes its class-data archive on exit.
@@ -68,20 +82,39 @@ stop_all() {
     $alive || break
     sleep 0.1
   done
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  # Each child leads its own process group: this also ends what it left (nginx workers).
+  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  rm -f "$run_dir/pids"
   say "stopped"
 }
-# A requested stop (Ctrl-C, SIGTERM) is a clean exit; a child dying on its own is not.
+# A requested stop (Ctrl-C, SIGTERM) is a clean exit; giving up on a child is not.
 trap 'stop_all; exit 0' INT TERM
 trap 'stop_all' EXIT
 
 start() { # start NAME COMMAND...: in the background, output to .run/logs/NAME.log
   local name="$1"
   shift
+  printf -v "commands[$name]" '%q ' "$@"
+  : >"$logs/$name.log"
+  launch "$name"
+}
+
+launch() { # launch NAME: runs NAME's command (again)
+  local name="$1"
+  local -a command
+  eval "command=(${commands[$name]})"
   # Its own session: Ctrl-C reaches only this script, which stops the children in order.
-  setsid "$@" >"$logs/$name.log" 2>&1 &
+  setsid "${command[@]}" >>"$logs/$name.log" 2>&1 &
   pids[$name]=$!
+  started_at[$name]=$SECONDS
+  record
+}
+
+record() { # the pids and restart counts, for operators and tests
+  local name
+  for name in "${!pids[@]}"; do echo "$name ${pids[$name]}"; done >"$run_dir/pids"
+  for name in "${!pids[@]}"; do echo "$name ${restarts[$name]:-0}"; done >"$run_dir/restarts"
 }
 
 await() { # await WHAT SECONDS COMMAND...: until the command succeeds; fails if a child died
@@ -96,6 +129,39 @@ $(tail -n 20 "$logs/$name.log")"
     ((SECONDS < deadline)) || die "timed out after ${seconds}s waiting for $what"
     sleep 0.25
   done
+}
+
+supervise() { # supervise NAME STATUS: NAME exited on its own with STATUS; restart it after a backoff
+  local name="$1" status="$2" why delay
+  if ((status > 128)); then
+    why="signal $(kill -l $((status - 128)) 2>/dev/null || echo $((status - 128)))"
+  else
+    why="status $status"
+  fi
+  # What the child left in its process group goes too, or it would hold the ports.
+  kill -KILL -- "-${pids[$name]}" 2>/dev/null || true
+  if ((SECONDS - started_at[$name] < stable_seconds)); then
+    crashes[$name]=$((${crashes[$name]:-0} + 1))
+  else
+    crashes[$name]=1
+  fi
+  if ((restart_max > 0 && crashes[$name] > restart_max)); then
+    die "$name exited ($why), ${crashes[$name]} times in a row within ${stable_seconds}s of starting; giving up. See $logs/$name.log:
+$(tail -n 20 "$logs/$name.log")"
+  fi
+  delay=$((1 << (crashes[$name] - 1)))
+  if ((delay > 30)); then delay=30; fi
+  restarts[$name]=$((${restarts[$name]:-0} + 1))
+  record
+  say "$name exited ($why); restart ${restarts[$name]} in ${delay}s"
+  echo "--- tollgate: $name exited ($why) at $(date -u +%FT%TZ); restart ${restarts[$name]} ---" >>"$logs/$name.log"
+  # A background sleep, so that Ctrl-C and SIGTERM are handled at once.
+  sleep "$delay" &
+  backoff_pid=$!
+  wait "$backoff_pid" || true
+  backoff_pid=""
+  launch "$name"
+  say "$name restarted (pid ${pids[$name]})"
 }
 
 started=$SECONDS
@@ -124,7 +190,7 @@ if [[ "${STORE:-}" == redis ]]; then
   await "redis-server" 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/$redis_port"
 fi
 # shellcheck disable=SC2086 # JVM options are words
-start ratelimit env HOST=127.0.0.1 PORT="$ratelimit_http_port" GRPC_HOST=127.0.0.1 GRPC_PORT="$ratelimit_grpc_port" \
+start ratelimit-service env HOST=127.0.0.1 PORT="$ratelimit_http_port" GRPC_HOST=127.0.0.1 GRPC_PORT="$ratelimit_grpc_port" \
   BACKEND_TYPE="$store" REDIS_SOCKET_TYPE=tcp REDIS_URL="127.0.0.1:$redis_port" \
   CONFIG_TYPE=GRPC_XDS_SOTW CONFIG_GRPC_XDS_SERVER_URL="$TOLLGATE_XDS_ADDRESS:$TOLLGATE_XDS_PORT" \
   CONFIG_GRPC_XDS_NODE_ID="ratelimit-$(hostname)" \
@@ -151,9 +217,16 @@ fi
 echo "  logs               $logs/"
 say "Ctrl-C stops everything"
 
-# Runs until a signal, or until one of the processes exits on its own (an error).
-wait -n "${pids[@]}" || true
-for name in "${!pids[@]}"; do
-  kill -0 "${pids[$name]}" 2>/dev/null || die "$name exited; see $logs/$name.log:
-$(tail -n 20 "$logs/$name.log")"
+# Runs until a signal; a process that exits on its own is restarted.
+while true; do
+  died=""
+  # 2>/dev/null: not bash's own "Killed" notice; supervise says what happened.
+  wait -n -p died "${pids[@]}" 2>/dev/null && status=0 || status=$?
+  [[ -n "$died" ]] || die "lost track of the children (wait: status $status)"
+  for name in "${!pids[@]}"; do
+    if [[ "${pids[$name]}" == "$died" ]]; then
+      supervise "$name" "$status"
+      break
+    fi
+  done
 done
