@@ -99,6 +99,7 @@ public final class RateLimitApplication implements AutoCloseable {
             settings.listen().httpHost(),
             settings.listen().httpPort(),
             limiter,
+            settings.json(),
             health,
             config,
             meters,

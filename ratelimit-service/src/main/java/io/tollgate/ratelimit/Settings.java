@@ -22,6 +22,7 @@ public record Settings(
     Responses responses,
     Store store,
     Redis redis,
+    Json json,
     String logLevel,
     List<String> warnings) {
 
@@ -41,6 +42,15 @@ public record Settings(
       String grpcTlsCert,
       String grpcTlsKey,
       String grpcClientCaCert) {}
+
+  /**
+   * The HTTP port's {@code /json}, which decides a request as Envoy's calls are decided.
+   *
+   * @param allowRemote {@code JSON_ALLOW_REMOTE}: answer peers beyond loopback too (the reference's
+   *     behaviour); by default they get 403, since a call spends real quota
+   * @param readOnly {@code JSON_READ_ONLY}: answer what the decision would be without counting
+   */
+  public record Json(boolean allowRemote, boolean readOnly) {}
 
   /** Where the rate-limit configuration comes from. */
   public record ConfigSource(
@@ -292,6 +302,8 @@ public record Settings(
             env.duration("REDIS_TIMEOUT", Duration.ofSeconds(10)),
             env.bool("REDIS_HEALTH_CHECK_ACTIVE_CONNECTION", false));
 
+    Json json = new Json(env.bool("JSON_ALLOW_REMOTE", false), env.bool("JSON_READ_ONLY", false));
+
     if ("memcache".equalsIgnoreCase(env.string("BACKEND_TYPE", ""))) {
       environmentError(env, "BACKEND_TYPE=memcache: not supported; use memory or redis");
     }
@@ -314,6 +326,7 @@ public record Settings(
         responses,
         store,
         redis,
+        json,
         env.string("LOG_LEVEL", "WARN"),
         warnings);
   }

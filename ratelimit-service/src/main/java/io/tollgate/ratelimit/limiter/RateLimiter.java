@@ -20,6 +20,7 @@ import io.tollgate.ratelimit.store.CounterStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -107,7 +108,20 @@ public final class RateLimiter {
    * reference refuses; the future fails with it when the store fails under the ERROR mode.
    */
   public CompletableFuture<RateLimitResponse> shouldRateLimit(RateLimitRequest request) {
-    Call call = prepare(request);
+    return decide(request, false);
+  }
+
+  /**
+   * The decision {@link #shouldRateLimit} would make now, without spending quota: no counter,
+   * per-limit statistic or local-cache entry changes. Store failures are answered and counted as
+   * for a real call.
+   */
+  public CompletableFuture<RateLimitResponse> peek(RateLimitRequest request) {
+    return decide(request, true);
+  }
+
+  private CompletableFuture<RateLimitResponse> decide(RateLimitRequest request, boolean readOnly) {
+    Call call = prepare(request, readOnly);
     if (call.batch.isEmpty()) {
       return CompletableFuture.completedFuture(finish(call, null));
     }
@@ -119,7 +133,7 @@ public final class RateLimiter {
     long started = System.nanoTime();
     CompletableFuture<Void> applied;
     try {
-      applied = store.apply(call.batch);
+      applied = readOnly ? store.peek(call.batch) : store.apply(call.batch);
     } catch (RuntimeException e) {
       applied = CompletableFuture.failedFuture(e);
     }
@@ -140,7 +154,7 @@ public final class RateLimiter {
     return localCache.size();
   }
 
-  private Call prepare(RateLimitRequest request) {
+  private Call prepare(RateLimitRequest request, boolean readOnly) {
     if (request.getDomain().isEmpty()) {
       throw serviceError("rate limit domain must not be empty");
     }
@@ -152,7 +166,7 @@ public final class RateLimiter {
       throw serviceError("no rate limit configuration loaded");
     }
     int n = request.getDescriptorsCount();
-    Call call = new Call(request, n, clock.millis());
+    Call call = new Call(request, n, clock.millis(), readOnly);
     Set<String> replaced = null;
     for (int i = 0; i < n; i++) {
       DescriptorMatcher.LimitMatch m;
@@ -199,7 +213,9 @@ public final class RateLimiter {
             ? d.getHitsAddend().getValue()
             : Math.max(1, Integer.toUnsignedLong(call.request.getHitsAddend()));
     call.hits[i] = hits;
-    LimitStats s = stats.stats(m.statsKey(), m::statsPath);
+    // A peek counts into statistics of its own, which nobody reads.
+    LimitStats s =
+        call.readOnly ? new LimitStats(List.of()) : stats.stats(m.statsKey(), m::statsPath);
     call.stats[i] = s;
     s.totalHits().add(hits);
 
@@ -242,7 +258,7 @@ public final class RateLimiter {
     for (int i = 0; i < call.n; i++) {
       outcomes[i] = judge(call, i, storeFailed);
     }
-    return responses.build(call.request, outcomes);
+    return responses.build(call.request, outcomes, !call.readOnly);
   }
 
   private void onStoreFailure(Throwable error) {
@@ -309,7 +325,7 @@ public final class RateLimiter {
         s.overLimit().add(after - limit);
         s.nearLimit().add(limit - Math.max(near, before));
       }
-      if (p.algorithm() == Algorithm.FIXED_WINDOW && localCache.enabled()) {
+      if (p.algorithm() == Algorithm.FIXED_WINDOW && localCache.enabled() && !call.readOnly) {
         localCache.markOverLimit(call.keys[i], windowSeconds);
       }
       return shadowed(p, s, false, before >= limit, hits, after, limit, reset);
@@ -347,6 +363,7 @@ public final class RateLimiter {
     final RateLimitRequest request;
     final int n;
     final long nowMillis;
+    final boolean readOnly;
     final DescriptorMatcher.LimitMatch[] matches;
     final boolean[] unlimited;
     final boolean[] localOver;
@@ -356,10 +373,11 @@ public final class RateLimiter {
     final int[] slot;
     final CounterBatch batch;
 
-    Call(RateLimitRequest request, int n, long nowMillis) {
+    Call(RateLimitRequest request, int n, long nowMillis, boolean readOnly) {
       this.request = request;
       this.n = n;
       this.nowMillis = nowMillis;
+      this.readOnly = readOnly;
       this.matches = new DescriptorMatcher.LimitMatch[n];
       this.unlimited = new boolean[n];
       this.localOver = new boolean[n];

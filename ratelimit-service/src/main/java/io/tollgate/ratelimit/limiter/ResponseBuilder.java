@@ -45,7 +45,10 @@ final class ResponseBuilder {
     this.stats = stats;
   }
 
-  RateLimitResponse build(RateLimitRequest request, Outcome[] outcomes) {
+  /**
+   * @param counted false for a peek, whose global shadow-mode answer is not a real one
+   */
+  RateLimitResponse build(RateLimitRequest request, Outcome[] outcomes, boolean counted) {
     RateLimitResponse.Builder response = RateLimitResponse.newBuilder();
     int n = outcomes.length;
     boolean[] quota = new boolean[n];
@@ -79,7 +82,7 @@ final class ResponseBuilder {
     boolean quotaExhausted = quotaCount > 0 && quotaOver == quotaCount;
     boolean over = failed || quotaExhausted;
     boolean globallyShadowed = over && limits.globalShadowMode();
-    if (globallyShadowed) {
+    if (globallyShadowed && counted) {
       stats.globalShadowMode();
     }
     Code code = over && !globallyShadowed ? Code.OVER_LIMIT : Code.OK;

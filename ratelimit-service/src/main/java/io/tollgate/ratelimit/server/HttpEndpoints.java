@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
 import io.grpc.Status;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tollgate.ratelimit.Settings;
 import io.tollgate.ratelimit.config.ActiveConfig;
 import io.tollgate.ratelimit.config.CompiledConfig;
 import io.tollgate.ratelimit.limiter.RateLimitException;
@@ -29,6 +30,11 @@ import java.util.concurrent.TimeoutException;
  * OK, 429 for OVER_LIMIT, 400 for a bad request), {@code /healthcheck} (also {@code /healthz}),
  * {@code /rlconfig} (the active configuration) and {@code /metrics} (Prometheus).
  *
+ * <p>A {@code /json} call spends quota like Envoy's calls (with any {@code hitsAddend}), so it
+ * answers only peers on loopback unless {@code JSON_ALLOW_REMOTE} is set (403 otherwise), and with
+ * {@code JSON_READ_ONLY} it only looks. The port itself may listen wide: Prometheus scrapes {@code
+ * /metrics} and probes call {@code /healthcheck} from the pod network.
+ *
  * <p>The JDK's HTTP server is enough here: these endpoints carry operators and scrapers, not
  * traffic (Envoy talks gRPC), and it adds no dependency or start-up time.
  */
@@ -39,6 +45,7 @@ public final class HttpEndpoints implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final RateLimiter limiter;
+  private final Settings.Json jsonSettings;
   private final Health health;
   private final ActiveConfig config;
   private final PrometheusMeterRegistry meters;
@@ -50,12 +57,14 @@ public final class HttpEndpoints implements AutoCloseable {
       String host,
       int port,
       RateLimiter limiter,
+      Settings.Json jsonSettings,
       Health health,
       ActiveConfig config,
       PrometheusMeterRegistry meters,
       ReferenceMetricsWriter referenceMetrics)
       throws IOException {
     this.limiter = limiter;
+    this.jsonSettings = jsonSettings;
     this.health = health;
     this.config = config;
     this.meters = meters;
@@ -94,6 +103,16 @@ public final class HttpEndpoints implements AutoCloseable {
 
   private void json(HttpExchange exchange) throws IOException {
     try (exchange) {
+      if (!jsonSettings.allowRemote()
+          && !exchange.getRemoteAddress().getAddress().isLoopbackAddress()) {
+        problem(
+            exchange,
+            403,
+            "peer",
+            "/json answers only clients on loopback (it spends quota); JSON_ALLOW_REMOTE=true"
+                + " opens it");
+        return;
+      }
       if (!"POST".equals(exchange.getRequestMethod())) {
         problem(exchange, 405, "method", "POST a RateLimitRequest as JSON to /json");
         return;
@@ -112,7 +131,10 @@ public final class HttpEndpoints implements AutoCloseable {
       }
       RateLimitResponse response;
       try {
-        response = limiter.shouldRateLimit(request.build()).get(10, TimeUnit.SECONDS);
+        RateLimitRequest call = request.build();
+        response =
+            (jsonSettings.readOnly() ? limiter.peek(call) : limiter.shouldRateLimit(call))
+                .get(10, TimeUnit.SECONDS);
       } catch (RateLimitException e) {
         problem(exchange, statusFor(e), "request", e.status().getDescription());
         return;
@@ -205,6 +227,7 @@ public final class HttpEndpoints implements AutoCloseable {
   private static String title(int status) {
     return switch (status) {
       case 400 -> "Bad Request";
+      case 403 -> "Forbidden";
       case 404 -> "Not Found";
       case 405 -> "Method Not Allowed";
       case 413 -> "Payload Too Large";

@@ -11,6 +11,12 @@ public interface CounterStore extends AutoCloseable {
    */
   CompletableFuture<Void> apply(CounterBatch batch);
 
+  /**
+   * Fills in the results {@link #apply} would give {@code batch} now, in one round trip, without
+   * changing any counter: what a decision would be, without spending quota.
+   */
+  CompletableFuture<Void> peek(CounterBatch batch);
+
   /** False while the store is known to be unreachable. */
   default boolean connected() {
     return true;

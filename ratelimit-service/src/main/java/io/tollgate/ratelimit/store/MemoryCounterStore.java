@@ -46,7 +46,18 @@ public final class MemoryCounterStore implements CounterStore {
     long now = clock.millis();
     for (int i = 0; i < batch.size(); i++) {
       Slot slot = slot(batch.counter(i), now);
-      slot.apply(batch, i, now + batch.ttlSeconds(i) * 1000);
+      slot.apply(batch, i, now + batch.ttlSeconds(i) * 1000, true);
+    }
+    return DONE;
+  }
+
+  @Override
+  public CompletableFuture<Void> peek(CounterBatch batch) {
+    long now = clock.millis();
+    for (int i = 0; i < batch.size(); i++) {
+      Slot slot = slots.get(batch.counter(i));
+      // A missing or expired counter reads as a new one, and a new one is not kept.
+      (slot == null || slot.expired(now) ? new Slot() : slot).apply(batch, i, 0, false);
     }
     return DONE;
   }
@@ -100,40 +111,50 @@ public final class MemoryCounterStore implements CounterStore {
     private long previous;
     private volatile long expiresAt = Long.MAX_VALUE;
 
-    synchronized void apply(CounterBatch batch, int i, long expiry) {
+    /**
+     * Applies operation {@code i} of the batch and fills in its results; with {@code commit} false
+     * only the results: the same arithmetic, so a peek answers exactly what applying would.
+     */
+    synchronized void apply(CounterBatch batch, int i, long expiry, boolean commit) {
       long start = batch.windowStart(i);
       long length = batch.windowSeconds(i);
       long hits = batch.hits(i);
-      if (start > windowStart) {
-        previous = start - length == windowStart ? count : 0;
-        count = 0;
-        windowStart = start;
-      } else if (start < windowStart) {
+      long window = windowStart;
+      long current = count;
+      long before = previous;
+      if (start > window) {
+        before = start - length == window ? current : 0;
+        current = 0;
+        window = start;
+      } else if (start < window) {
         // A call stamped just before another thread rolled the window over: its window is this
         // slot's previous one, or older and gone, as its Redis key would be.
-        boolean inPrevious = start == windowStart - length;
-        long counted = inPrevious ? previous + hits : hits;
-        if (inPrevious && !batch.isSliding(i)) {
+        boolean inPrevious = start == window - length;
+        long counted = inPrevious ? before + hits : hits;
+        if (inPrevious && !batch.isSliding(i) && commit) {
           previous = counted;
         }
         batch.setCount(i, counted);
         batch.setApplied(i, !batch.isSliding(i));
         return;
       }
-      expiresAt = expiry;
-      if (!batch.isSliding(i)) {
-        count += hits;
-        batch.setCount(i, count);
-        return;
-      }
-      batch.setPreviousCount(i, previous);
       boolean admitted =
-          CounterBatch.admits(count, previous, hits, batch.weight(i), batch.limit(i));
+          !batch.isSliding(i)
+              || CounterBatch.admits(current, before, hits, batch.weight(i), batch.limit(i));
       if (admitted) {
-        count += hits;
+        current += hits;
       }
-      batch.setCount(i, count);
-      batch.setApplied(i, admitted);
+      if (batch.isSliding(i)) {
+        batch.setPreviousCount(i, before);
+        batch.setApplied(i, admitted);
+      }
+      batch.setCount(i, current);
+      if (commit) {
+        windowStart = window;
+        count = current;
+        previous = before;
+        expiresAt = expiry;
+      }
     }
 
     boolean expired(long now) {

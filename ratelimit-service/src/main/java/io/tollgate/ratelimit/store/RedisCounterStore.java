@@ -16,6 +16,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.ArrayOutput;
 import io.lettuce.core.output.BooleanOutput;
 import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.output.ValueOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
@@ -215,6 +216,58 @@ public final class RedisCounterStore implements CounterStore {
     }
     c.dispatch(commands);
     return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * {@code GET} of each key (and of a sliding operation's previous window), pipelined like {@link
+   * #apply}; the results are computed here with the same arithmetic as the increments and the
+   * script, and nothing is written.
+   */
+  @Override
+  public CompletableFuture<Void> peek(CounterBatch batch) {
+    StatefulConnection<String, String> c = connection;
+    if (c == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("not connected to Redis"));
+    }
+    int n = batch.size();
+    List<RedisCommand<String, String, ?>> commands = new ArrayList<>(n * 2);
+    List<CompletableFuture<?>> results = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int op = i;
+      AsyncCommand<String, String, String> current = get(batch.key(i));
+      commands.add(current);
+      if (!batch.isSliding(i)) {
+        results.add(current.thenAccept(v -> batch.setCount(op, parse(v) + batch.hits(op))));
+        continue;
+      }
+      AsyncCommand<String, String, String> previous = get(batch.previousKey(i));
+      commands.add(previous);
+      results.add(
+          current.thenAcceptBoth(
+              previous,
+              (cur, prev) -> {
+                long count = parse(cur);
+                long before = parse(prev);
+                long hits = batch.hits(op);
+                boolean admitted =
+                    CounterBatch.admits(count, before, hits, batch.weight(op), batch.limit(op));
+                batch.setCount(op, admitted ? count + hits : count);
+                batch.setPreviousCount(op, before);
+                batch.setApplied(op, admitted);
+              }));
+    }
+    c.dispatch(commands);
+    return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new));
+  }
+
+  private static AsyncCommand<String, String, String> get(String key) {
+    return new AsyncCommand<>(
+        new Command<>(
+            CommandType.GET, new ValueOutput<>(CODEC), new CommandArgs<>(CODEC).addKey(key)));
+  }
+
+  private static long parse(String value) {
+    return value == null ? 0 : Long.parseLong(value);
   }
 
   /**

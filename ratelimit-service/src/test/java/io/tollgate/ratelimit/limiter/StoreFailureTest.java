@@ -7,11 +7,13 @@ import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
 import io.grpc.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tollgate.ratelimit.store.CounterBatch;
 import io.tollgate.ratelimit.store.CounterStore;
 import io.tollgate.ratelimit.store.MemoryCounterStore;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** What a call gets when the store fails or stalls, per {@code STORE_FAILURE_MODE}. */
@@ -30,10 +32,25 @@ class StoreFailureTest {
 
   /** Fails every batch at once, as Lettuce does while disconnected. */
   private static final CounterStore DOWN =
-      batch -> CompletableFuture.failedFuture(new IllegalStateException("connection refused"));
+      new ScriptedStore(
+          batch -> CompletableFuture.failedFuture(new IllegalStateException("connection refused")));
 
   /** Never answers, as a stalled Redis. */
-  private static final CounterStore STALLED = batch -> new CompletableFuture<>();
+  private static final CounterStore STALLED = new ScriptedStore(batch -> new CompletableFuture<>());
+
+  /** A store answering applies and peeks alike with {@code answer}. */
+  private record ScriptedStore(Function<CounterBatch, CompletableFuture<Void>> answer)
+      implements CounterStore {
+    @Override
+    public CompletableFuture<Void> apply(CounterBatch batch) {
+      return answer.apply(batch);
+    }
+
+    @Override
+    public CompletableFuture<Void> peek(CounterBatch batch) {
+      return answer.apply(batch);
+    }
+  }
 
   @Test
   void errorModeFailsTheCallAsTheReferenceDoesAndCountsIt() {
@@ -87,10 +104,11 @@ class StoreFailureTest {
             YAML,
             Map.of("STORE_MAX_IN_FLIGHT", "2", "STORE_DEADLINE", "300ms"),
             c ->
-                batch -> {
-                  batches.incrementAndGet();
-                  return new CompletableFuture<>();
-                });
+                new ScriptedStore(
+                    batch -> {
+                      batches.incrementAndGet();
+                      return new CompletableFuture<>();
+                    }));
     RateLimitRequest request = LimiterFixture.request("d", LimiterFixture.d("k", "x"));
     CompletableFuture<RateLimitResponse> first = f.limiter.shouldRateLimit(request);
     CompletableFuture<RateLimitResponse> second = f.limiter.shouldRateLimit(request);
@@ -121,10 +139,11 @@ class StoreFailureTest {
             clock -> {
               MemoryCounterStore inner =
                   new MemoryCounterStore(100, clock, new SimpleMeterRegistry());
-              return batch -> {
-                batches.incrementAndGet();
-                return inner.apply(batch);
-              };
+              return new ScriptedStore(
+                  batch -> {
+                    batches.incrementAndGet();
+                    return inner.apply(batch);
+                  });
             });
     for (int i = 0; i < 6; i++) {
       f.call("d", "k", "x");

@@ -2,6 +2,7 @@ package io.tollgate.ratelimit.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
@@ -17,6 +18,9 @@ import io.grpc.health.v1.HealthGrpc;
 import io.tollgate.ratelimit.RateLimitApplication;
 import io.tollgate.ratelimit.Settings;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,6 +29,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -55,8 +61,13 @@ class ServiceEndpointsTest {
   void start() throws IOException {
     Files.createDirectories(root.resolve("config"));
     Files.writeString(root.resolve("config/tollgate.yaml"), CONFIG);
-    Settings settings =
-        Settings.fromEnv(
+    start(Map.of());
+  }
+
+  /** Starts the service with the test's settings plus {@code more}. */
+  private void start(Map<String, String> more) throws IOException {
+    Map<String, String> env =
+        new HashMap<>(
             Map.of(
                 "RUNTIME_ROOT", root.toString(),
                 "GRPC_HOST", "127.0.0.1",
@@ -64,8 +75,15 @@ class ServiceEndpointsTest {
                 "HOST", "127.0.0.1",
                 "PORT", "0",
                 "CONFIG_POLL_INTERVAL", "50ms"));
-    app = RateLimitApplication.start(settings, Clock.systemUTC());
+    env.putAll(more);
+    app = RateLimitApplication.start(Settings.fromEnv(env), Clock.systemUTC());
     channel = ManagedChannelBuilder.forAddress("127.0.0.1", app.grpcPort()).usePlaintext().build();
+  }
+
+  /** The same service with other settings. */
+  private void restart(Map<String, String> more) throws IOException {
+    stop();
+    start(more);
   }
 
   @AfterEach
@@ -168,6 +186,80 @@ class ServiceEndpointsTest {
     assertThat(noDomain.body()).contains("rate limit domain must not be empty");
   }
 
+  private static final String SPEND_IT_ALL =
+      """
+      {"domain":"tollgate","hitsAddend":100000000,"descriptors":[{"entries":[
+        {"key":"generic_key","value":"categories"},{"key":"remote_address","value":"5.6.7.8"}]}]}
+      """;
+
+  @Test
+  void jsonAnswersOnlyLoopbackPeersUnlessAllowedWhileMetricsAnswerEveryone() throws Exception {
+    InetAddress local = nonLoopbackAddress();
+    assumeTrue(local != null, "this machine has no non-loopback address to call from");
+    restart(Map.of("HOST", "0.0.0.0"));
+    String remote = "http://" + local.getHostAddress() + ":" + app.httpPort();
+
+    HttpResponse<String> refused = post(remote, "/json", SPEND_IT_ALL);
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.headers().firstValue("content-type")).hasValue("application/problem+json");
+    assertThat(refused.body()).contains("\"field\":\"peer\"").contains("JSON_ALLOW_REMOTE");
+    assertThat(send(remote, "/metrics").statusCode()).isEqualTo(200);
+    assertThat(send(remote, "/healthcheck").statusCode()).isEqualTo(200);
+    // Nothing was spent: the client still has its quota.
+    assertThat(
+            RateLimitServiceGrpc.newBlockingStub(channel)
+                .shouldRateLimit(call("tollgate", "5.6.7.8"))
+                .getOverallCode())
+        .isEqualTo(RateLimitResponse.Code.OK);
+
+    restart(Map.of("HOST", "0.0.0.0", "JSON_ALLOW_REMOTE", "true"));
+    remote = "http://" + local.getHostAddress() + ":" + app.httpPort();
+    assertThat(post(remote, "/json", SPEND_IT_ALL).statusCode()).isEqualTo(429);
+  }
+
+  @Test
+  void readOnlyJsonAnswersTheDecisionWithoutSpendingQuota() throws Exception {
+    restart(Map.of("JSON_READ_ONLY", "true"));
+    HttpResponse<String> wouldBlock = post("/json", SPEND_IT_ALL);
+    assertThat(wouldBlock.statusCode()).isEqualTo(429);
+    assertThat(wouldBlock.body()).contains("\"overallCode\":\"OVER_LIMIT\"");
+    String one = SPEND_IT_ALL.replace("\"hitsAddend\":100000000,", "");
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> r = post("/json", one);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).contains("\"limitRemaining\":1");
+    }
+
+    var stub = RateLimitServiceGrpc.newBlockingStub(channel);
+    assertThat(stub.shouldRateLimit(call("tollgate", "5.6.7.8")).getOverallCode())
+        .isEqualTo(RateLimitResponse.Code.OK);
+    assertThat(stub.shouldRateLimit(call("tollgate", "5.6.7.8")).getOverallCode())
+        .isEqualTo(RateLimitResponse.Code.OK);
+    assertThat(post("/json", one).statusCode()).isEqualTo(429);
+    assertThat(stub.shouldRateLimit(call("tollgate", "5.6.7.8")).getOverallCode())
+        .isEqualTo(RateLimitResponse.Code.OVER_LIMIT);
+    // Only Envoy's three calls are in the per-limit statistics.
+    assertThat(get("/metrics").body())
+        .contains(
+            "ratelimit_service_rate_limit_total_hits{domain=\"tollgate\","
+                + "key1=\"generic_key_categories\",key2=\"remote_address\"} 3");
+  }
+
+  /** An address of this machine beyond loopback, or null. */
+  private static InetAddress nonLoopbackAddress() throws IOException {
+    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      if (!nic.isUp() || nic.isLoopback()) {
+        continue;
+      }
+      for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+        if (address instanceof Inet4Address) {
+          return address;
+        }
+      }
+    }
+    return null;
+  }
+
   @Test
   void healthcheckRlconfigAndMetricsUseTheReferenceFormats() throws Exception {
     assertThat(get("/healthcheck").statusCode()).isEqualTo(200);
@@ -225,15 +317,27 @@ class ServiceEndpointsTest {
     }
   }
 
+  private String loopback() {
+    return "http://127.0.0.1:" + app.httpPort();
+  }
+
   private HttpResponse<String> get(String path) throws Exception {
+    return send(loopback(), path);
+  }
+
+  private HttpResponse<String> send(String base, String path) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path)).build(),
+        HttpRequest.newBuilder(URI.create(base + path)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> post(String path, String body) throws Exception {
+    return post(loopback(), path, body);
+  }
+
+  private HttpResponse<String> post(String base, String path, String body) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
+        HttpRequest.newBuilder(URI.create(base + path))
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());

@@ -14,13 +14,24 @@ class MemoryCounterStoreTest {
       new MemoryCounterStore(100, clock, new SimpleMeterRegistry());
 
   private long fixed(long windowStart, long hits) {
-    CounterBatch batch = new CounterBatch(1);
-    batch.addFixed("c_", "c_" + windowStart, windowStart, 60, hits);
+    CounterBatch batch = fixedBatch(windowStart, hits);
     store.apply(batch);
     return batch.count(0);
   }
 
+  private static CounterBatch fixedBatch(long windowStart, long hits) {
+    CounterBatch batch = new CounterBatch(1);
+    batch.addFixed("c_", "c_" + windowStart, windowStart, 60, hits);
+    return batch;
+  }
+
   private CounterBatch sliding(long windowStart, long hits, long limit, long weight) {
+    CounterBatch batch = slidingBatch(windowStart, hits, limit, weight);
+    store.apply(batch);
+    return batch;
+  }
+
+  private static CounterBatch slidingBatch(long windowStart, long hits, long limit, long weight) {
     CounterBatch batch = new CounterBatch(1);
     batch.addSliding(
         "{c_}",
@@ -31,8 +42,17 @@ class MemoryCounterStoreTest {
         hits,
         limit,
         weight);
-    store.apply(batch);
     return batch;
+  }
+
+  /** Peeks at {@code batch}, then applies a copy: both must give the same results. */
+  private CounterBatch peekThenApply(CounterBatch peeked, CounterBatch applied) {
+    store.peek(peeked);
+    store.apply(applied);
+    assertThat(peeked.count(0)).isEqualTo(applied.count(0));
+    assertThat(peeked.previousCount(0)).isEqualTo(applied.previousCount(0));
+    assertThat(peeked.applied(0)).isEqualTo(applied.applied(0));
+    return peeked;
   }
 
   @Test
@@ -73,6 +93,44 @@ class MemoryCounterStoreTest {
     CounterBatch admitted = sliding(1020, 5, 10, 5_000);
     assertThat(admitted.applied(0)).isTrue();
     assertThat(admitted.count(0)).isEqualTo(5);
+  }
+
+  @Test
+  void aPeekAnswersWhatApplyingWouldAndCountsNothing() {
+    CounterBatch unknown = fixedBatch(960, 4);
+    store.peek(unknown);
+    assertThat(unknown.count(0)).isEqualTo(4);
+    assertThat(store.size()).as("a peek keeps no counter").isZero();
+
+    fixed(960, 3);
+    for (int i = 0; i < 3; i++) {
+      CounterBatch peek = fixedBatch(960, 100_000_000);
+      store.peek(peek);
+      assertThat(peek.count(0)).isEqualTo(100_000_003);
+    }
+    assertThat(fixed(960, 0)).as("nothing was spent").isEqualTo(3);
+    peekThenApply(fixedBatch(1020, 2), fixedBatch(1020, 2));
+    peekThenApply(fixedBatch(960, 1), fixedBatch(960, 1));
+
+    sliding(1020, 8, 10, 0);
+    CounterBatch refused =
+        peekThenApply(slidingBatch(1080, 7, 10, 5_000), slidingBatch(1080, 7, 10, 5_000));
+    assertThat(refused.applied(0)).isFalse();
+    assertThat(refused.previousCount(0)).isEqualTo(8);
+    CounterBatch admitted = slidingBatch(1080, 6, 10, 5_000);
+    store.peek(admitted);
+    assertThat(admitted.applied(0)).isTrue();
+    assertThat(admitted.count(0)).isEqualTo(6);
+    assertThat(sliding(1080, 0, 10, 5_000).count(0)).as("nothing was spent").isZero();
+  }
+
+  @Test
+  void aPeekAtAnExpiredCounterReadsANewOne() {
+    fixed(960, 3);
+    clock.advance(61_000);
+    CounterBatch peek = fixedBatch(960, 1);
+    store.peek(peek);
+    assertThat(peek.count(0)).isEqualTo(1);
   }
 
   @Test
