@@ -21,7 +21,16 @@ class SettingsTest {
     assertThat(s.config().type()).isEqualTo(Settings.ConfigType.FILE);
     assertThat(s.config().directory()).isEqualTo(Path.of("/srv/runtime_data/current/config"));
     assertThat(s.limits().nearLimitRatio()).isEqualTo(0.8);
+    assertThat(s.json()).isEqualTo(new Settings.Json(false, false));
     assertThat(s.warnings()).isEmpty();
+  }
+
+  @Test
+  void jsonCanBeOpenedBeyondLoopbackAndMadeReadOnly() {
+    Settings s = Settings.fromEnv(Map.of("JSON_ALLOW_REMOTE", "true", "JSON_READ_ONLY", "1"));
+    assertThat(s.json()).isEqualTo(new Settings.Json(true, true));
+    assertThatThrownBy(() -> Settings.fromEnv(Map.of("JSON_READ_ONLY", "maybe")))
+        .hasMessageContaining("JSON_READ_ONLY=maybe: expected a boolean");
   }
 
   @Test
