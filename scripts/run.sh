@@ -92,7 +92,7 @@ stop_all() {
 trap 'stop_all; exit 0' INT TERM
 trap 'stop_all' EXIT
 
-start() { # start NAME COMMAND...: in the background, output to .run/logs/NAME.log
+start() { # start NAME COMMAND...: in the background, output to $logs/NAME.log
   local name="$1"
   shift
   printf -v "commands[$name]" '%q ' "$@"
@@ -132,7 +132,7 @@ $(tail -n 20 "$logs/$name.log")"
 }
 
 supervise() { # supervise NAME STATUS: NAME exited on its own with STATUS; restart it after a backoff
-  local name="$1" status="$2" why delay
+  local name="$1" status="$2" why delay i
   if ((status > 128)); then
     why="signal $(kill -l $((status - 128)) 2>/dev/null || echo $((status - 128)))"
   else
@@ -149,7 +149,9 @@ supervise() { # supervise NAME STATUS: NAME exited on its own with STATUS; resta
     die "$name exited ($why), ${crashes[$name]} times in a row within ${stable_seconds}s of starting; giving up. See $logs/$name.log:
 $(tail -n 20 "$logs/$name.log")"
   fi
-  delay=$((1 << (crashes[$name] - 1)))
+  # 1, 2, 4 ... 30 s: a loop, so that a long series (TOLLGATE_RESTART_MAX=0) cannot overflow a shift.
+  delay=1
+  for ((i = 1; i < crashes[$name] && delay < 30; i++)); do delay=$((delay * 2)); done
   if ((delay > 30)); then delay=30; fi
   restarts[$name]=$((${restarts[$name]:-0} + 1))
   record
