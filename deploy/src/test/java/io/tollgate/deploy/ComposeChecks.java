@@ -40,7 +40,8 @@ final class ComposeChecks {
               "healthcheck uses " + syntax + " under CMD-SHELL (/bin/sh): it always fails");
         }
       }
-      for (String port : Workloads.strings(s.spec().get("ports"))) {
+      for (String published : Workloads.strings(s.spec().get("ports"))) {
+        String port = Workloads.interpolate(published);
         violations.require(
             port.startsWith("127.0.0.1:"),
             s.where(),
@@ -59,9 +60,14 @@ final class ComposeChecks {
     }
     Path dockerignore = root.resolve(".dockerignore");
     String ignored = Files.isRegularFile(dockerignore) ? CodeContract.read(dockerignore) : "";
+    List<String> lines = ignored.lines().map(l -> l.trim().replaceAll("^/|/$", "")).toList();
+    boolean allowList = lines.contains("**") || lines.contains("*");
     for (String dir : List.of(".git", ".venv", ".run")) {
+      boolean excluded =
+          lines.contains(dir)
+              || (allowList && lines.stream().noneMatch(l -> l.startsWith("!" + dir)));
       violations.require(
-          ignored.lines().anyMatch(l -> l.trim().replaceAll("^/|/$", "").equals(dir)),
+          excluded,
           "compose.yaml build context",
           ".dockerignore does not exclude " + dir + " (it would ship in every image build)");
     }

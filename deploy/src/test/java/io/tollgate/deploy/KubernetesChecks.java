@@ -233,12 +233,17 @@ final class KubernetesChecks {
             });
   }
 
-  /** Heap (MaxRAMPercentage of the limit) leaves the JVM room for everything else. */
+  /**
+   * Heap (MaxRAMPercentage of the limit, from JAVA_TOOL_OPTIONS or the command; the JVM's default
+   * is 25) leaves the JVM room for everything else.
+   */
   private void jvmHeap(Container c) {
-    List<String> command =
-        c.command() != null ? c.command() : code.dockerfileEntrypoint(c.component());
+    // JAVA_TOOL_OPTIONS is read first, so a flag on the command line wins.
+    List<String> args =
+        new ArrayList<>(List.of(common.effective(c, "JAVA_TOOL_OPTIONS").split("\\s+")));
+    args.addAll(c.command() != null ? c.command() : code.dockerfileEntrypoint(c.component()));
     double percent = 25;
-    for (String arg : command) {
+    for (String arg : args) {
       Matcher m = Pattern.compile("-XX:MaxRAMPercentage=([0-9.]+)").matcher(arg);
       if (m.matches()) {
         percent = Double.parseDouble(m.group(1));

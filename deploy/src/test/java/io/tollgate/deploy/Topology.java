@@ -1,6 +1,7 @@
 package io.tollgate.deploy;
 
 import io.tollgate.deploy.Workloads.Container;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,7 +58,7 @@ final class Topology {
     if (!kubernetes) {
       // Compose: the service name, on the container's own port; its DNS lists every replica.
       return containers.stream()
-          .filter(c -> c.workloadName().equals(name))
+          .filter(c -> c.workloadName().equals(name) || aliases(c).contains(name))
           .findFirst()
           .map(c -> new Target(c, true));
     }
@@ -82,6 +83,18 @@ final class Topology {
       }
     }
     return Optional.empty();
+  }
+
+  /** A compose service's network aliases, which resolve to it like its name. */
+  private static List<String> aliases(Container c) {
+    List<String> out = new ArrayList<>();
+    Object networks = c.spec().get("networks");
+    if (networks instanceof Map<?, ?> m) {
+      for (Object network : m.values()) {
+        out.addAll(Workloads.strings(Workloads.map(network).get("aliases")));
+      }
+    }
+    return out;
   }
 
   /** Whether more than one replica may run: an HPA or replicas above one. */

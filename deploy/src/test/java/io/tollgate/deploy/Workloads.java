@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The containers a manifest runs, in one shape for Kubernetes objects and compose services, and the
@@ -111,22 +113,33 @@ final class Workloads {
     return out;
   }
 
+  private static final Pattern INTERPOLATION =
+      Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*):?-([^}]*)}");
+
+  /** Compose's {@code ${NAME:-default}} as its default; required ones stay as written. */
+  static String interpolate(String value) {
+    return value == null
+        ? null
+        : INTERPOLATION.matcher(value).replaceAll(m -> Matcher.quoteReplacement(m.group(2)));
+  }
+
   /** Every service of a compose file. */
   static List<Container> ofCompose(String source, Map<String, Object> compose) {
     List<Container> out = new ArrayList<>();
     for (Map.Entry<String, Object> e : map(compose.get("services")).entrySet()) {
       Map<String, Object> service = map(e.getValue());
-      String image = (String) service.get("image");
+      String image = interpolate((String) service.get("image"));
       Object build = service.get("build");
       String dockerfile = build instanceof Map<?, ?> b ? String.valueOf(b.get("dockerfile")) : "";
       Map<String, String> env = new LinkedHashMap<>();
       Object environment = service.get("environment");
       if (environment instanceof Map<?, ?> m) {
-        m.forEach((k, v) -> env.put(String.valueOf(k), v == null ? "" : String.valueOf(v)));
+        m.forEach(
+            (k, v) -> env.put(String.valueOf(k), v == null ? "" : interpolate(String.valueOf(v))));
       } else {
         for (Object item : CodeContract.list(environment)) {
           String[] kv = String.valueOf(item).split("=", 2);
-          env.put(kv[0], kv.length > 1 ? kv[1] : "");
+          env.put(kv[0], kv.length > 1 ? interpolate(kv[1]) : "");
         }
       }
       Object entrypoint = service.get("entrypoint");
