@@ -6,10 +6,12 @@
 #   TOLLGATE_XDS_HOST     control plane gRPC host             (default: 127.0.0.1)
 #   TOLLGATE_XDS_PORT     control plane gRPC port             (default: 18000)
 #   ENVOY_ADMIN_PORT      admin port                          (default: 9901)
-#   ENVOY_ADMIN_ADDRESS   admin interface; keep it on loopback     (default: 127.0.0.1)
+#   ENVOY_ADMIN_ADDRESS   admin interface: keep it on loopback unless a pod network
+#                         must scrape /stats/prometheus (default: 127.0.0.1)
 #   ENVOY_STATS_ADDRESS   listener serving only GET /stats/prometheus and GET /ready
-#                         from the admin, for scrapers and probes  (default: 127.0.0.1)
-#   ENVOY_STATS_PORT      its port (19001, as Envoy Gateway's)    (default: 19001)
+#                         from the admin: what scrapers and probes use, so the admin
+#                         can stay on loopback                (default: 127.0.0.1)
+#   ENVOY_STATS_PORT      its port, Envoy Gateway's stats port (default: 19001)
 #   ENVOY_MAX_HEAP_BYTES  overload manager heap limit         (default: 1 GiB)
 #   ENVOY_MAX_CONNECTIONS downstream connection limit         (default: 50000)
 #   ENVOY_DRAIN_TIME_S    drain time on shutdown / LDS update (default: 5)

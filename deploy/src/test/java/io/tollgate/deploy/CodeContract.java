@@ -68,6 +68,8 @@ final class CodeContract {
   private static final Pattern ENV_READ =
       Pattern.compile("\\benv\\.\\w+\\(\\s*\"([A-Z][A-Z0-9_]*)\"\\s*,\\s*([^,)]+)");
   private static final Pattern SHELL_VAR = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*)(:-([^}]*))?}");
+  private static final Pattern HEADER_NAMES =
+      Pattern.compile("^#\\s{2,}([A-Z][A-Z0-9_]+(?:\\s*[,/]\\s*[A-Z][A-Z0-9_]+)*)");
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*)}");
   private static final Pattern CONTEXT =
       Pattern.compile("createContext\\(\"([^\"]+)\",\\s*this::(\\w+)\\)");
@@ -353,16 +355,38 @@ final class CodeContract {
     return names;
   }
 
-  /** Variables run-envoy.sh reads (with its defaults) and the placeholders it renders. */
+  /**
+   * Variables run-envoy.sh documents in its header and reads (with its defaults), and the
+   * placeholders of the templates beside it, which render.sh fills from the environment.
+   */
   private Map<String, String> envoyVariables() {
     Map<String, String> names = new LinkedHashMap<>();
-    Matcher m = SHELL_VAR.matcher(read(root.resolve("envoy/run-envoy.sh")));
-    while (m.find()) {
-      names.merge(m.group(1), m.group(3) == null ? "" : m.group(3), (a, b) -> a.isEmpty() ? b : a);
+    String script = read(root.resolve("envoy/run-envoy.sh"));
+    for (String line :
+        (Iterable<String>) script.lines().takeWhile(l -> l.startsWith("#"))::iterator) {
+      Matcher documented = HEADER_NAMES.matcher(line);
+      if (documented.find()) {
+        for (String name : documented.group(1).split("\\s*[,/]\\s*")) {
+          names.putIfAbsent(name.trim(), "");
+        }
+      }
     }
-    Matcher p = PLACEHOLDER.matcher(read(root.resolve("envoy/bootstrap.yaml")));
-    while (p.find()) {
-      names.putIfAbsent(p.group(1), "");
+    Matcher m = SHELL_VAR.matcher(script);
+    while (m.find()) {
+      String defaultValue = m.group(3) == null ? "" : m.group(3);
+      names.merge(m.group(1), defaultValue, (a, b) -> a.isEmpty() ? b : a);
+    }
+    try (Stream<Path> templates = Files.list(root.resolve("envoy"))) {
+      for (Path template :
+          (Iterable<Path>)
+              templates.filter(f -> f.toString().endsWith(".yaml")).sorted()::iterator) {
+        Matcher p = PLACEHOLDER.matcher(read(template));
+        while (p.find()) {
+          names.putIfAbsent(p.group(1), "");
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return names;
   }
