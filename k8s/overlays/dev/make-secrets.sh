@@ -22,14 +22,14 @@ printf 'password=%s\n' "$(random)" >redis.env
 openssl req -x509 -new -nodes -days 30 -subj "/CN=tollgate dev CA" \
   -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout ca.key -out ca.crt 2>/dev/null
 
-# cert NAME USAGE SAN...: a PKCS#8 key and a certificate signed by the CA.
+# cert NAME USAGE SAN...: a PKCS#8 key and a certificate signed by the CA (SANs as DNS:x, URI:y).
 cert() {
   local name="$1" usage="$2"
   shift 2
   local sans
-  sans="$(printf 'DNS:%s,' "$@")"
+  sans="$(printf '%s,' "$@")"
   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$name.key" 2>/dev/null
-  openssl req -new -key "$name.key" -subj "/CN=$1" -out "$name.csr" 2>/dev/null
+  openssl req -new -key "$name.key" -subj "/CN=$name" -out "$name.csr" 2>/dev/null
   printf 'subjectAltName=%s\nextendedKeyUsage=%s\nkeyUsage=critical,digitalSignature\n' \
     "${sans%,}" "$usage" >"$name.ext"
   openssl x509 -req -in "$name.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 \
@@ -37,9 +37,10 @@ cert() {
   rm -f "$name.csr" "$name.ext"
 }
 
-cert server serverAuth control-plane "control-plane.$namespace" "control-plane.$namespace.svc" \
-  "control-plane.$namespace.svc.cluster.local"
-cert envoy clientAuth envoy
-cert ratelimit clientAuth ratelimit
+cert server serverAuth DNS:control-plane "DNS:control-plane.$namespace" \
+  "DNS:control-plane.$namespace.svc" "DNS:control-plane.$namespace.svc.cluster.local"
+# The URI SAN is the role the control plane authorizes: only Envoys may stream access logs.
+cert envoy clientAuth URI:spiffe://tollgate/envoy
+cert ratelimit clientAuth URI:spiffe://tollgate/ratelimit
 rm -f ca.srl ca.key
 echo "make-secrets: wrote $dir" >&2
