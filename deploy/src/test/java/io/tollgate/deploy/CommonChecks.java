@@ -32,11 +32,10 @@ final class CommonChecks {
     require(
         c,
         c.component().fullImage().equals(c.image()),
-        "image "
-            + c.image()
-            + " is not "
+        (c.image() == null ? "builds an unnamed image" : "image " + c.image())
+            + ", not "
             + c.component().fullImage()
-            + " (what make images builds)");
+            + " (what make images builds and k8s runs)");
     for (String name : c.env().keySet()) {
       if (c.component() == Component.RATELIMIT && code.ignoredByRatelimit(name)) {
         require(c, false, "sets " + name + ", which the rate-limit service accepts but ignores");
