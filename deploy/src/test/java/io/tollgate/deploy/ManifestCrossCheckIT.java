@@ -22,26 +22,41 @@ import org.junit.jupiter.api.TestInstance;
  * images exist; and the deployment rules of issue 10 hold. Each source is one test that lists all
  * its violations at once.
  *
- * <p>Which defect of issue 10 each rule catches (checked by reverting the fix locally):
+ * <p>Which assertion catches each defect of issue 10 (the quoted words start its message; each was
+ * reverted locally and seen to fail):
  *
  * <ul>
- *   <li>TOLLGATE_RATELIMIT_ADDRESS unset (compose, k8s): {@link Topology} "needs
- *       TOLLGATE_RATELIMIT_ADDRESS" in {@link CommonChecks}; k8s also "headless".
- *   <li>xffNumTrustedHops 1 behind an L4 balancer: {@link KubernetesChecks#tollgateYaml}.
- *   <li>Envoy admin on 0.0.0.0: "ENVOY_ADMIN_ADDRESS ... loopback" in {@link CommonChecks}.
- *   <li>Redis without a password: "requirepass" and "REDIS_AUTH" in {@link CommonChecks}.
- *   <li>plaintext xDS/access-log port: the TLS variables in {@link CommonChecks}.
- *   <li>Envoy as root through a command bypassing the entrypoint: "command" in {@link
- *       CommonChecks}; runAsNonRoot and the rest of the securityContext, PDBs and NetworkPolicies
- *       in {@link KubernetesChecks}.
- *   <li>preStop with wget, liveness on /healthcheck, replicas beside an HPA, ENVOY_CONCURRENCY
- *       unset, no max connection age, Redis without probes or limits, MaxRAMPercentage=75 under
- *       small limits: {@link KubernetesChecks}.
- *   <li>the secret before the namespace, a manual ConfigMap, image names never built, compose
- *       building other names: {@link KubernetesChecks#namespaceAndReferences} and "image" in {@link
- *       CommonChecks}.
- *   <li>compose: the /dev/tcp healthcheck under /bin/sh, 8080 on all interfaces, no .dockerignore:
- *       {@link ComposeChecks}.
+ *   <li>TOLLGATE_RATELIMIT_ADDRESS unset (compose, k8s): "needs TOLLGATE_RATELIMIT_ADDRESS"; a
+ *       ClusterIP instead of the headless Service: "is not a headless Service" ({@link
+ *       CommonChecks}).
+ *   <li>xffNumTrustedHops 1 behind the L4 LoadBalancer: "xffNumTrustedHops 1 behind Service", and
+ *       "its tollgate.yaml differs from config/tollgate.yaml" ({@link KubernetesChecks}).
+ *   <li>Envoy admin on 0.0.0.0: "ENVOY_ADMIN_ADDRESS=0.0.0.0" ({@link CommonChecks}); probes or
+ *       scrapes on the admin: "port is not ENVOY_STATS_PORT".
+ *   <li>Redis without a password: "Redis runs without --requirepass", "needs REDIS_AUTH".
+ *   <li>plaintext xDS and access-log port: "binds gRPC ... without TOLLGATE_XDS_TLS_*", "needs
+ *       ENVOY_XDS_TLS_*", "streams its config in plaintext", "needs CONFIG_GRPC_XDS_CLIENT_TLS_*".
+ *   <li>Envoy as root, its command bypassing the entrypoint: "replaces the image's entrypoint",
+ *       "securityContext: runAsNonRoot is not true" (and the rest of the securityContext).
+ *   <li>no PodDisruptionBudget: "no PodDisruptionBudget selects its pods"; no NetworkPolicy: "no
+ *       default-deny ingress policy", "port ... is reachable from ..., expected ...".
+ *   <li>preStop with wget: "preStop uses wget/curl"; and {@link EnvoyStatsListenerIT} runs the hook
+ *       against a real Envoy.
+ *   <li>rate-limit liveness on /healthcheck: "answers 500 until the first config arrives",
+ *       "liveness is the readiness check".
+ *   <li>replicas beside an HPA: "sets spec.replicas under an HPA".
+ *   <li>ENVOY_CONCURRENCY unset: "ENVOY_CONCURRENCY= does not match the CPU request".
+ *   <li>no gRPC max connection age: "scales out without TOLLGATE_XDS_MAX_CONNECTION_AGE" (and "sets
+ *       ..., which CONTROL_PLANE does not read" until the code reads it).
+ *   <li>Redis without probes or limits: "no readinessProbe", "no livenessProbe", "no memory limit".
+ *   <li>MaxRAMPercentage=75 under 512Mi/1Gi: "MaxRAMPercentage=75.0 under a ...".
+ *   <li>the secret before the namespace, a manual ConfigMap: "the first object is ...", "uses
+ *       ConfigMap ..., which is not rendered", "uses Secret ..., neither generated nor documented".
+ *   <li>images never built, compose building other names: "image ..., not tollgate/...", "builds an
+ *       unnamed image".
+ *   <li>compose: the /dev/tcp healthcheck under /bin/sh: "healthcheck uses /dev/tcp/ under
+ *       CMD-SHELL"; 8080 on every interface: "publishes 8080:8080 on every host interface"; no
+ *       .dockerignore: ".dockerignore does not exclude .git" ({@link ComposeChecks}).
  * </ul>
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
