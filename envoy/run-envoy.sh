@@ -8,6 +8,10 @@
 #   ENVOY_ADMIN_PORT      admin port                          (default: 9901)
 #   ENVOY_ADMIN_ADDRESS   admin interface: keep it on loopback unless a pod network
 #                         must scrape /stats/prometheus (default: 127.0.0.1)
+#   ENVOY_STATS_ADDRESS   listener serving only GET /stats/prometheus and GET /ready
+#                         from the admin: what scrapers and probes use, so the admin
+#                         can stay on loopback                (default: 127.0.0.1)
+#   ENVOY_STATS_PORT      its port, Envoy Gateway's stats port (default: 19001)
 #   ENVOY_MAX_HEAP_BYTES  overload manager heap limit         (default: 1 GiB)
 #   ENVOY_MAX_CONNECTIONS downstream connection limit         (default: 50000)
 #   ENVOY_DRAIN_TIME_S    drain time on shutdown / LDS update (default: 5)
@@ -27,6 +31,8 @@ export TOLLGATE_XDS_HOST="${TOLLGATE_XDS_HOST:-127.0.0.1}"
 export TOLLGATE_XDS_PORT="${TOLLGATE_XDS_PORT:-18000}"
 export ENVOY_ADMIN_PORT="${ENVOY_ADMIN_PORT:-9901}"
 export ENVOY_ADMIN_ADDRESS="${ENVOY_ADMIN_ADDRESS:-127.0.0.1}"
+export ENVOY_STATS_ADDRESS="${ENVOY_STATS_ADDRESS:-127.0.0.1}"
+export ENVOY_STATS_PORT="${ENVOY_STATS_PORT:-19001}"
 export ENVOY_MAX_HEAP_BYTES="${ENVOY_MAX_HEAP_BYTES:-1073741824}"
 export ENVOY_MAX_CONNECTIONS="${ENVOY_MAX_CONNECTIONS:-50000}"
 run_dir="${TOLLGATE_RUN_DIR:-$root/.run}"

@@ -2,7 +2,8 @@
 # Installs what Tollgate needs and is missing, on Debian 12; fast (no network) when all is present.
 #   scripts/deps.sh run     JDK, Envoy, curl (+ nginx and openssl when UPSTREAM=mock,
 #                           + redis-server when STORE=redis)
-#   scripts/deps.sh test    run's + nginx with the echo module, openssl, redis-server, PostgreSQL
+#   scripts/deps.sh test    run's + nginx with the echo module, openssl, redis-server, PostgreSQL,
+#                           kubectl, kubernetes-validate (PyPI, pinned, into .venv/)
 #   scripts/deps.sh bench   run's + nginx with the echo module, openssl, wrk
 #   scripts/deps.sh all     everything
 # Progress goes to stderr. Stdout gets shell assignments for the caller to eval:
@@ -51,6 +52,9 @@ if [[ "$need" == test || "$need" == all || "${STORE:-}" == redis ]]; then
 fi
 if [[ "$need" == test || "$need" == all ]]; then
   want postgresql has_postgres
+  # The deploy module renders k8s/ with kubectl's kustomize and validates it offline.
+  want kubectl has kubectl
+  want python3-venv has_venv
 fi
 if [[ "$need" == bench || "$need" == all ]]; then
   want wrk has wrk
@@ -85,5 +89,17 @@ fi
 log "JAVA_HOME=$java_home (Java $best)"
 envoy_bin="$("$root/envoy/install-envoy.sh")"
 log "envoy: $envoy_bin"
+
+# kubernetes-validate: the Kubernetes schemas, offline, for the deploy module's manifest tests.
+KUBERNETES_VALIDATE_VERSION=1.37.0
+if [[ "$need" == test || "$need" == all ]]; then
+  validate="$root/.venv/bin/kubernetes-validate"
+  if [[ "$("$validate" --version 2>/dev/null)" != *"$KUBERNETES_VALIDATE_VERSION"* ]]; then
+    [[ -x "$root/.venv/bin/python" ]] || python3 -m venv "$root/.venv" >&2
+    log "installing kubernetes-validate==$KUBERNETES_VALIDATE_VERSION into .venv/"
+    "$root/.venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+      "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" >&2
+  fi
+fi
 
 printf 'export JAVA_HOME=%q\nexport ENVOY_BIN=%q\n' "$java_home" "$envoy_bin"

@@ -24,14 +24,17 @@ public final class EnvoyProcess implements AutoCloseable {
 
   private final Path dir;
   private final int adminPort;
+  private final int statsPort;
   private final String nodeId;
   private final ManagedProcess process;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  private EnvoyProcess(Path dir, int adminPort, String nodeId, ManagedProcess process) {
+  private EnvoyProcess(
+      Path dir, int adminPort, int statsPort, String nodeId, ManagedProcess process) {
     this.dir = dir;
     this.adminPort = adminPort;
+    this.statsPort = statsPort;
     this.nodeId = nodeId;
     this.process = process;
   }
@@ -46,6 +49,14 @@ public final class EnvoyProcess implements AutoCloseable {
 
   public int adminPort() {
     return adminPort;
+  }
+
+  /**
+   * The loopback port of the listener serving only {@code GET /stats/prometheus} and {@code GET
+   * /ready} from the admin (what scrapers and probes use in compose and Kubernetes).
+   */
+  public int statsPort() {
+    return statsPort;
   }
 
   /** {@code http://127.0.0.1:<admin port>}, no trailing slash. */
@@ -195,6 +206,7 @@ public final class EnvoyProcess implements AutoCloseable {
     public EnvoyProcess start() {
       Path dir = Scratch.create("envoy");
       int adminPort = FreePorts.next();
+      int statsPort = FreePorts.next();
       Path bootstrap =
           Templates.renderTo(
               Binaries.repoRoot().resolve("envoy/bootstrap.yaml"),
@@ -207,6 +219,10 @@ public final class EnvoyProcess implements AutoCloseable {
                   "127.0.0.1",
                   "ENVOY_ADMIN_PORT",
                   Integer.toString(adminPort),
+                  "ENVOY_STATS_ADDRESS",
+                  "127.0.0.1",
+                  "ENVOY_STATS_PORT",
+                  Integer.toString(statsPort),
                   "TOLLGATE_XDS_HOST",
                   "127.0.0.1",
                   "TOLLGATE_XDS_PORT",
@@ -230,7 +246,7 @@ public final class EnvoyProcess implements AutoCloseable {
               "--log-level",
               logLevel));
       ManagedProcess process = ManagedProcess.builder("envoy", command).workDir(dir).start();
-      EnvoyProcess envoy = new EnvoyProcess(dir, adminPort, nodeId, process);
+      EnvoyProcess envoy = new EnvoyProcess(dir, adminPort, statsPort, nodeId, process);
       try {
         // Not /ready: until the control plane answers, Envoy is still initializing.
         process.awaitPort("127.0.0.1", adminPort, Duration.ofSeconds(20));
