@@ -48,8 +48,8 @@ final class PeerAuthorization implements ServerInterceptor {
     if (Collections.disjoint(allowed, roles)) {
       String why =
           (roles.isEmpty()
-                  ? "the client certificate names no Tollgate role"
-                  : "a certificate of role " + roles)
+                  ? "a client certificate naming no Tollgate role"
+                  : "a client certificate of role " + roles)
               + " may not call "
               + service
               + (allowed.isEmpty() ? "" : "; allowed: " + allowed);
