@@ -2,8 +2,10 @@ package io.tollgate.controlplane.grpc;
 
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -24,15 +26,11 @@ enum PeerRole {
     this.uri = uri;
   }
 
-  String uri() {
-    return uri;
-  }
-
   /** The roles the certificate's URI SANs name; empty when it names none. */
   static Set<PeerRole> of(X509Certificate certificate) {
     Set<PeerRole> roles = EnumSet.noneOf(PeerRole.class);
     try {
-      var names = certificate.getSubjectAlternativeNames();
+      Collection<List<?>> names = certificate.getSubjectAlternativeNames();
       if (names == null) {
         return roles;
       }
@@ -53,6 +51,6 @@ enum PeerRole {
 
   @Override
   public String toString() {
-    return name().toLowerCase(java.util.Locale.ROOT) + " (" + uri + ")";
+    return name().toLowerCase(Locale.ROOT) + " (" + uri + ")";
   }
 }

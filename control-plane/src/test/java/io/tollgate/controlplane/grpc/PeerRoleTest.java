@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,11 +34,10 @@ class PeerRoleTest {
   @Test
   void onlyEnvoysMayStreamAccessLogs() {
     assertThat(PeerAuthorization.ALLOWED)
-        .containsEntry(
-            "envoy.service.accesslog.v3.AccessLogService", java.util.Set.of(PeerRole.ENVOY))
+        .containsEntry("envoy.service.accesslog.v3.AccessLogService", Set.of(PeerRole.ENVOY))
         .containsEntry(
             "envoy.service.discovery.v3.AggregatedDiscoveryService",
-            java.util.Set.of(PeerRole.ENVOY, PeerRole.RATELIMIT));
+            Set.of(PeerRole.ENVOY, PeerRole.RATELIMIT));
   }
 
   private static X509Certificate read(Path pem) throws Exception {
