@@ -5,6 +5,13 @@
 #   ENVOY_CLUSTER         node cluster                        (default: tollgate)
 #   TOLLGATE_XDS_HOST     control plane gRPC host             (default: 127.0.0.1)
 #   TOLLGATE_XDS_PORT     control plane gRPC port             (default: 18000)
+#   ENVOY_XDS_TLS_CERT, ENVOY_XDS_TLS_KEY, ENVOY_XDS_TLS_CA
+#                         mutual TLS to the control plane: this Envoy's client certificate and key
+#                         (PEM), and the CA its certificate must chain to; all three or none
+#                         (default: none, plaintext)
+#   ENVOY_XDS_TLS_SERVER_NAME
+#                         SNI sent, and the name (DNS or IP SAN) the control plane's certificate
+#                         must carry                      (default: TOLLGATE_XDS_HOST)
 #   ENVOY_ADMIN_PORT      admin port                          (default: 9901)
 #   ENVOY_ADMIN_ADDRESS   admin interface: keep it on loopback unless a pod network
 #                         must scrape /stats/prometheus (default: 127.0.0.1)
@@ -37,6 +44,25 @@ export ENVOY_MAX_HEAP_BYTES="${ENVOY_MAX_HEAP_BYTES:-1073741824}"
 export ENVOY_MAX_CONNECTIONS="${ENVOY_MAX_CONNECTIONS:-50000}"
 run_dir="${TOLLGATE_RUN_DIR:-$root/.run}"
 mkdir -p "$run_dir"
+
+# The xDS cluster's transport socket: one of two fragments, rendered into the bootstrap.
+tls_set=()
+for name in ENVOY_XDS_TLS_CERT ENVOY_XDS_TLS_KEY ENVOY_XDS_TLS_CA; do
+  [[ -n "${!name:-}" ]] && tls_set+=("$name")
+done
+case "${#tls_set[@]}" in
+  0) transport="$here/xds-plaintext.yaml" ;;
+  3)
+    export ENVOY_XDS_TLS_SERVER_NAME="${ENVOY_XDS_TLS_SERVER_NAME:-$TOLLGATE_XDS_HOST}"
+    transport="$here/xds-tls.yaml"
+    ;;
+  *)
+    echo "run-envoy: mutual TLS to the control plane needs ENVOY_XDS_TLS_CERT, ENVOY_XDS_TLS_KEY and ENVOY_XDS_TLS_CA together; only ${tls_set[*]} set" >&2
+    exit 1
+    ;;
+esac
+ENVOY_XDS_TRANSPORT_SOCKET="$("$here/render.sh" "$transport")"
+export ENVOY_XDS_TRANSPORT_SOCKET
 
 bootstrap="$run_dir/envoy-$ENVOY_NODE_ID.yaml"
 "$here/render.sh" "$here/bootstrap.yaml" >"$bootstrap"

@@ -30,8 +30,41 @@ public record ControlPlaneSettings(
   /**
    * @param address interface of the gRPC server ({@code TOLLGATE_XDS_ADDRESS})
    * @param port its port ({@code TOLLGATE_XDS_PORT})
+   * @param tls mutual TLS on the port; required beyond loopback
+   * @param maxConnectionAge a connection older than this (plus or minus 10%) is asked to go away,
+   *     so Envoys and rate-limit services spread again over the replicas behind a Service ({@code
+   *     TOLLGATE_XDS_MAX_CONNECTION_AGE})
+   * @param maxConnectionAgeGrace how long its streams may continue after that before they are cut
+   *     and the peer reconnects ({@code TOLLGATE_XDS_MAX_CONNECTION_AGE_GRACE})
    */
-  public record Xds(@DefaultValue("127.0.0.1") String address, @DefaultValue("18000") int port) {}
+  public record Xds(
+      @DefaultValue("127.0.0.1") String address,
+      @DefaultValue("18000") int port,
+      @DefaultValue XdsTls tls,
+      @DefaultValue("10m") Duration maxConnectionAge,
+      @DefaultValue("30s") Duration maxConnectionAgeGrace) {
+
+    public Xds {
+      if (maxConnectionAge.isNegative() || maxConnectionAge.isZero()) {
+        throw new IllegalArgumentException(
+            "TOLLGATE_XDS_MAX_CONNECTION_AGE must be positive: " + maxConnectionAge);
+      }
+      if (maxConnectionAgeGrace.isNegative()) {
+        throw new IllegalArgumentException(
+            "TOLLGATE_XDS_MAX_CONNECTION_AGE_GRACE must not be negative: " + maxConnectionAgeGrace);
+      }
+    }
+  }
+
+  /**
+   * PEM files of the gRPC port's mutual TLS; all three or none (blank = unset).
+   *
+   * @param cert the control plane's certificate chain ({@code TOLLGATE_XDS_TLS_CERT})
+   * @param key its private key, PKCS#8 ({@code TOLLGATE_XDS_TLS_KEY})
+   * @param clientCa the CA every client certificate must chain to ({@code
+   *     TOLLGATE_XDS_TLS_CLIENT_CA})
+   */
+  public record XdsTls(String cert, String key, String clientCa) {}
 
   /**
    * @param token bearer token the REST API requires when bound beyond loopback ({@code

@@ -314,6 +314,20 @@ public record Settings(
       environmentError(
           env, "GRPC_SERVER_USE_TLS=true needs GRPC_SERVER_TLS_CERT and GRPC_SERVER_TLS_KEY");
     }
+    if (xds.tls() && xds.clientCert().isEmpty() != xds.clientKey().isEmpty()) {
+      environmentError(
+          env,
+          "CONFIG_GRPC_XDS_CLIENT_TLS_CERT and CONFIG_GRPC_XDS_CLIENT_TLS_KEY go together: set"
+              + " both for a client certificate (mutual TLS), or neither");
+    }
+    if (!xds.tls()
+        && (!xds.clientCert().isEmpty()
+            || !xds.serverCaCert().isEmpty()
+            || !xds.serverSan().isEmpty())) {
+      warnings.add(
+          "CONFIG_GRPC_XDS_CLIENT_TLS_* / CONFIG_GRPC_XDS_SERVER_TLS_* are set but"
+              + " CONFIG_GRPC_XDS_SERVER_USE_TLS is not true: the xDS client uses plaintext");
+    }
     if (!env.errors().isEmpty()) {
       throw new IllegalArgumentException(
           "invalid settings:\n  " + String.join("\n  ", env.errors()));

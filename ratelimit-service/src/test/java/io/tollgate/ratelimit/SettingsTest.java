@@ -82,4 +82,42 @@ class SettingsTest {
     assertThatThrownBy(() -> Settings.fromEnv(Map.of("BACKEND_TYPE", "redis")))
         .hasMessageContaining("REDIS_SOCKET_TYPE=unix");
   }
+
+  @Test
+  void xdsClientTlsTakesTheReferenceVariables() {
+    Settings.Xds xds =
+        Settings.fromEnv(
+                Map.of(
+                    "CONFIG_GRPC_XDS_SERVER_USE_TLS", "true",
+                    "CONFIG_GRPC_XDS_CLIENT_TLS_CERT", "/tls/cert.pem",
+                    "CONFIG_GRPC_XDS_CLIENT_TLS_KEY", "/tls/key.pem",
+                    "CONFIG_GRPC_XDS_SERVER_TLS_CACERT", "/tls/ca.pem",
+                    "CONFIG_GRPC_XDS_SERVER_TLS_SAN", "control-plane.tollgate"))
+            .xds();
+    assertThat(xds.tls()).isTrue();
+    assertThat(xds.clientCert()).isEqualTo("/tls/cert.pem");
+    assertThat(xds.clientKey()).isEqualTo("/tls/key.pem");
+    assertThat(xds.serverCaCert()).isEqualTo("/tls/ca.pem");
+    assertThat(xds.serverSan()).isEqualTo("control-plane.tollgate");
+    assertThat(Settings.fromEnv(Map.of()).xds().tls()).isFalse();
+  }
+
+  @Test
+  void aClientCertificateWithoutItsKeyIsRefused() {
+    assertThatThrownBy(
+            () ->
+                Settings.fromEnv(
+                    Map.of(
+                        "CONFIG_GRPC_XDS_SERVER_USE_TLS", "true",
+                        "CONFIG_GRPC_XDS_CLIENT_TLS_CERT", "/tls/cert.pem")))
+        .hasMessageContaining(
+            "CONFIG_GRPC_XDS_CLIENT_TLS_CERT and CONFIG_GRPC_XDS_CLIENT_TLS_KEY go together");
+  }
+
+  @Test
+  void tlsFilesWithoutUseTlsAreAWarningNotASilentPlaintext() {
+    assertThat(
+            Settings.fromEnv(Map.of("CONFIG_GRPC_XDS_SERVER_TLS_CACERT", "/tls/ca.pem")).warnings())
+        .anyMatch(w -> w.contains("CONFIG_GRPC_XDS_SERVER_USE_TLS is not true"));
+  }
 }

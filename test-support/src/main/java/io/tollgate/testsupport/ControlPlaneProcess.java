@@ -135,13 +135,56 @@ public final class ControlPlaneProcess implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Mutual TLS on the gRPC port ({@code TOLLGATE_XDS_TLS_*}): its certificate, and the CA client
+     * certificates must chain to.
+     */
+    public Builder xdsTls(TestCa.ServerCertificate certificate, Path clientCaFile) {
+      env.put("TOLLGATE_XDS_TLS_CERT", certificate.certFile().toString());
+      env.put("TOLLGATE_XDS_TLS_KEY", certificate.keyFile().toString());
+      env.put("TOLLGATE_XDS_TLS_CLIENT_CA", clientCaFile.toString());
+      return this;
+    }
+
     public Builder jvmArg(String arg) {
       jvmArgs.add(arg);
       return this;
     }
 
+    /**
+     * Starts a control plane expected to refuse its settings; waits until it exits and returns its
+     * log. Fails when it runs on or exits with 0.
+     */
+    public String startExpectingRefusal(Duration timeout) {
+      ControlPlaneProcess controlPlane = prepare();
+      try (ManagedProcess process =
+          ManagedProcess.builder("control-plane", controlPlane.command)
+              .env(controlPlane.env)
+              .workDir(controlPlane.dir)
+              .start()) {
+        int exit = process.awaitExit(timeout);
+        String log = process.logTail(200);
+        if (exit == 0) {
+          throw new IllegalStateException("control plane exited with 0:\n" + log);
+        }
+        return log;
+      } finally {
+        Scratch.delete(controlPlane.dir);
+      }
+    }
+
     /** Starts the control plane and waits until {@code /actuator/health} answers 2xx. */
     public ControlPlaneProcess start() {
+      ControlPlaneProcess controlPlane = prepare();
+      try {
+        return controlPlane.start();
+      } catch (RuntimeException e) {
+        controlPlane.close();
+        throw e;
+      }
+    }
+
+    private ControlPlaneProcess prepare() {
       Path dir = Scratch.create("control-plane");
       int restPort = FreePorts.next();
       int xdsPort = this.xdsPort > 0 ? this.xdsPort : FreePorts.next();
@@ -159,14 +202,7 @@ public final class ControlPlaneProcess implements AutoCloseable {
       command.add(Binaries.java().toString());
       command.addAll(jvmArgs);
       command.addAll(List.of("-jar", jar().toString()));
-      ControlPlaneProcess controlPlane =
-          new ControlPlaneProcess(dir, restPort, xdsPort, all, command);
-      try {
-        return controlPlane.start();
-      } catch (RuntimeException e) {
-        controlPlane.close();
-        throw e;
-      }
+      return new ControlPlaneProcess(dir, restPort, xdsPort, all, command);
     }
   }
 }

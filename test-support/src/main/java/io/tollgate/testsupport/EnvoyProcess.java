@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -17,8 +18,9 @@ import java.util.regex.Pattern;
 
 /**
  * The real Envoy binary with Tollgate's bootstrap ({@code envoy/bootstrap.yaml}, the template
- * {@code envoy/run-envoy.sh} renders), pointed at a control plane's gRPC port, admin on a free
- * loopback port. Its listeners, routes and clusters all come over ADS.
+ * {@code envoy/run-envoy.sh} renders), pointed at a control plane's gRPC port, in plaintext or
+ * mutual TLS ({@link Builder#xdsTls}), admin on a free loopback port. Its listeners, routes and
+ * clusters all come over ADS.
  */
 public final class EnvoyProcess implements AutoCloseable {
 
@@ -156,6 +158,23 @@ public final class EnvoyProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Renders {@code envoy/bootstrap.yaml} from the environment {@code run-envoy.sh} would get, as it
+   * does: the xDS cluster's transport socket is {@code envoy/xds-tls.yaml} when {@code
+   * ENVOY_XDS_TLS_CERT} is set, {@code envoy/xds-plaintext.yaml} otherwise.
+   */
+  static Path renderBootstrap(Map<String, String> environment, Path target) {
+    Path envoyDir = Binaries.repoRoot().resolve("envoy");
+    Map<String, String> values = new LinkedHashMap<>(environment);
+    String fragment =
+        values.containsKey("ENVOY_XDS_TLS_CERT") ? "xds-tls.yaml" : "xds-plaintext.yaml";
+    // As the shell's "$(render.sh ...)": without the trailing newline.
+    values.put(
+        "ENVOY_XDS_TRANSPORT_SOCKET",
+        Templates.render(envoyDir.resolve(fragment), values).replaceAll("\n+$", ""));
+    return Templates.renderTo(envoyDir.resolve("bootstrap.yaml"), values, target);
+  }
+
   /** SIGTERM; Envoy exits at once (drain applies to listener updates, not to this). */
   @Override
   public void close() {
@@ -171,6 +190,7 @@ public final class EnvoyProcess implements AutoCloseable {
     private int concurrency = 2;
     private int drainSeconds = 1;
     private String logLevel = "info";
+    private final Map<String, String> xdsTls = new LinkedHashMap<>();
 
     private Builder(int xdsPort) {
       this.xdsPort = xdsPort;
@@ -202,36 +222,43 @@ public final class EnvoyProcess implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Mutual TLS to the control plane, as {@code ENVOY_XDS_TLS_*} give it to {@code run-envoy.sh}:
+     * this Envoy's client certificate, the CA the control plane's certificate must chain to, and
+     * the name sent as SNI and checked among its SANs.
+     */
+    public Builder xdsTls(TestCa.ClientCertificate certificate, Path caFile, String serverName) {
+      xdsTls.put("ENVOY_XDS_TLS_CERT", certificate.certFile().toString());
+      xdsTls.put("ENVOY_XDS_TLS_KEY", certificate.keyFile().toString());
+      xdsTls.put("ENVOY_XDS_TLS_CA", caFile.toString());
+      xdsTls.put("ENVOY_XDS_TLS_SERVER_NAME", serverName);
+      return this;
+    }
+
+    /** The environment {@code run-envoy.sh} would be given for this Envoy. */
+    Map<String, String> environment(int adminPort, int statsPort) {
+      Map<String, String> env = new LinkedHashMap<>();
+      env.put("ENVOY_NODE_ID", nodeId);
+      env.put("ENVOY_CLUSTER", cluster);
+      env.put("ENVOY_ADMIN_ADDRESS", "127.0.0.1");
+      env.put("ENVOY_ADMIN_PORT", Integer.toString(adminPort));
+      env.put("ENVOY_STATS_ADDRESS", "127.0.0.1");
+      env.put("ENVOY_STATS_PORT", Integer.toString(statsPort));
+      env.put("TOLLGATE_XDS_HOST", "127.0.0.1");
+      env.put("TOLLGATE_XDS_PORT", Integer.toString(xdsPort));
+      env.put("ENVOY_MAX_HEAP_BYTES", Long.toString(512L << 20));
+      env.put("ENVOY_MAX_CONNECTIONS", "10000");
+      env.putAll(xdsTls);
+      return env;
+    }
+
     /** Starts Envoy and waits until its admin interface answers (not for any xDS config). */
     public EnvoyProcess start() {
       Path dir = Scratch.create("envoy");
       int adminPort = FreePorts.next();
       int statsPort = FreePorts.next();
       Path bootstrap =
-          Templates.renderTo(
-              Binaries.repoRoot().resolve("envoy/bootstrap.yaml"),
-              Map.of(
-                  "ENVOY_NODE_ID",
-                  nodeId,
-                  "ENVOY_CLUSTER",
-                  cluster,
-                  "ENVOY_ADMIN_ADDRESS",
-                  "127.0.0.1",
-                  "ENVOY_ADMIN_PORT",
-                  Integer.toString(adminPort),
-                  "ENVOY_STATS_ADDRESS",
-                  "127.0.0.1",
-                  "ENVOY_STATS_PORT",
-                  Integer.toString(statsPort),
-                  "TOLLGATE_XDS_HOST",
-                  "127.0.0.1",
-                  "TOLLGATE_XDS_PORT",
-                  Integer.toString(xdsPort),
-                  "ENVOY_MAX_HEAP_BYTES",
-                  Long.toString(512L << 20),
-                  "ENVOY_MAX_CONNECTIONS",
-                  "10000"),
-              dir.resolve("bootstrap.yaml"));
+          renderBootstrap(environment(adminPort, statsPort), dir.resolve("bootstrap.yaml"));
       List<String> command = new ArrayList<>();
       command.add(Binaries.envoy().toString());
       command.addAll(

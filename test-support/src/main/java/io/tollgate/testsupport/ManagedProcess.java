@@ -122,6 +122,21 @@ public final class ManagedProcess implements AutoCloseable {
         name + ": timed out after " + timeout + " waiting for " + what + ":\n" + logTail(40));
   }
 
+  /** Waits until the process exits on its own; its exit code, or a failure with the log. */
+  public int awaitExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException(
+            name + " still running after " + timeout + ":\n" + logTail(40));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+    removeHook();
+    return process.exitValue();
+  }
+
   /** SIGTERM, then SIGKILL after ten seconds. */
   public void stop() {
     stop(Duration.ofSeconds(10));

@@ -186,6 +186,20 @@ public final class RateLimitServiceProcess implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The xDS client over mutual TLS, with the reference's variables ({@code
+     * CONFIG_GRPC_XDS_SERVER_USE_TLS} and the rest): its client certificate, the CA the control
+     * plane's certificate must chain to, and the name that certificate must carry.
+     */
+    public Builder xdsTls(TestCa.ClientCertificate certificate, Path caFile, String serverSan) {
+      env.put("CONFIG_GRPC_XDS_SERVER_USE_TLS", "true");
+      env.put("CONFIG_GRPC_XDS_CLIENT_TLS_CERT", certificate.certFile().toString());
+      env.put("CONFIG_GRPC_XDS_CLIENT_TLS_KEY", certificate.keyFile().toString());
+      env.put("CONFIG_GRPC_XDS_SERVER_TLS_CACERT", caFile.toString());
+      env.put("CONFIG_GRPC_XDS_SERVER_TLS_SAN", serverSan);
+      return this;
+    }
+
     /** An extra environment variable. */
     public Builder env(String key, String value) {
       env.put(key, value);

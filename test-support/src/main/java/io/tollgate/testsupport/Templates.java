@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
 
 /**
  * Renders the repository's {@code ${NAME}} templates (Envoy's bootstrap, nginx's config) exactly as
- * {@code envoy/render.sh} does for the scripts, so tests and {@code make run} share one template.
+ * {@code envoy/render.sh} does for the scripts, so tests and {@code make run} share one template: a
+ * value is inserted literally, and a value of several lines continues each line at the indentation
+ * of the placeholder's line (a YAML fragment inserted as a block).
  */
 public final class Templates {
 
@@ -34,7 +36,13 @@ public final class Templates {
       if (value == null) {
         throw new IllegalArgumentException(template + " needs a value for ${" + m.group(1) + "}");
       }
-      m.appendReplacement(out, Matcher.quoteReplacement(value));
+      int lineStart = text.lastIndexOf('\n', m.start()) + 1;
+      int indentEnd = lineStart;
+      while (indentEnd < m.start() && Character.isWhitespace(text.charAt(indentEnd))) {
+        indentEnd++;
+      }
+      String indented = value.replace("\n", "\n" + text.substring(lineStart, indentEnd));
+      m.appendReplacement(out, Matcher.quoteReplacement(indented));
     }
     m.appendTail(out);
     return out.toString();

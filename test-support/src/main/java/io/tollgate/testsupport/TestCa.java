@@ -43,6 +43,12 @@ public final class TestCa {
   /** The names every server certificate carries: loopback by name, by address, and an SNI name. */
   public static final String SNI_NAME = "mock.tollgate.test";
 
+  /** The URI SAN that makes a client certificate an Envoy's on the control plane's gRPC port. */
+  public static final String ENVOY_ROLE = "spiffe://tollgate/envoy";
+
+  /** The URI SAN of a rate-limit service's client certificate. */
+  public static final String RATELIMIT_ROLE = "spiffe://tollgate/ratelimit";
+
   private static final String SIGNATURE = "SHA256withECDSA";
   private static final Duration VALIDITY = Duration.ofDays(2);
 
@@ -86,30 +92,52 @@ public final class TestCa {
    * writes it and its key (PEM) next to the CA file.
    */
   public ServerCertificate issueServerCertificate(String name) {
+    Path[] files =
+        issue(
+            name,
+            "CN=localhost,O=Tollgate tests",
+            KeyPurposeId.id_kp_serverAuth,
+            new GeneralName(GeneralName.dNSName, "localhost"),
+            new GeneralName(GeneralName.dNSName, SNI_NAME),
+            new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+    return new ServerCertificate(files[0], files[1]);
+  }
+
+  /**
+   * Issues a client certificate whose only subject alternative name is the URI {@code role} (e.g.
+   * {@link #ENVOY_ROLE}; null for none), and writes it and its key (PEM) next to the CA file.
+   */
+  public ClientCertificate issueClientCertificate(String name, String role) {
+    Path[] files =
+        role == null
+            ? issue(name, "CN=" + name + ",O=Tollgate tests", KeyPurposeId.id_kp_clientAuth)
+            : issue(
+                name,
+                "CN=" + name + ",O=Tollgate tests",
+                KeyPurposeId.id_kp_clientAuth,
+                new GeneralName(GeneralName.uniformResourceIdentifier, role));
+    return new ClientCertificate(files[0], files[1]);
+  }
+
+  /** Signs a leaf certificate; returns its certificate and key files. */
+  private Path[] issue(String name, String subject, KeyPurposeId purpose, GeneralName... sans) {
     try {
-      KeyPair serverKey = newKey();
+      KeyPair leafKey = newKey();
       X509v3CertificateBuilder builder =
           builder(
               X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()),
-              new X500Name("CN=localhost,O=Tollgate tests"),
-              serverKey,
+              new X500Name(subject),
+              leafKey,
               key);
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       builder.addExtension(
           Extension.keyUsage,
           true,
           new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-      builder.addExtension(
-          Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-      builder.addExtension(
-          Extension.subjectAlternativeName,
-          false,
-          new GeneralNames(
-              new GeneralName[] {
-                new GeneralName(GeneralName.dNSName, "localhost"),
-                new GeneralName(GeneralName.dNSName, SNI_NAME),
-                new GeneralName(GeneralName.iPAddress, "127.0.0.1")
-              }));
+      builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+      if (sans.length > 0) {
+        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
+      }
       builder.addExtension(
           Extension.authorityKeyIdentifier,
           false,
@@ -118,16 +146,19 @@ public final class TestCa {
       Path certFile = dir.resolve(name + "-cert.pem");
       Path keyFile = dir.resolve(name + "-key.pem");
       writePem(certFile, cert);
-      // PKCS#8 as the JDK encodes it: nginx, Envoy and openssl all read it.
-      writePem(keyFile, new PemObject("PRIVATE KEY", serverKey.getPrivate().getEncoded()));
-      return new ServerCertificate(certFile, keyFile);
+      // PKCS#8 as the JDK encodes it: nginx, Envoy, gRPC's Netty and openssl all read it.
+      writePem(keyFile, new PemObject("PRIVATE KEY", leafKey.getPrivate().getEncoded()));
+      return new Path[] {certFile, keyFile};
     } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
-      throw new IllegalStateException("cannot issue a server certificate for " + name, e);
+      throw new IllegalStateException("cannot issue a certificate for " + name, e);
     }
   }
 
   /** PEM files of a server certificate and its private key. */
   public record ServerCertificate(Path certFile, Path keyFile) {}
+
+  /** PEM files of a client certificate and its private key. */
+  public record ClientCertificate(Path certFile, Path keyFile) {}
 
   private static KeyPair newKey() throws GeneralSecurityException {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");

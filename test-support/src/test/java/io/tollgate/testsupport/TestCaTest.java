@@ -38,6 +38,18 @@ class TestCaTest {
         .isInstanceOf(CertPathValidatorException.class);
   }
 
+  @Test
+  void clientCertificateCarriesItsRoleAsItsOnlyUriName() throws Exception {
+    TestCa ca = TestCa.create(dir, "good");
+    X509Certificate envoy = read(ca.issueClientCertificate("envoy", TestCa.ENVOY_ROLE).certFile());
+    assertThat(envoy.getSubjectAlternativeNames()).containsExactly(List.of(6, TestCa.ENVOY_ROLE));
+    assertThat(envoy.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
+    validate(envoy, read(ca.caFile()));
+    assertThat(
+            read(ca.issueClientCertificate("none", null).certFile()).getSubjectAlternativeNames())
+        .isNull();
+  }
+
   private static X509Certificate read(Path pem) throws Exception {
     try (InputStream in = Files.newInputStream(pem)) {
       return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);

@@ -1,7 +1,6 @@
 package io.tollgate.controlplane.admin;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.tollgate.controlplane.Loopback;
 
 /**
  * Whether the REST API needs a bearer token: always when one is configured, and it must be
@@ -38,18 +37,6 @@ record AdminExposure(String serverAddress, String token) {
   }
 
   private boolean loopback() {
-    if (serverAddress == null || serverAddress.isBlank()) {
-      return false;
-    }
-    try {
-      for (InetAddress address : InetAddress.getAllByName(serverAddress)) {
-        if (!address.isLoopbackAddress()) {
-          return false;
-        }
-      }
-      return true;
-    } catch (UnknownHostException e) {
-      return false;
-    }
+    return Loopback.only(serverAddress);
   }
 }

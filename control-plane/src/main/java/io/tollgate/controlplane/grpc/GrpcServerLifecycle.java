@@ -17,7 +17,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * The one gRPC port of the control plane (ADS for Envoy and the rate-limit services, and the
- * access-log sink): every {@link BindableService} bean is served on it, plus gRPC health.
+ * access-log sink): every {@link BindableService} bean is served on it, plus gRPC health. With
+ * {@code TOLLGATE_XDS_TLS_*} set it takes only mutual TLS, and each call is checked against the
+ * client certificate's role ({@link PeerAuthorization}); without them it must stay on loopback.
+ * Connections are recycled after {@code TOLLGATE_XDS_MAX_CONNECTION_AGE}, so long-lived ADS streams
+ * spread again over the replicas when replicas come and go.
  */
 @Component
 class GrpcServerLifecycle implements SmartLifecycle {
@@ -25,12 +29,16 @@ class GrpcServerLifecycle implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(GrpcServerLifecycle.class);
 
   private final ControlPlaneSettings settings;
+  private final GrpcPortSecurity security;
   private final List<BindableService> services;
   private final HealthStatusManager health = new HealthStatusManager();
   private volatile Server server;
 
   GrpcServerLifecycle(ControlPlaneSettings settings, List<BindableService> services) {
     this.settings = settings;
+    this.security = new GrpcPortSecurity(settings.xds().address(), settings.xds().tls());
+    // Here, not in start(): a bad setting stops the application before anything else starts.
+    security.requireSafe();
     this.services = services;
   }
 
@@ -39,17 +47,27 @@ class GrpcServerLifecycle implements SmartLifecycle {
     InetSocketAddress address =
         new InetSocketAddress(settings.xds().address(), settings.xds().port());
     NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(address)
+        NettyServerBuilder.forAddress(address, security.credentials())
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
+            .maxConnectionAge(settings.xds().maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS)
+            .maxConnectionAgeGrace(
+                settings.xds().maxConnectionAgeGrace().toMillis(), TimeUnit.MILLISECONDS)
             .addService(health.getHealthService());
     services.forEach(builder::addService);
+    if (security.mutualTls()) {
+      builder.intercept(new PeerAuthorization());
+    }
     try {
       server = builder.build().start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen for gRPC on " + address, e);
     }
-    log.info("gRPC (xDS, access logs) listening on {}", address);
+    log.info(
+        "gRPC (xDS, access logs) listening on {} ({}), max connection age {}",
+        address,
+        security.mutualTls() ? "mutual TLS" : "plaintext, loopback only",
+        settings.xds().maxConnectionAge());
   }
 
   @Override

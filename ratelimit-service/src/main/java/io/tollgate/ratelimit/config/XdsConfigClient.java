@@ -21,7 +21,6 @@ import io.tollgate.protos.ratelimit.config.v3.RateLimitConfig;
 import io.tollgate.ratelimit.Settings;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,7 +68,9 @@ public final class XdsConfigClient implements AutoCloseable {
     ManagedChannelBuilder<?> builder =
         Grpc.newChannelBuilder(settings.serverUrl(), credentials(settings))
             .maxInboundMessageSize(settings.maxMessageBytes());
-    if (!settings.serverSan().isEmpty()) {
+    if (settings.tls() && !settings.serverSan().isEmpty()) {
+      // As the reference's tls.Config.ServerName: the SNI sent and the name the server's
+      // certificate must carry, instead of the host in CONFIG_GRPC_XDS_SERVER_URL.
       builder.overrideAuthority(settings.serverSan());
     }
     this.channel = builder.build();
@@ -99,22 +100,39 @@ public final class XdsConfigClient implements AutoCloseable {
             });
   }
 
+  /**
+   * The reference's xDS client TLS: the server verified against {@code
+   * CONFIG_GRPC_XDS_SERVER_TLS_CACERT} (the system roots when unset), and a client certificate
+   * presented when one is given, for a control plane requiring mutual TLS.
+   */
   private static ChannelCredentials credentials(Settings.Xds s) {
     if (!s.tls()) {
       return InsecureChannelCredentials.create();
     }
-    try {
-      TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
-      if (!s.serverCaCert().isEmpty()) {
+    TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
+    if (!s.serverCaCert().isEmpty()) {
+      try {
         tls.trustManager(new File(s.serverCaCert()));
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException(
+            "CONFIG_GRPC_XDS_SERVER_TLS_CACERT=" + s.serverCaCert() + ": " + e.getMessage(), e);
       }
-      if (!s.clientCert().isEmpty()) {
-        tls.keyManager(new File(s.clientCert()), new File(s.clientKey()));
-      }
-      return tls.build();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the xDS TLS files", e);
     }
+    if (!s.clientCert().isEmpty()) {
+      try {
+        tls.keyManager(new File(s.clientCert()), new File(s.clientKey()));
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException(
+            "CONFIG_GRPC_XDS_CLIENT_TLS_CERT="
+                + s.clientCert()
+                + ", CONFIG_GRPC_XDS_CLIENT_TLS_KEY="
+                + s.clientKey()
+                + ": "
+                + e.getMessage(),
+            e);
+      }
+    }
+    return tls.build();
   }
 
   public void start() {
