@@ -2,6 +2,7 @@ package io.tollgate.controlplane;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -17,6 +18,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     own {@code caFile} ({@code TOLLGATE_UPSTREAM_CA_BUNDLE})
  * @param ratelimit how Envoy reaches the rate-limit service and what it does when it cannot
  * @param stats the access-log statistics: aggregation, storage, retention
+ * @param history how long the limit rules' audit trail is kept
  */
 @ConfigurationProperties("tollgate")
 public record ControlPlaneSettings(
@@ -25,7 +27,8 @@ public record ControlPlaneSettings(
     @DefaultValue Admin admin,
     @DefaultValue("/etc/ssl/certs/ca-certificates.crt") String upstreamCaBundle,
     @DefaultValue Ratelimit ratelimit,
-    @DefaultValue Stats stats) {
+    @DefaultValue Stats stats,
+    @DefaultValue History history) {
 
   /**
    * @param address interface of the gRPC server ({@code TOLLGATE_XDS_ADDRESS})
@@ -69,8 +72,39 @@ public record ControlPlaneSettings(
   /**
    * @param token bearer token the REST API requires when bound beyond loopback ({@code
    *     TOLLGATE_ADMIN_TOKEN})
+   * @param allowedHosts {@code Host} names (with or without {@code :port}) the control plane
+   *     answers to besides the loopback names, e.g. a compose or Kubernetes service name ({@code
+   *     TOLLGATE_ADMIN_ALLOWED_HOSTS}, comma-separated)
+   * @param corsOrigins origins whose pages may call {@code /api/**} cross-origin; none = CORS off
+   *     ({@code TOLLGATE_ADMIN_CORS_ORIGINS}, comma-separated)
    */
-  public record Admin(String token) {}
+  public record Admin(
+      String token,
+      @DefaultValue List<String> allowedHosts,
+      @DefaultValue List<String> corsOrigins) {}
+
+  /**
+   * The limit rules' audit trail ({@code TOLLGATE_HISTORY_*}), pruned hourly; the revision each
+   * live rule is at is always kept.
+   *
+   * @param retention revisions older than this are pruned ({@code TOLLGATE_HISTORY_RETENTION})
+   * @param maxRevisions at most this many revisions are kept, the newest ({@code
+   *     TOLLGATE_HISTORY_MAX_REVISIONS})
+   */
+  public record History(
+      @DefaultValue("90d") Duration retention, @DefaultValue("10000") int maxRevisions) {
+
+    public History {
+      if (retention.isNegative() || retention.isZero()) {
+        throw new IllegalArgumentException(
+            "tollgate.history.retention must be positive: " + retention);
+      }
+      if (maxRevisions <= 0) {
+        throw new IllegalArgumentException(
+            "tollgate.history.max-revisions must be positive: " + maxRevisions);
+      }
+    }
+  }
 
   /**
    * @param address the rate-limit service's gRPC host, as Envoy reaches it ({@code

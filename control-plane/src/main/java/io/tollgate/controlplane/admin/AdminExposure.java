@@ -25,7 +25,7 @@ record AdminExposure(String serverAddress, String token) {
    * @throws IllegalStateException with the fix in its message
    */
   void requireSafe() {
-    if (!tokenRequired() && !loopback()) {
+    if (!tokenRequired() && !loopbackOnly()) {
       throw new IllegalStateException(
           "The REST API would listen on "
               + (serverAddress == null || serverAddress.isBlank()
@@ -36,7 +36,8 @@ record AdminExposure(String serverAddress, String token) {
     }
   }
 
-  private boolean loopback() {
+  /** Whether the API listens on loopback addresses only. */
+  boolean loopbackOnly() {
     return Loopback.only(serverAddress);
   }
 }

@@ -8,12 +8,15 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
@@ -24,6 +27,10 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
+import org.springframework.web.filter.CorsFilter;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -35,9 +42,16 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * configured: {@code Authorization: Bearer <token>} required on {@code /api/**}, changes recorded
  * as "admin". Bound beyond loopback without a token: the application refuses to start. Everything
  * outside {@code /api/**} (dashboard, OpenAPI, actuator) stays readable.
+ *
+ * <p>Whatever the token, no web page can drive the API: {@link SameOriginGuard} refuses foreign
+ * {@code Origin} and {@code Host} headers (CSRF, DNS rebinding), bodies must carry their declared
+ * media type ({@link UnsupportedMediaTypeProblem}), and CORS is off unless {@code
+ * TOLLGATE_ADMIN_CORS_ORIGINS} names the origins allowed to call it.
  */
 @Configuration
 class AdminSecurityConfig {
+
+  private static final Logger log = LoggerFactory.getLogger(AdminSecurityConfig.class);
 
   @Bean
   AdminExposure adminExposure(
@@ -45,6 +59,17 @@ class AdminSecurityConfig {
     AdminExposure exposure = new AdminExposure(serverAddress, settings.admin().token());
     exposure.requireSafe();
     return exposure;
+  }
+
+  @Bean
+  OwnOrigins ownOrigins(AdminExposure exposure, ControlPlaneSettings settings) {
+    OwnOrigins own = OwnOrigins.of(settings.admin().allowedHosts(), settings.admin().corsOrigins());
+    if (!exposure.loopbackOnly() && own.allowedHosts().isEmpty()) {
+      log.info(
+          "REST API beyond loopback: it answers only to Host localhost, 127.0.0.1, [::1] and the"
+              + " address a connection arrives on; TOLLGATE_ADMIN_ALLOWED_HOSTS adds names");
+    }
+    return own;
   }
 
   /** Checks a presented token in constant time; also keeps Boot from inventing a user. */
@@ -64,8 +89,20 @@ class AdminSecurityConfig {
 
   @Bean
   SecurityFilterChain adminApi(
-      HttpSecurity http, AdminExposure exposure, AuthenticationManager tokens) throws Exception {
+      HttpSecurity http, AdminExposure exposure, AuthenticationManager tokens, OwnOrigins own)
+      throws Exception {
+    // Spring's CSRF tokens are for cookie sessions; this API has none (a bearer token or
+    // nothing), and SameOriginGuard plus strict media types refuse what browsers could forge.
     http.csrf(csrf -> csrf.disable())
+        .addFilterBefore(new SameOriginGuard(own), CorsFilter.class)
+        .cors(
+            cors -> {
+              if (own.corsOrigins().isEmpty()) {
+                cors.disable();
+              } else {
+                cors.configurationSource(corsSource(own.corsOrigins()));
+              }
+            })
         .httpBasic(basic -> basic.disable())
         .formLogin(form -> form.disable())
         .logout(logout -> logout.disable())
@@ -82,15 +119,32 @@ class AdminSecurityConfig {
     return http.build();
   }
 
+  /** Preflights and CORS headers for the configured origins, on {@code /api/**} only. */
+  private static CorsConfigurationSource corsSource(List<String> origins) {
+    CorsConfiguration config = new CorsConfiguration();
+    config.setAllowedOrigins(origins);
+    config.setAllowedMethods(List.of("GET", "POST", "PUT", "DELETE"));
+    config.setAllowedHeaders(
+        List.of(
+            HttpHeaders.AUTHORIZATION,
+            HttpHeaders.CONTENT_TYPE,
+            HttpHeaders.IF_MATCH,
+            HttpHeaders.IF_NONE_MATCH));
+    config.setExposedHeaders(List.of(HttpHeaders.ETAG, HttpHeaders.LOCATION, HttpHeaders.LINK));
+    config.setAllowCredentials(false);
+    config.setMaxAge(Duration.ofHours(1));
+    UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+    source.registerCorsConfiguration("/api/**", config);
+    return source;
+  }
+
   private static void unauthorized(HttpServletResponse res) throws IOException {
-    res.setStatus(HttpStatus.UNAUTHORIZED.value());
     res.setHeader("WWW-Authenticate", "Bearer realm=\"tollgate\"");
-    res.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-    res.getWriter()
-        .write(
-            "{\"type\":\"about:blank\",\"title\":\"Unauthorized\",\"status\":401,"
-                + "\"detail\":\"Authorization: Bearer <TOLLGATE_ADMIN_TOKEN> is required\","
-                + "\"field\":\"Authorization\"}");
+    ApiProblems.write(
+        res,
+        HttpStatus.UNAUTHORIZED,
+        HttpHeaders.AUTHORIZATION,
+        "Authorization: Bearer <TOLLGATE_ADMIN_TOKEN> is required");
   }
 
   /** Authenticates {@code Authorization: Bearer ...}; a wrong token is refused at once. */

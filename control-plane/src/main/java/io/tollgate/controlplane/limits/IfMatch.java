@@ -14,7 +14,7 @@ public record IfMatch(String header) {
 
   /** Throws 428 when absent, 412 when no listed ETag equals {@code current}. */
   void check(StoredRule current) {
-    if (header == null || header.isBlank()) {
+    if (!present()) {
       throw new LimitsProblem(
           HttpStatus.PRECONDITION_REQUIRED,
           "If-Match",
@@ -37,10 +37,7 @@ public record IfMatch(String header) {
     }
   }
 
-  /** As {@link #check}, but an absent header is accepted. */
-  void checkIfPresent(StoredRule current) {
-    if (header != null && !header.isBlank()) {
-      check(current);
-    }
+  boolean present() {
+    return header != null && !header.isBlank();
   }
 }

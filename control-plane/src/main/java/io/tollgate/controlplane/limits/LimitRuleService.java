@@ -1,21 +1,13 @@
 package io.tollgate.controlplane.limits;
 
-import jakarta.persistence.EntityManager;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.hibernate.envers.AuditReader;
-import org.hibernate.envers.AuditReaderFactory;
 import org.hibernate.envers.RevisionType;
-import org.hibernate.envers.exception.RevisionDoesNotExistException;
-import org.hibernate.envers.query.AuditEntity;
-import org.hibernate.envers.query.AuditQuery;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -32,19 +24,19 @@ public class LimitRuleService {
   private final LimitRuleRepository repository;
   private final RulesVersionStore versions;
   private final LimitRuleJson json;
-  private final EntityManager entityManager;
+  private final RuleHistory history;
   private final ApplicationEventPublisher events;
 
   LimitRuleService(
       LimitRuleRepository repository,
       RulesVersionStore versions,
       LimitRuleJson json,
-      EntityManager entityManager,
+      RuleHistory history,
       ApplicationEventPublisher events) {
     this.repository = repository;
     this.versions = versions;
     this.json = json;
-    this.entityManager = entityManager;
+    this.history = history;
     this.events = events;
   }
 
@@ -175,75 +167,51 @@ public class LimitRuleService {
     events.publishEvent(new Committed());
   }
 
-  /** Puts back the rule as it was at {@code revision} (re-creating it if it was deleted). */
+  /**
+   * Puts back the rule as it was after {@code revision} changed it (re-creating it if it was
+   * deleted since). Needs a precondition like PUT: {@code If-Match} when the rule exists, {@code
+   * If-None-Match: *} when it does not.
+   */
   @Transactional
-  public StoredRule restore(String name, long revision, IfMatch ifMatch) {
-    LimitRuleEntity old;
-    try {
-      old = audit().find(LimitRuleEntity.class, name, revision);
-    } catch (RevisionDoesNotExistException e) {
-      old = null;
+  public StoredRule restore(String name, long revision, RestorePrecondition precondition) {
+    if (revision <= 0) {
+      throw new LimitsProblem(
+          HttpStatus.BAD_REQUEST,
+          "revision",
+          "must be a positive revision number from GET /api/v1/limits/" + name + "/history");
     }
-    if (old == null) {
+    RuleHistory.Row row =
+        history
+            .at(name, revision)
+            .orElseThrow(
+                () ->
+                    new LimitsProblem(
+                        HttpStatus.NOT_FOUND,
+                        "revision",
+                        "revision "
+                            + revision
+                            + " is not in the history of rule '"
+                            + name
+                            + "' (it never changed this rule, or was pruned)"));
+    if (row.type() == RevisionType.DEL) {
       throw new LimitsProblem(
           HttpStatus.NOT_FOUND,
           "revision",
-          "rule '" + name + "' did not exist at revision " + revision);
+          "revision "
+              + revision
+              + " deleted rule '"
+              + name
+              + "'; restore the revision before it to bring the rule back");
     }
-    LimitRule rule = json.read(old.definition());
+    LimitRule rule = row.rule(json);
     long version = versions.bump();
     Optional<LimitRuleEntity> existing = repository.findById(name);
-    LimitRuleEntity entity;
-    if (existing.isPresent()) {
-      entity = existing.get();
-      requireRestOwned(entity);
-      ifMatch.checkIfPresent(toStored(entity));
-    } else {
-      entity = new LimitRuleEntity(name, "", RuleSource.REST, version);
-    }
+    existing.ifPresent(LimitRuleService::requireRestOwned);
+    precondition.check(name, existing.map(this::toStored));
+    LimitRuleEntity entity =
+        existing.orElseGet(() -> new LimitRuleEntity(name, "", RuleSource.REST, version));
     entity.update(json.write(rule), RuleSource.REST, version);
     return save(entity);
-  }
-
-  /** Changes newest first, at most {@code limit}; of one rule when {@code name} is given. */
-  @Transactional(readOnly = true)
-  public List<RuleHistoryEntry> history(Optional<String> name, int limit) {
-    AuditQuery query =
-        audit().createQuery().forRevisionsOfEntity(LimitRuleEntity.class, false, true);
-    name.ifPresent(n -> query.add(AuditEntity.id().eq(n)));
-    query.addOrder(AuditEntity.revisionNumber().asc());
-    Map<String, LimitRule> last = new HashMap<>();
-    List<RuleHistoryEntry> out = new ArrayList<>();
-    for (Object row : query.getResultList()) {
-      Object[] cells = (Object[]) row;
-      LimitRuleEntity state = (LimitRuleEntity) cells[0];
-      RuleRevision revision = (RuleRevision) cells[1];
-      RevisionType type = (RevisionType) cells[2];
-      LimitRule rule = state.definition() == null ? null : json.read(state.definition());
-      LimitRule before = last.get(state.name());
-      LimitRule after = type == RevisionType.DEL ? null : rule;
-      if (type == RevisionType.DEL) {
-        last.remove(state.name());
-      } else {
-        last.put(state.name(), rule);
-      }
-      out.add(
-          new RuleHistoryEntry(
-              revision.id(),
-              Instant.ofEpochMilli(revision.timestamp()),
-              revision.actor(),
-              switch (type) {
-                case ADD -> "created";
-                case MOD -> "updated";
-                case DEL -> "deleted";
-              },
-              state.name(),
-              state.source(),
-              type == RevisionType.DEL ? rule : before,
-              after));
-    }
-    out.sort(Comparator.comparingLong(RuleHistoryEntry::revision).reversed());
-    return out.subList(0, Math.min(limit, out.size()));
   }
 
   private StoredRule save(LimitRuleEntity entity) {
@@ -268,10 +236,6 @@ public class LimitRuleService {
               + entity.name()
               + "' is declared in the config file (source: file); change it there");
     }
-  }
-
-  private AuditReader audit() {
-    return AuditReaderFactory.get(entityManager);
   }
 
   private StoredRule toStored(LimitRuleEntity entity) {

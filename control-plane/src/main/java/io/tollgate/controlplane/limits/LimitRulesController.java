@@ -1,6 +1,7 @@
 package io.tollgate.controlplane.limits;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -23,6 +25,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriComponentsBuilder;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -36,11 +39,23 @@ class LimitRulesController {
 
   static final MediaType YAML = MediaType.parseMediaType("application/yaml");
 
+  /** The largest page of history one request returns. */
+  static final int MAX_HISTORY_PAGE = 1000;
+
+  private static final String HISTORY_PAGING =
+      "Paged in the database: at most `limit` entries; when there are more, the response has"
+          + " `Link: <...&cursor=...>; rel=\"next\"`, the URL of the next page. `before` is null"
+          + " for an update whose previous revision was pruned (TOLLGATE_HISTORY_RETENTION).";
+  private static final String LIMIT = "entries per page, 1 to " + MAX_HISTORY_PAGE;
+  private static final String CURSOR = "where to continue: from the previous page's Link header";
+
   private final LimitRuleService service;
+  private final RuleHistory history;
   private final LimitRuleJson json;
 
-  LimitRulesController(LimitRuleService service, LimitRuleJson json) {
+  LimitRulesController(LimitRuleService service, RuleHistory history, LimitRuleJson json) {
     this.service = service;
+    this.history = history;
     this.json = json;
   }
 
@@ -58,7 +73,11 @@ class LimitRulesController {
     return ResponseEntity.ok().eTag(rule.etag()).body(view(rule));
   }
 
-  @PostMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+  // consumes: a body of another type is 415 (UnsupportedMediaTypeProblem), so a web page cannot
+  // send one without a CORS preflight (text/plain, forms and multipart need none).
+  @PostMapping(
+      consumes = MediaType.APPLICATION_JSON_VALUE,
+      produces = MediaType.APPLICATION_JSON_VALUE)
   @Operation(
       summary = "Create a rule",
       requestBody =
@@ -76,7 +95,10 @@ class LimitRulesController {
         .body(view(stored));
   }
 
-  @PutMapping(path = "/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
+  @PutMapping(
+      path = "/{name}",
+      consumes = MediaType.APPLICATION_JSON_VALUE,
+      produces = MediaType.APPLICATION_JSON_VALUE)
   @Operation(
       summary = "Replace a rule (If-Match required: its ETag, or *)",
       requestBody =
@@ -116,7 +138,10 @@ class LimitRulesController {
     return ResponseEntity.ok().contentType(YAML).body(yaml);
   }
 
-  @PostMapping(path = "/import", produces = MediaType.APPLICATION_JSON_VALUE)
+  @PostMapping(
+      path = "/import",
+      consumes = "application/yaml",
+      produces = MediaType.APPLICATION_JSON_VALUE)
   @Operation(
       summary = "Create or replace the rules a reference YAML file describes (all or nothing)",
       requestBody =
@@ -132,30 +157,74 @@ class LimitRulesController {
   }
 
   @GetMapping(path = "/history", produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "Every change, newest first: who, when, before and after")
-  List<RuleHistoryEntry> history(@RequestParam(defaultValue = "100") int limit) {
-    return service.history(Optional.empty(), bounded(limit));
+  @Operation(
+      summary = "Every change, newest first: who, when, before and after",
+      description = HISTORY_PAGING)
+  ResponseEntity<List<RuleHistoryEntry>> history(
+      @Parameter(description = LIMIT) @RequestParam(defaultValue = "100") int limit,
+      @Parameter(description = CURSOR) @RequestParam(required = false) String cursor,
+      HttpServletRequest request) {
+    return paged(history.page(Optional.empty(), pageSize(limit), cursor(cursor)), limit, request);
   }
 
   @GetMapping(path = "/{name}/history", produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "The changes of one rule, newest first")
-  List<RuleHistoryEntry> ruleHistory(
-      @PathVariable String name, @RequestParam(defaultValue = "100") int limit) {
-    return service.history(Optional.of(name), bounded(limit));
+  @Operation(summary = "The changes of one rule, newest first", description = HISTORY_PAGING)
+  ResponseEntity<List<RuleHistoryEntry>> ruleHistory(
+      @PathVariable String name,
+      @Parameter(description = LIMIT) @RequestParam(defaultValue = "100") int limit,
+      @Parameter(description = CURSOR) @RequestParam(required = false) String cursor,
+      HttpServletRequest request) {
+    return paged(history.page(Optional.of(name), pageSize(limit), cursor(cursor)), limit, request);
   }
 
   @PostMapping(path = "/{name}/restore", produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "Put a rule back as it was at a revision of its history")
+  @Operation(
+      summary = "Put a rule back as a revision of its history left it",
+      description =
+          "If-Match (its ETag, or *) is required when the rule exists, as for PUT;"
+              + " If-None-Match: * when it was deleted. 428 without, 412 when it does not hold."
+              + " A revision that did not create or update this rule: 404.")
   ResponseEntity<ObjectNode> restore(
       @PathVariable String name,
-      @RequestParam long revision,
-      @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-    StoredRule stored = service.restore(name, revision, new IfMatch(ifMatch));
+      @Parameter(description = "a revision from the rule's history", required = true) @RequestParam
+          long revision,
+      @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+      @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+    StoredRule stored =
+        service.restore(name, revision, new RestorePrecondition(new IfMatch(ifMatch), ifNoneMatch));
     return ResponseEntity.ok().eTag(stored.etag()).body(view(stored));
   }
 
-  private static int bounded(int limit) {
-    return Math.max(1, Math.min(limit, 1000));
+  private static int pageSize(int limit) {
+    if (limit < 1 || limit > MAX_HISTORY_PAGE) {
+      throw new LimitsProblem(
+          HttpStatus.BAD_REQUEST,
+          "limit",
+          "must be between 1 and " + MAX_HISTORY_PAGE + ", not " + limit);
+    }
+    return limit;
+  }
+
+  private static Optional<HistoryCursor> cursor(String cursor) {
+    return Optional.ofNullable(cursor).map(HistoryCursor::parse);
+  }
+
+  private static ResponseEntity<List<RuleHistoryEntry>> paged(
+      HistoryPage page, int limit, HttpServletRequest request) {
+    ResponseEntity.BodyBuilder ok = ResponseEntity.ok();
+    page.next()
+        .ifPresent(
+            next ->
+                ok.header(
+                    HttpHeaders.LINK,
+                    "<"
+                        + UriComponentsBuilder.fromPath(request.getRequestURI())
+                            .queryParam("limit", limit)
+                            .queryParam("cursor", next.toString())
+                            .build()
+                            .toUriString()
+                        + ">; rel=\"next\""));
+    return ok.body(page.entries());
   }
 
   private ObjectNode view(StoredRule stored) {

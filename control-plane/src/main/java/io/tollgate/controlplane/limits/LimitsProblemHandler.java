@@ -10,8 +10,10 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.TransactionException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 /**
  * RFC 9457 problem details for the limits API. Each carries {@code field} (the first field at
@@ -33,6 +35,23 @@ class LimitsProblemHandler {
         e.status(),
         e.status().getReasonPhrase(),
         List.of(new RuleViolation(e.field(), e.getMessage())));
+  }
+
+  /** A query parameter missing or of the wrong type ({@code revision=abc}, {@code limit=x}). */
+  @ExceptionHandler(MissingServletRequestParameterException.class)
+  ResponseEntity<ProblemDetail> missingParameter(MissingServletRequestParameterException e) {
+    return problem(
+        HttpStatus.BAD_REQUEST,
+        "missing parameter",
+        List.of(new RuleViolation(e.getParameterName(), "is required")));
+  }
+
+  @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+  ResponseEntity<ProblemDetail> malformedParameter(MethodArgumentTypeMismatchException e) {
+    return problem(
+        HttpStatus.BAD_REQUEST,
+        "malformed parameter",
+        List.of(new RuleViolation(e.getName(), "must be an integer, not '" + e.getValue() + "'")));
   }
 
   @ExceptionHandler(OptimisticLockingFailureException.class)

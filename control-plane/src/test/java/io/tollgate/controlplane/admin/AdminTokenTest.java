@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
 
 /** With a token configured, /api/** needs it; the rest stays readable; history names "admin". */
@@ -41,6 +42,7 @@ class AdminTokenTest {
     mvc.perform(
             post("/api/v1/limits")
                 .header("Authorization", "Bearer s3cret-token")
+                .contentType(MediaType.APPLICATION_JSON)
                 .content("{\"name\":\"t\",\"limit\":{\"requests\":1,\"per\":\"second\"}}"))
         .andExpect(status().isCreated());
     mvc.perform(get("/api/v1/limits/history").header("Authorization", "Bearer s3cret-token"))
