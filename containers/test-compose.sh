@@ -186,10 +186,12 @@ if $tls; then
   handshake() {
     podman run --rm --network "$network" --user 0 -v "$TOLLGATE_CERTS_DIR:/certs:ro" --entrypoint bash \
       tollgate/mock-upstream:0.1.0 -c "sleep 2 | openssl s_client -connect control-plane:18000 \
-      -servername control-plane -alpn h2 -CAfile /certs/ca.pem -verify_return_error $* 2>&1" || true
+      -servername control-plane -alpn h2 -CAfile /certs/ca.pem -verify_return_error $* 2>&1" | tr -d '\0' || true
   }
   without="$(handshake)"
   with="$(handshake -cert /certs/envoy.pem -key /certs/envoy-key.pem)"
+  printf '%s\n' "$without" >"$logs/mtls-without-certificate.txt"
+  printf '%s\n' "$with" >"$logs/mtls-with-envoy-certificate.txt"
   if grep -qi 'alert' <<<"$without" && grep -q 'Verify return code: 0' <<<"$with" && ! grep -qi 'alert' <<<"$with"; then
     pass "the control plane's gRPC port requires a client certificate"
   else
