@@ -125,10 +125,20 @@ await() { # await SECONDS COMMAND...: until the command succeeds (in this shell)
 # --- images --------------------------------------------------------------------------------------
 t=$SECONDS
 containers/test-bases.sh
+previous="$(for i in control-plane ratelimit-service envoy mock-upstream; do
+  podman image inspect --format '{{.Id}}' "tollgate/$i:0.1.0" 2>/dev/null || true
+done)"
 make -s --no-print-directory images CONTAINER_ENGINE=podman \
   JRE_IMAGE=localhost/tollgate-test/jre:17 ENVOY_IMAGE=localhost/tollgate-test/envoy:1.40.0 \
   DEBIAN_IMAGE=localhost/tollgate-test/debian:bookworm >"$logs/images.log" 2>&1 \
   || { tail -n 30 "$logs/images.log"; die "make images"; }
+# A rebuilt image leaves its predecessor untagged: remove those (only those), or every run would
+# leave a few hundred MB behind.
+for id in $previous; do
+  if [[ "$(podman image inspect --format '{{len .RepoTags}}' "$id" 2>/dev/null)" == 0 ]]; then
+    podman rmi "$id" >/dev/null 2>&1 || true
+  fi
+done
 say "images ready in $((SECONDS - t)) s"
 scripts/compose-certs.sh "$TOLLGATE_CERTS_DIR"
 
