@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs the nginx mock upstream in the foreground until SIGTERM/SIGINT.
+#   MOCK_ADDRESS    listen address (default 127.0.0.1; 0.0.0.0 in its container image)
 #   MOCK_HTTP_PORT  (default 8088)   MOCK_HTTPS_PORT (default 8443)   MOCK_WORKERS (default auto)
 #   MOCK_PREFIX     runtime directory (default .run/mock-upstream at the repository root)
 # The TLS listener uses a self-signed certificate made here on first use (tests make their own CA).
@@ -8,6 +9,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 export MOCK_HOME="$here"
+export MOCK_ADDRESS="${MOCK_ADDRESS:-127.0.0.1}"
 export MOCK_HTTP_PORT="${MOCK_HTTP_PORT:-8088}"
 export MOCK_HTTPS_PORT="${MOCK_HTTPS_PORT:-8443}"
 export MOCK_WORKERS="${MOCK_WORKERS:-auto}"

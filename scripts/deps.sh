@@ -6,14 +6,16 @@
 #                           kubectl, kubernetes-validate (PyPI, pinned, into .venv/)
 #   scripts/deps.sh bench   run's + nginx with the echo module, openssl, wrk
 #   scripts/deps.sh all     everything
+#   scripts/deps.sh compose run's + what the compose test needs beside podman (netavark and
+#                           aardvark-dns for name resolution, debootstrap, jq, openssl)
 # Progress goes to stderr. Stdout gets shell assignments for the caller to eval:
 #   JAVA_HOME=...   (the newest JDK under /usr/lib/jvm)   ENVOY_BIN=...
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 need="${1:-run}"
-case "$need" in run | test | bench | all) ;; *)
-  echo "usage: $0 run|test|bench|all" >&2
+case "$need" in run | test | bench | all | compose) ;; *)
+  echo "usage: $0 run|test|bench|all|compose" >&2
   exit 2
   ;;
 esac
@@ -59,6 +61,15 @@ fi
 if [[ "$need" == bench || "$need" == all ]]; then
   want wrk has wrk
   want python3 has python3
+fi
+
+if [[ "$need" == compose ]]; then
+  want netavark has /usr/lib/podman/netavark
+  want aardvark-dns has /usr/lib/podman/aardvark-dns
+  want debootstrap has debootstrap
+  want jq has jq
+  want openssl has openssl
+  want python3-venv has_venv
 fi
 
 if ((${#missing[@]})); then

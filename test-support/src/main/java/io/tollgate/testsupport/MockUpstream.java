@@ -55,6 +55,7 @@ public final class MockUpstream implements AutoCloseable {
                 "MOCK_WORKERS", workers,
                 "MOCK_PREFIX", prefix.toString(),
                 "MOCK_HOME", home.toString(),
+                "MOCK_ADDRESS", "127.0.0.1",
                 "MOCK_HTTP_PORT", Integer.toString(httpPort),
                 "MOCK_HTTPS_PORT", Integer.toString(httpsPort),
                 "MOCK_CERT", certificate.certFile().toString(),
