@@ -44,28 +44,7 @@ work="$(mktemp -d)"
 rm -rf "$logs"
 mkdir -p "$logs"
 
-# --- what the code supports -----------------------------------------------------------------------
-# Transitional: xDS mTLS (tls branch) and Envoy's stats listener (k8s branch) land on main in
-# parallel with this test. Until both have, a generated override turns off what the code lacks;
-# once main has both, nothing is overridden and this block can go.
 files=(-f compose.yaml)
-compat="$work/compat.yaml"
-echo "services:" >"$compat"
-tls=true
-if ! grep -rqs TOLLGATE_XDS_TLS_CERT control-plane/src/main/java || ! grep -qs ENVOY_XDS_TLS_CERT envoy/run-envoy.sh; then
-  tls=false
-  say "compat: the control plane or run-envoy.sh has no xDS TLS yet: its clients talk plaintext"
-  for s in ratelimit-1 ratelimit-2; do
-    printf '  %s:\n    environment:\n      CONFIG_GRPC_XDS_SERVER_USE_TLS: "false"\n' "$s" >>"$compat"
-  done
-fi
-if ! grep -qs ENVOY_STATS_PORT envoy/bootstrap.yaml; then
-  say "compat: envoy/bootstrap.yaml has no stats listener yet: Envoy's admin moves to 0.0.0.0:19001 instead"
-  for s in envoy-1 envoy-2; do
-    printf '  %s:\n    environment:\n      ENVOY_ADMIN_ADDRESS: 0.0.0.0\n      ENVOY_ADMIN_PORT: "19001"\n' "$s" >>"$compat"
-  done
-fi
-[[ "$(wc -l <"$compat")" -gt 1 ]] && files+=(-f "$compat")
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 proxy_1="$(free_port)" proxy_2="$(free_port)" rest="$(free_port)" prom="$(free_port)"
@@ -187,12 +166,12 @@ nodes_up_to_date() { # all four xDS clients connected and on the published rules
     | ["envoy-1", "envoy-2", "ratelimit-1", "ratelimit-2"] | all(. as $id | $ids | index($id))'
 }
 if await 60 nodes_up_to_date; then
-  pass "envoy-1, envoy-2, ratelimit-1, ratelimit-2 connected to the control plane ($($tls && echo mTLS || echo plaintext))"
+  pass "envoy-1, envoy-2, ratelimit-1, ratelimit-2 connected to the control plane (mTLS)"
 else
   fail "xDS clients: $(api "http://127.0.0.1:$rest/api/v1/limits/status" || true)"
 fi
 
-if $tls; then
+{
   # From inside the compose network (the port is not published): without a client certificate the
   # control plane refuses the handshake; with the Envoys' it accepts.
   network="$(podman network ls --format '{{.Name}}' --filter "label=io.podman.compose.project=$project" | head -n 1)"
@@ -210,7 +189,7 @@ if $tls; then
   else
     fail "mTLS on control-plane:18000: without a certificate: $(tail -n 3 <<<"$without"); with: $(tail -n 3 <<<"$with")"
   fi
-fi
+}
 
 rule() { # rule NAME PREFIX REQUESTS ENABLED
   printf '{"name":"%s","match":{"pathPrefix":"%s"},"by":["ip"],"limit":{"requests":%s,"per":"minute"},"mode":"enforce","enabled":%s}' "$@"
