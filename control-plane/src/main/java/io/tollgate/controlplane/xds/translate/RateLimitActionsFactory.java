@@ -29,9 +29,6 @@ final class RateLimitActionsFactory {
   /** CEL: the path without its query string (after the connection manager normalized it). */
   static final String URL_PATH = "request.url_path";
 
-  /** Lets the {@code :path} header (which carries the query string) still match a path gate. */
-  private static final String OPTIONAL_QUERY = "(?:\\?.*)?";
-
   List<RateLimit> create(LimitRule rule) {
     return RuleDescriptors.chains(rule).stream()
         .map(
@@ -55,13 +52,7 @@ final class RateLimitActionsFactory {
     } else if (step instanceof DescriptorStep.PathGate p) {
       a.setHeaderValueMatch(gate(step, ":path", pathMatcher(p)));
     } else if (step instanceof DescriptorStep.MethodGate m) {
-      a.setHeaderValueMatch(
-          gate(
-              step,
-              ":method",
-              regex(
-                  String.join(
-                      "|", m.methods().stream().map(RateLimitActionsFactory::quote).toList()))));
+      a.setHeaderValueMatch(gate(step, ":method", regex(m.regex())));
     } else if (step instanceof DescriptorStep.HeaderGate h) {
       HeaderMatcher.Builder matcher = HeaderMatcher.newBuilder().setName(h.header());
       if (h.expected().equals(io.tollgate.controlplane.limits.Match.ANY_VALUE)) {
@@ -114,30 +105,15 @@ final class RateLimitActionsFactory {
         .build();
   }
 
-  /** {@code :path} holds the query string too; Envoy's route matching ignores it, so do gates. */
   private static StringMatcher pathMatcher(DescriptorStep.PathGate p) {
-    return switch (p.kind()) {
-      case PREFIX -> StringMatcher.newBuilder().setPrefix(p.text()).build();
-      case EXACT -> regex(quote(p.text()) + OPTIONAL_QUERY);
-      case REGEX -> regex("(?:" + p.text() + ")" + OPTIONAL_QUERY);
-    };
+    return p.kind() == DescriptorStep.PathKind.PREFIX
+        ? StringMatcher.newBuilder().setPrefix(p.text()).build()
+        : regex(p.regex());
   }
 
   private static StringMatcher regex(String regex) {
     return StringMatcher.newBuilder()
         .setSafeRegex(RegexMatcher.newBuilder().setRegex(regex))
         .build();
-  }
-
-  /** Escapes RE2 metacharacters. */
-  static String quote(String literal) {
-    StringBuilder out = new StringBuilder();
-    for (char c : literal.toCharArray()) {
-      if ("\\.+*?()|[]{}^$".indexOf(c) >= 0) {
-        out.append('\\');
-      }
-      out.append(c);
-    }
-    return out.toString();
   }
 }
