@@ -127,6 +127,44 @@ abstract class LimitsSuite {
   }
 
   @Test
+  void headerRuleCountsRequestsWithoutTheHeaderUnderOneAbsentCounter() {
+    stack.awaitApplied(
+        stack.create(
+            """
+            {"name":"per-key-or-none","match":{"pathPrefix":"/t/keyless/"},
+             "by":["header:x-api-key"],"limit":{"requests":2,"per":"minute"}}"""));
+    awaitFreshMinuteIfNearItsEnd();
+
+    // no key, from any client: one shared counter, so sending no key is no way past the limit
+    assertForwarded(stack.get(IP1, "/t/keyless/x"));
+    assertForwarded(stack.get(IP2, "/t/keyless/y"));
+    assertLimited(stack.get(IP3, "/t/keyless/x"), "per-key-or-none");
+    // keyed requests count apart, per key
+    Map<String, String> keyA = Map.of("x-api-key", "a");
+    assertForwarded(stack.send(IP1, "GET", "/t/keyless/x", keyA));
+    assertForwarded(stack.send(IP1, "GET", "/t/keyless/x", keyA));
+    assertLimited(stack.send(IP1, "GET", "/t/keyless/x", keyA), "per-key-or-none");
+    assertForwarded(stack.send(IP1, "GET", "/t/keyless/x", Map.of("x-api-key", "b")));
+  }
+
+  @Test
+  void headerIfPresentRuleLeavesRequestsWithoutTheHeaderUncounted() {
+    stack.awaitApplied(
+        stack.create(
+            """
+            {"name":"per-key-if-present","match":{"pathPrefix":"/t/keyopt/"},
+             "by":["header-if-present:x-api-key"],"limit":{"requests":1,"per":"minute"}}"""));
+    awaitFreshMinuteIfNearItsEnd();
+
+    for (int i = 0; i < 3; i++) {
+      assertForwarded(stack.get(IP1, "/t/keyopt/x"));
+    }
+    assertForwarded(stack.send(IP1, "GET", "/t/keyopt/x", Map.of("x-api-key", "a")));
+    assertLimited(
+        stack.send(IP1, "GET", "/t/keyopt/x", Map.of("x-api-key", "a")), "per-key-if-present");
+  }
+
+  @Test
   void methodRuleLimitsOnlyThatMethod() {
     stack.awaitApplied(
         stack.create(

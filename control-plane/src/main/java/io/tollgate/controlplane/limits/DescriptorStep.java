@@ -143,7 +143,9 @@ public sealed interface DescriptorStep {
   /**
    * A counted dimension: each distinct value gets its own counter. Envoy: {@code remote_address}
    * (ip), the {@code envoy.rate_limit_descriptors.expr} extension with {@code request.url_path}
-   * (path, without the query string), {@code request_headers} (method, headers).
+   * (path, without the query string) and with {@link #absentOrValue} ({@code header:NAME}), {@code
+   * request_headers} (method, {@code header-if-present:NAME}: Envoy drops the whole descriptor of a
+   * request without the header).
    */
   record Counted(Dimension dimension) implements DescriptorStep {
     @Override
@@ -158,6 +160,20 @@ public sealed interface DescriptorStep {
     @Override
     public String value() {
       return null;
+    }
+
+    /**
+     * CEL: the header's value, or {@link Dimension#ABSENT} without it. Header names are validated
+     * tokens, which never hold a double quote or a backslash.
+     */
+    public static String absentOrValue(String header) {
+      String name = "\"" + header + "\"";
+      return name
+          + " in request.headers ? request.headers["
+          + name
+          + "] : \""
+          + Dimension.ABSENT
+          + "\"";
     }
   }
 }

@@ -210,7 +210,10 @@ public final class LimitRuleValidator {
         if (dimension instanceof Dimension.Header header
             && !HEADER_NAME.matcher(header.name()).matches()) {
           out.add(new RuleViolation(at, headerNameMessage()));
-        } else if (!seen.add(dimension.spelling())) {
+        } else if (!seen.add(
+            dimension instanceof Dimension.Header header
+                ? Dimension.HEADER_PREFIX + header.name()
+                : dimension.spelling())) {
           out.add(new RuleViolation(at, "duplicate dimension " + dimension.spelling()));
         }
       } catch (IllegalArgumentException e) {

@@ -77,22 +77,24 @@ final class RateLimitActionsFactory {
     if (d instanceof Dimension.Ip) {
       a.setRemoteAddress(Action.RemoteAddress.getDefaultInstance());
     } else if (d instanceof Dimension.Path) {
-      a.setExtension(
-          TypedExtensionConfig.newBuilder()
-              .setName(EXPR_DESCRIPTOR)
-              .setTypedConfig(
-                  Any.pack(
-                      Descriptor.newBuilder()
-                          .setDescriptorKey(c.key())
-                          .setText(URL_PATH)
-                          .build())));
+      a.setExtension(expression(c.key(), URL_PATH));
     } else if (d instanceof Dimension.Method) {
       a.setRequestHeaders(
           Action.RequestHeaders.newBuilder().setHeaderName(":method").setDescriptorKey(c.key()));
+    } else if (d instanceof Dimension.Header h && h.countAbsent()) {
+      a.setExtension(expression(c.key(), DescriptorStep.Counted.absentOrValue(h.name())));
     } else if (d instanceof Dimension.Header h) {
       a.setRequestHeaders(
           Action.RequestHeaders.newBuilder().setHeaderName(h.name()).setDescriptorKey(c.key()));
     }
+  }
+
+  private static TypedExtensionConfig expression(String key, String cel) {
+    return TypedExtensionConfig.newBuilder()
+        .setName(EXPR_DESCRIPTOR)
+        .setTypedConfig(
+            Any.pack(Descriptor.newBuilder().setDescriptorKey(key).setText(cel).build()))
+        .build();
   }
 
   private static Action.HeaderValueMatch gate(
