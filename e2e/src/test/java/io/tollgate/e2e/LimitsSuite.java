@@ -6,6 +6,7 @@ import io.tollgate.testsupport.SourceAddressHttp.Response;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -162,6 +163,36 @@ abstract class LimitsSuite {
     assertForwarded(stack.send(IP1, "GET", "/t/keyopt/x", Map.of("x-api-key", "a")));
     assertLimited(
         stack.send(IP1, "GET", "/t/keyopt/x", Map.of("x-api-key", "a")), "per-key-if-present");
+  }
+
+  @Test
+  void regexesEnvoyWouldRejectAreRefusedAndARuleCreatedAfterThemIsEnforced() {
+    for (String regex :
+        List.of(
+            "/nothing{1000}",
+            "/a{95}",
+            "/(ab){30}",
+            "/(?:ab){48}",
+            "/[a-zA-Z0-9_.~-]{1,64}",
+            "/x{1,1000}",
+            "^/items/.{1,50}$")) {
+      HttpResponse<String> r =
+          stack.rest(
+              "POST",
+              "/api/v1/limits",
+              """
+              {"name":"too-big","match":{"pathRegex":"%s"},"limit":{"requests":0,"per":"minute"}}"""
+                  .formatted(regex),
+              null);
+      assertThat(r.statusCode()).as("POST pathRegex %s -> %s", regex, r.body()).isEqualTo(400);
+      assertThat(r.body()).contains("match.pathRegex").contains("Envoy");
+    }
+    stack.awaitApplied(
+        stack.create(
+            """
+            {"name":"after-regexes","match":{"pathPrefix":"/t/after-regexes/"},
+             "limit":{"requests":0,"per":"minute"}}"""));
+    assertLimited(stack.get(IP1, "/t/after-regexes/x"), "after-regexes");
   }
 
   @Test
