@@ -6,6 +6,7 @@ import io.tollgate.testsupport.SourceAddressHttp.Response;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -124,6 +125,74 @@ abstract class LimitsSuite {
     for (int i = 0; i < 3; i++) {
       assertForwarded(stack.get(IP1, "/t/key/x"));
     }
+  }
+
+  @Test
+  void headerRuleCountsRequestsWithoutTheHeaderUnderOneAbsentCounter() {
+    stack.awaitApplied(
+        stack.create(
+            """
+            {"name":"per-key-or-none","match":{"pathPrefix":"/t/keyless/"},
+             "by":["header:x-api-key"],"limit":{"requests":2,"per":"minute"}}"""));
+    awaitFreshMinuteIfNearItsEnd();
+
+    // no key, from any client: one shared counter, so sending no key is no way past the limit
+    assertForwarded(stack.get(IP1, "/t/keyless/x"));
+    assertForwarded(stack.get(IP2, "/t/keyless/y"));
+    assertLimited(stack.get(IP3, "/t/keyless/x"), "per-key-or-none");
+    // keyed requests count apart, per key
+    Map<String, String> keyA = Map.of("x-api-key", "a");
+    assertForwarded(stack.send(IP1, "GET", "/t/keyless/x", keyA));
+    assertForwarded(stack.send(IP1, "GET", "/t/keyless/x", keyA));
+    assertLimited(stack.send(IP1, "GET", "/t/keyless/x", keyA), "per-key-or-none");
+    assertForwarded(stack.send(IP1, "GET", "/t/keyless/x", Map.of("x-api-key", "b")));
+  }
+
+  @Test
+  void headerIfPresentRuleLeavesRequestsWithoutTheHeaderUncounted() {
+    stack.awaitApplied(
+        stack.create(
+            """
+            {"name":"per-key-if-present","match":{"pathPrefix":"/t/keyopt/"},
+             "by":["header-if-present:x-api-key"],"limit":{"requests":1,"per":"minute"}}"""));
+    awaitFreshMinuteIfNearItsEnd();
+
+    for (int i = 0; i < 3; i++) {
+      assertForwarded(stack.get(IP1, "/t/keyopt/x"));
+    }
+    assertForwarded(stack.send(IP1, "GET", "/t/keyopt/x", Map.of("x-api-key", "a")));
+    assertLimited(
+        stack.send(IP1, "GET", "/t/keyopt/x", Map.of("x-api-key", "a")), "per-key-if-present");
+  }
+
+  @Test
+  void regexesEnvoyWouldRejectAreRefusedAndARuleCreatedAfterThemIsEnforced() {
+    for (String regex :
+        List.of(
+            "/nothing{1000}",
+            "/a{95}",
+            "/(ab){30}",
+            "/(?:ab){48}",
+            "/[a-zA-Z0-9_.~-]{1,64}",
+            "/x{1,1000}",
+            "^/items/.{1,50}$")) {
+      HttpResponse<String> r =
+          stack.rest(
+              "POST",
+              "/api/v1/limits",
+              """
+              {"name":"too-big","match":{"pathRegex":"%s"},"limit":{"requests":0,"per":"minute"}}"""
+                  .formatted(regex),
+              null);
+      assertThat(r.statusCode()).as("POST pathRegex %s -> %s", regex, r.body()).isEqualTo(400);
+      assertThat(r.body()).contains("match.pathRegex").contains("Envoy");
+    }
+    stack.awaitApplied(
+        stack.create(
+            """
+            {"name":"after-regexes","match":{"pathPrefix":"/t/after-regexes/"},
+             "limit":{"requests":0,"per":"minute"}}"""));
+    assertLimited(stack.get(IP1, "/t/after-regexes/x"), "after-regexes");
   }
 
   @Test

@@ -1,12 +1,12 @@
 package io.tollgate.controlplane.gateway;
 
 import com.google.common.net.InetAddresses;
-import com.google.re2j.PatternSyntaxException;
 import io.tollgate.controlplane.limits.InvalidRuleException;
 import io.tollgate.controlplane.limits.LimitRule;
 import io.tollgate.controlplane.limits.LimitRuleJson;
 import io.tollgate.controlplane.limits.LimitRuleValidator;
 import io.tollgate.controlplane.limits.RuleViolation;
+import io.tollgate.controlplane.regex.EnvoyRegex;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -278,13 +278,9 @@ public final class GatewayConfigParser {
         problem(path, "is longer than " + MAX_REGEX_LENGTH + " characters");
         return Optional.empty();
       }
-      try {
-        com.google.re2j.Pattern.compile(value);
-        return Optional.of(value);
-      } catch (PatternSyntaxException e) {
-        problem(path, "invalid RE2 regex: " + e.getMessage());
-        return Optional.empty();
-      }
+      Optional<String> envoyProblem = EnvoyRegex.problem(value, "the regex");
+      envoyProblem.ifPresent(p -> problem(path, p));
+      return envoyProblem.isPresent() ? Optional.empty() : Optional.of(value);
     }
 
     private Optional<Endpoint> url(String url, String upstreamPath) {

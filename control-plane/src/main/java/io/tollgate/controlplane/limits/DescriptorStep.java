@@ -1,5 +1,6 @@
 package io.tollgate.controlplane.limits;
 
+import io.tollgate.controlplane.regex.EnvoyRegex;
 import java.util.List;
 
 /**
@@ -62,11 +63,30 @@ public sealed interface DescriptorStep {
     }
   }
 
-  /** Gates the chain on the path. Envoy: {@code header_value_match} on {@code :path}. */
+  /**
+   * Gates the chain on the path. Envoy: {@code header_value_match} on {@code :path}, a prefix or
+   * {@link #regex()}.
+   */
   record PathGate(PathKind kind, String text) implements DescriptorStep {
+
+    /** Lets the {@code :path} header (which carries the query string) still match a path gate. */
+    private static final String OPTIONAL_QUERY = "(?:\\?.*)?";
+
     @Override
     public String key() {
       return kind.key;
+    }
+
+    /**
+     * The regex Envoy matches {@code :path} against (null for a prefix, which needs none). {@code
+     * :path} holds the query string too; Envoy's route matching ignores it, and so do gates.
+     */
+    public String regex() {
+      return switch (kind) {
+        case PREFIX -> null;
+        case EXACT -> EnvoyRegex.quote(text) + OPTIONAL_QUERY;
+        case REGEX -> "(?:" + text + ")" + OPTIONAL_QUERY;
+      };
     }
 
     @Override
@@ -75,12 +95,20 @@ public sealed interface DescriptorStep {
     }
   }
 
-  /** Gates the chain on the method. Envoy: {@code header_value_match} on {@code :method}. */
+  /**
+   * Gates the chain on the method. Envoy: {@code header_value_match} on {@code :method} with {@link
+   * #regex()}.
+   */
   record MethodGate(List<String> methods) implements DescriptorStep {
     public static final String KEY = "match_methods";
 
     public MethodGate {
       methods = List.copyOf(methods);
+    }
+
+    /** The regex Envoy matches {@code :method} against. */
+    public String regex() {
+      return String.join("|", methods.stream().map(EnvoyRegex::quote).toList());
     }
 
     @Override
@@ -115,7 +143,9 @@ public sealed interface DescriptorStep {
   /**
    * A counted dimension: each distinct value gets its own counter. Envoy: {@code remote_address}
    * (ip), the {@code envoy.rate_limit_descriptors.expr} extension with {@code request.url_path}
-   * (path, without the query string), {@code request_headers} (method, headers).
+   * (path, without the query string) and with {@link #absentOrValue} ({@code header:NAME}), {@code
+   * request_headers} (method, {@code header-if-present:NAME}: Envoy drops the whole descriptor of a
+   * request without the header).
    */
   record Counted(Dimension dimension) implements DescriptorStep {
     @Override
@@ -130,6 +160,20 @@ public sealed interface DescriptorStep {
     @Override
     public String value() {
       return null;
+    }
+
+    /**
+     * CEL: the header's value, or {@link Dimension#ABSENT} without it. Header names are validated
+     * tokens, which never hold a double quote or a backslash.
+     */
+    public static String absentOrValue(String header) {
+      String name = "\"" + header + "\"";
+      return name
+          + " in request.headers ? request.headers["
+          + name
+          + "] : \""
+          + Dimension.ABSENT
+          + "\"";
     }
   }
 }

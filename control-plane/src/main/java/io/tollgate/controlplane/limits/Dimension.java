@@ -2,7 +2,7 @@ package io.tollgate.controlplane.limits;
 
 /**
  * One entry of a rule's {@code by}: what a counter is keyed by. Spelled {@code ip}, {@code path},
- * {@code method} or {@code header:NAME}.
+ * {@code method}, {@code header:NAME} or {@code header-if-present:NAME}.
  */
 public sealed interface Dimension {
 
@@ -33,15 +33,28 @@ public sealed interface Dimension {
     }
   }
 
-  /** The value of a request header; requests without it are not counted by the rule. */
-  record Header(String name) implements Dimension {
+  /**
+   * The value of a request header.
+   *
+   * @param countAbsent {@code header:NAME}: requests without the header count too, all under one
+   *     shared counter (value {@link #ABSENT}), so leaving the header out is no way around the
+   *     limit; {@code header-if-present:NAME}: the rule does not count them at all
+   */
+  record Header(String name, boolean countAbsent) implements Dimension {
     @Override
     public String spelling() {
-      return HEADER_PREFIX + name;
+      return (countAbsent ? HEADER_PREFIX : HEADER_IF_PRESENT_PREFIX) + name;
     }
   }
 
   String HEADER_PREFIX = "header:";
+  String HEADER_IF_PRESENT_PREFIX = "header-if-present:";
+
+  /**
+   * The descriptor value of a request without the header, for {@code header:NAME}. A client sending
+   * this very value only joins the keyless requests' counter.
+   */
+  String ABSENT = "(absent)";
 
   /**
    * Parses a spelling.
@@ -58,10 +71,15 @@ public sealed interface Dimension {
       case "method" -> new Method();
       default -> {
         if (spelling.startsWith(HEADER_PREFIX)) {
-          yield new Header(spelling.substring(HEADER_PREFIX.length()));
+          yield new Header(spelling.substring(HEADER_PREFIX.length()), true);
+        }
+        if (spelling.startsWith(HEADER_IF_PRESENT_PREFIX)) {
+          yield new Header(spelling.substring(HEADER_IF_PRESENT_PREFIX.length()), false);
         }
         throw new IllegalArgumentException(
-            "unknown dimension '" + spelling + "'; one of ip, path, method, header:NAME");
+            "unknown dimension '"
+                + spelling
+                + "'; one of ip, path, method, header:NAME, header-if-present:NAME");
       }
     };
   }

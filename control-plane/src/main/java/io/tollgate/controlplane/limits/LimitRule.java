@@ -15,7 +15,8 @@ import java.util.List;
  * @param name unique, DNS-label-like; names the rule in descriptors, 429 bodies and metrics
  * @param match which requests the rule applies to
  * @param by what each counter is keyed by: {@code ip}, {@code path}, {@code method}, {@code
- *     header:NAME}, in this order
+ *     header:NAME} (requests without the header share one counter), {@code header-if-present:NAME}
+ *     (requests without it are not counted), in this order
  * @param limit how many requests per window
  * @param mode enforce or shadow
  * @param enabled a disabled rule is kept but produces no configuration

@@ -19,14 +19,14 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Strict JSON reading and writing of {@link LimitRule}s. Reading rejects unknown fields, duplicate
  * keys, trailing data, numbers given as strings or fractions, and names the field of each problem;
- * the read-only fields a GET adds ({@code source}, {@code version}) are tolerated and ignored, so
- * what a GET returns can be edited and PUT back.
+ * the read-only fields a GET adds ({@code source}, {@code version}, {@code status}) are tolerated
+ * and ignored, so what a GET returns can be edited and PUT back.
  */
 @Component
 public class LimitRuleJson {
 
   /** Fields the API reports but a client cannot set. */
-  static final List<String> READ_ONLY_FIELDS = List.of("source", "version");
+  static final List<String> READ_ONLY_FIELDS = List.of("source", "version", "status");
 
   private final JsonMapper mapper =
       JsonMapper.builder()

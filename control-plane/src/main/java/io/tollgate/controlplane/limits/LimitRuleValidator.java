@@ -1,7 +1,9 @@
 package io.tollgate.controlplane.limits;
 
-import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
+import io.tollgate.controlplane.limits.DescriptorStep.MethodGate;
+import io.tollgate.controlplane.limits.DescriptorStep.PathGate;
+import io.tollgate.controlplane.limits.DescriptorStep.PathKind;
+import io.tollgate.controlplane.regex.EnvoyRegex;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -84,20 +86,26 @@ public final class LimitRuleValidator {
               prefix.substring(0, prefix.length() - 1),
               "at most one of path, pathPrefix, pathRegex (none matches every path)"));
     }
-    checkPath(match.path(), prefix + "path", out);
+    if (checkPath(match.path(), prefix + "path", out)) {
+      checkGate(new PathGate(PathKind.EXACT, match.path()).regex(), prefix + "path", out);
+    }
     checkPath(match.pathPrefix(), prefix + "pathPrefix", out);
     if (match.pathRegex() != null) {
       checkRegex(match.pathRegex(), prefix + "pathRegex", out);
     }
-    checkMethods(match.methods(), prefix + "methods", out);
+    if (checkMethods(match.methods(), prefix + "methods", out) && !match.methods().isEmpty()) {
+      checkGate(new MethodGate(match.methods()).regex(), prefix + "methods", out);
+    }
     checkHeaders(match.headers(), prefix + "headers", out);
     checkCidrs(match.sourceCidrs(), prefix + "sourceCidrs", out);
   }
 
-  private static void checkPath(String path, String field, List<RuleViolation> out) {
+  /** True when there is a path and it is valid. */
+  private static boolean checkPath(String path, String field, List<RuleViolation> out) {
     if (path == null) {
-      return;
+      return false;
     }
+    int before = out.size();
     if (!path.startsWith("/")) {
       out.add(new RuleViolation(field, "must start with '/'"));
     } else if (path.length() > MAX_PATH_LENGTH) {
@@ -109,6 +117,7 @@ public final class LimitRuleValidator {
               "must be printable ASCII without spaces, '?' or '#' (the query string is never"
                   + " part of the matched path)"));
     }
+    return out.size() == before;
   }
 
   private static void checkRegex(String regex, String field, List<RuleViolation> out) {
@@ -116,14 +125,25 @@ public final class LimitRuleValidator {
       out.add(new RuleViolation(field, "must be 1-" + MAX_PATH_LENGTH + " characters"));
       return;
     }
-    try {
-      Pattern.compile(regex);
-    } catch (PatternSyntaxException e) {
-      out.add(new RuleViolation(field, "is not a valid RE2 regular expression: " + e.getMessage()));
-    }
+    // The regex alone first: wrapped into the gate, "a)|(b" would parse and mean something else.
+    EnvoyRegex.syntaxProblem(regex)
+        .ifPresentOrElse(
+            problem -> out.add(new RuleViolation(field, problem)),
+            () -> checkGate(new PathGate(PathKind.REGEX, regex).regex(), field, out));
   }
 
-  private static void checkMethods(List<String> methods, String field, List<RuleViolation> out) {
+  /**
+   * Envoy rejects a route configuration holding a regex over its RE2 program-size limit, and with
+   * it every other rule, so the regex the gate sends is checked, not only what the client wrote.
+   */
+  private static void checkGate(String gateRegex, String field, List<RuleViolation> out) {
+    EnvoyRegex.problem(gateRegex, "the regex Envoy matches (with an optional query string)")
+        .ifPresent(problem -> out.add(new RuleViolation(field, problem)));
+  }
+
+  /** True when the methods are valid. */
+  private static boolean checkMethods(List<String> methods, String field, List<RuleViolation> out) {
+    int before = out.size();
     checkSize(methods.size(), field, out);
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < methods.size(); i++) {
@@ -135,6 +155,7 @@ public final class LimitRuleValidator {
         out.add(new RuleViolation(at, "duplicate method " + method));
       }
     }
+    return out.size() == before;
   }
 
   private static void checkHeaders(
@@ -189,7 +210,10 @@ public final class LimitRuleValidator {
         if (dimension instanceof Dimension.Header header
             && !HEADER_NAME.matcher(header.name()).matches()) {
           out.add(new RuleViolation(at, headerNameMessage()));
-        } else if (!seen.add(dimension.spelling())) {
+        } else if (!seen.add(
+            dimension instanceof Dimension.Header header
+                ? Dimension.HEADER_PREFIX + header.name()
+                : dimension.spelling())) {
           out.add(new RuleViolation(at, "duplicate dimension " + dimension.spelling()));
         }
       } catch (IllegalArgumentException e) {

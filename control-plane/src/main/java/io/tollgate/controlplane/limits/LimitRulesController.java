@@ -49,25 +49,39 @@ class LimitRulesController {
   private static final String LIMIT = "entries per page, 1 to " + MAX_HISTORY_PAGE;
   private static final String CURSOR = "where to continue: from the previous page's Link header";
 
+  static final String STATUS_DOC =
+      "Each rule carries read-only source, version and status: {\"accepted\": true}, or"
+          + " {\"accepted\": false, \"message\": <Envoy's reason>, \"rejectedAt\": <time>} when"
+          + " Envoy rejected this definition (NACK) and the rule is held out of the served"
+          + " configuration so the other rules stay enforced; changing or deleting it releases it.";
+
   private final LimitRuleService service;
   private final RuleHistory history;
   private final LimitRuleJson json;
+  private final RuleQuarantine quarantine;
 
-  LimitRulesController(LimitRuleService service, RuleHistory history, LimitRuleJson json) {
+  LimitRulesController(
+      LimitRuleService service,
+      RuleHistory history,
+      LimitRuleJson json,
+      RuleQuarantine quarantine) {
     this.service = service;
     this.history = history;
     this.json = json;
+    this.quarantine = quarantine;
   }
 
   @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "All rules, with the rules version they belong to")
+  @Operation(summary = "All rules, with the rules version they belong to", description = STATUS_DOC)
   Map<String, Object> list() {
     RuleSet set = service.snapshot();
     return Map.of("version", set.version(), "rules", set.rules().stream().map(this::view).toList());
   }
 
   @GetMapping(path = "/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "One rule; its ETag is what If-Match needs to change it")
+  @Operation(
+      summary = "One rule; its ETag is what If-Match needs to change it",
+      description = STATUS_DOC)
   ResponseEntity<ObjectNode> get(@PathVariable String name) {
     StoredRule rule = service.get(name).orElseThrow(() -> LimitsProblem.notFound(name));
     return ResponseEntity.ok().eTag(rule.etag()).body(view(rule));
@@ -231,6 +245,16 @@ class LimitRulesController {
     ObjectNode node = json.tree(stored.rule());
     node.put("source", stored.source().name().toLowerCase(java.util.Locale.ROOT));
     node.put("version", stored.version());
+    ObjectNode status = node.putObject("status");
+    quarantine
+        .rejection(stored.rule())
+        .ifPresentOrElse(
+            r ->
+                status
+                    .put("accepted", false)
+                    .put("message", r.message())
+                    .put("rejectedAt", r.at().toString()),
+            () -> status.put("accepted", true));
     return node;
   }
 }

@@ -211,7 +211,10 @@ public final class RateLimitConfigs {
       if (key.equals("remote_address")) {
         return "ip";
       }
-      if (key.equals("path") || key.equals("method") || key.startsWith(Dimension.HEADER_PREFIX)) {
+      if (key.equals("path")
+          || key.equals("method")
+          || key.startsWith(Dimension.HEADER_PREFIX)
+          || key.startsWith(Dimension.HEADER_IF_PRESENT_PREFIX)) {
         return key;
       }
       throw new InvalidRuleException(
@@ -220,7 +223,8 @@ public final class RateLimitConfigs {
               + key
               + "'; Tollgate imports the descriptors it exports: rule, masked_remote_address,"
               + " match_path, match_path_prefix, match_path_regex, match_methods,"
-              + " match_header:NAME, remote_address, path, method, header:NAME");
+              + " match_header:NAME, remote_address, path, method, header:NAME,"
+              + " header-if-present:NAME");
     }
 
     void merge(RuleBuilder other, String where) {

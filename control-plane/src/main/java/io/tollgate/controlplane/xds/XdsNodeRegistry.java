@@ -46,17 +46,27 @@ public class XdsNodeRegistry implements DiscoveryServerCallbacks {
 
   private final Clock clock;
   private final MeterRegistry meters;
+  private final List<XdsNackListener> nackListeners;
   private final Map<Long, StreamState> streams = new HashMap<>();
   private final Map<String, NodeState> nodes = new HashMap<>();
 
   @Autowired
+  public XdsNodeRegistry(MeterRegistry meters, List<XdsNackListener> nackListeners) {
+    this(meters, Clock.systemUTC(), nackListeners);
+  }
+
   public XdsNodeRegistry(MeterRegistry meters) {
-    this(meters, Clock.systemUTC());
+    this(meters, List.of());
   }
 
   XdsNodeRegistry(MeterRegistry meters, Clock clock) {
+    this(meters, clock, List.of());
+  }
+
+  XdsNodeRegistry(MeterRegistry meters, Clock clock, List<XdsNackListener> nackListeners) {
     this.meters = meters;
     this.clock = clock;
+    this.nackListeners = List.copyOf(nackListeners);
     Gauge.builder("tollgate.xds.nodes.connected", this, XdsNodeRegistry::connectedNodes)
         .description("xDS clients (Envoys, rate-limit services) with an open ADS stream")
         .register(meters);
@@ -102,6 +112,9 @@ public class XdsNodeRegistry implements DiscoveryServerCallbacks {
           typeUrl,
           rejected,
           message);
+      for (XdsNackListener listener : nackListeners) {
+        listener.nacked(node.id, typeUrl, rejected, request.getVersionInfo(), message);
+      }
     } else if (accepts(request, sent, answersLastResponse)) {
       TypeState type = node.type(typeUrl);
       if (type != null) {

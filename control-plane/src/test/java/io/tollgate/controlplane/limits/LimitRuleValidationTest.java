@@ -73,7 +73,7 @@ class LimitRuleValidationTest {
     assertThat(rule.enabled()).isTrue();
     assertThat(rule.dimensions())
         .containsExactly(
-            new Dimension.Ip(), new Dimension.Path(), new Dimension.Header("x-api-key"));
+            new Dimension.Ip(), new Dimension.Path(), new Dimension.Header("x-api-key", true));
   }
 
   @Test

@@ -29,9 +29,6 @@ final class RateLimitActionsFactory {
   /** CEL: the path without its query string (after the connection manager normalized it). */
   static final String URL_PATH = "request.url_path";
 
-  /** Lets the {@code :path} header (which carries the query string) still match a path gate. */
-  private static final String OPTIONAL_QUERY = "(?:\\?.*)?";
-
   List<RateLimit> create(LimitRule rule) {
     return RuleDescriptors.chains(rule).stream()
         .map(
@@ -55,13 +52,7 @@ final class RateLimitActionsFactory {
     } else if (step instanceof DescriptorStep.PathGate p) {
       a.setHeaderValueMatch(gate(step, ":path", pathMatcher(p)));
     } else if (step instanceof DescriptorStep.MethodGate m) {
-      a.setHeaderValueMatch(
-          gate(
-              step,
-              ":method",
-              regex(
-                  String.join(
-                      "|", m.methods().stream().map(RateLimitActionsFactory::quote).toList()))));
+      a.setHeaderValueMatch(gate(step, ":method", regex(m.regex())));
     } else if (step instanceof DescriptorStep.HeaderGate h) {
       HeaderMatcher.Builder matcher = HeaderMatcher.newBuilder().setName(h.header());
       if (h.expected().equals(io.tollgate.controlplane.limits.Match.ANY_VALUE)) {
@@ -86,22 +77,24 @@ final class RateLimitActionsFactory {
     if (d instanceof Dimension.Ip) {
       a.setRemoteAddress(Action.RemoteAddress.getDefaultInstance());
     } else if (d instanceof Dimension.Path) {
-      a.setExtension(
-          TypedExtensionConfig.newBuilder()
-              .setName(EXPR_DESCRIPTOR)
-              .setTypedConfig(
-                  Any.pack(
-                      Descriptor.newBuilder()
-                          .setDescriptorKey(c.key())
-                          .setText(URL_PATH)
-                          .build())));
+      a.setExtension(expression(c.key(), URL_PATH));
     } else if (d instanceof Dimension.Method) {
       a.setRequestHeaders(
           Action.RequestHeaders.newBuilder().setHeaderName(":method").setDescriptorKey(c.key()));
+    } else if (d instanceof Dimension.Header h && h.countAbsent()) {
+      a.setExtension(expression(c.key(), DescriptorStep.Counted.absentOrValue(h.name())));
     } else if (d instanceof Dimension.Header h) {
       a.setRequestHeaders(
           Action.RequestHeaders.newBuilder().setHeaderName(h.name()).setDescriptorKey(c.key()));
     }
+  }
+
+  private static TypedExtensionConfig expression(String key, String cel) {
+    return TypedExtensionConfig.newBuilder()
+        .setName(EXPR_DESCRIPTOR)
+        .setTypedConfig(
+            Any.pack(Descriptor.newBuilder().setDescriptorKey(key).setText(cel).build()))
+        .build();
   }
 
   private static Action.HeaderValueMatch gate(
@@ -114,30 +107,15 @@ final class RateLimitActionsFactory {
         .build();
   }
 
-  /** {@code :path} holds the query string too; Envoy's route matching ignores it, so do gates. */
   private static StringMatcher pathMatcher(DescriptorStep.PathGate p) {
-    return switch (p.kind()) {
-      case PREFIX -> StringMatcher.newBuilder().setPrefix(p.text()).build();
-      case EXACT -> regex(quote(p.text()) + OPTIONAL_QUERY);
-      case REGEX -> regex("(?:" + p.text() + ")" + OPTIONAL_QUERY);
-    };
+    return p.kind() == DescriptorStep.PathKind.PREFIX
+        ? StringMatcher.newBuilder().setPrefix(p.text()).build()
+        : regex(p.regex());
   }
 
   private static StringMatcher regex(String regex) {
     return StringMatcher.newBuilder()
         .setSafeRegex(RegexMatcher.newBuilder().setRegex(regex))
         .build();
-  }
-
-  /** Escapes RE2 metacharacters. */
-  static String quote(String literal) {
-    StringBuilder out = new StringBuilder();
-    for (char c : literal.toCharArray()) {
-      if ("\\.+*?()|[]{}^$".indexOf(c) >= 0) {
-        out.append('\\');
-      }
-      out.append(c);
-    }
-    return out.toString();
   }
 }

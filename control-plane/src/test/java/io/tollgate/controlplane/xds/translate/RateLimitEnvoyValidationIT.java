@@ -3,16 +3,11 @@ package io.tollgate.controlplane.xds.translate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.util.JsonFormat;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.tollgate.testsupport.Binaries;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -46,21 +41,8 @@ class RateLimitEnvoyValidationIT {
       statics.addListeners(l);
     }
     statics.addAllClusters(resources.clusters());
-    Path config = dir.resolve("envoy.json");
-    Files.writeString(
-        config,
-        JsonFormat.printer()
-            .usingTypeRegistry(EnvoyResourcesJson.TYPES)
-            .print(Bootstrap.newBuilder().setStaticResources(statics).build()));
-
-    Process envoy =
-        new ProcessBuilder(
-                Binaries.envoy().toString(), "--mode", "validate", "-c", config.toString())
-            .redirectErrorStream(true)
-            .start();
-    assertThat(envoy.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    String output = new String(envoy.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(envoy.exitValue()).as(output).isZero();
-    assertThat(output).contains("OK");
+    EnvoyValidate.Result result =
+        EnvoyValidate.run(Bootstrap.newBuilder().setStaticResources(statics).build(), dir);
+    assertThat(result.ok()).as(result.output()).isTrue();
   }
 }
