@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
  */
 public final class EnvoyProcess implements AutoCloseable {
 
+  /** Listeners the bootstrap itself declares: the stats/readiness listener. */
+  private static final int STATIC_LISTENERS = 1;
+
   private final Path dir;
   private final int adminPort;
   private final int statsPort;
@@ -125,13 +128,14 @@ public final class EnvoyProcess implements AutoCloseable {
   }
 
   /**
-   * Waits until Envoy has at least one active listener: its first config from the control plane.
+   * Waits until Envoy has an active listener besides the bootstrap's own: its first config from the
+   * control plane.
    */
   public EnvoyProcess awaitListener(Duration timeout) {
     process.await(
-        "an active listener",
+        "an active listener from the control plane",
         timeout,
-        () -> safeStat("listener_manager.total_listeners_active") > 0);
+        () -> safeStat("listener_manager.total_listeners_active") > STATIC_LISTENERS);
     return this;
   }
 
