@@ -39,7 +39,7 @@ public class LimitsPublisher {
     this.snapshots = snapshots;
     ControlPlaneSettings.Ratelimit r = settings.ratelimit();
     this.service =
-        new LimitsInput.RateLimitService(r.address(), r.port(), r.timeout(), r.failureModeDeny());
+        new LimitsInput.RateLimitService(r.endpoints(), r.timeout(), r.failureModeDeny());
   }
 
   @EventListener
