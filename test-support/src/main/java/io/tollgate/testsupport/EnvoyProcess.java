@@ -155,6 +155,7 @@ public final class EnvoyProcess implements AutoCloseable {
   /** Options of an {@link EnvoyProcess}; each instance gets its own node id and admin port. */
   public static final class Builder {
     private final int xdsPort;
+    private final List<Integer> fallbackXdsPorts = new ArrayList<>();
     private String nodeId = "envoy-" + Long.toHexString(System.nanoTime());
     private String cluster = "tollgate";
     private int concurrency = 2;
@@ -163,6 +164,17 @@ public final class EnvoyProcess implements AutoCloseable {
 
     private Builder(int xdsPort) {
       this.xdsPort = xdsPort;
+    }
+
+    /**
+     * More control planes on 127.0.0.1, after the first in failover order ({@code
+     * TOLLGATE_XDS_ENDPOINTS}): Envoy moves its streams to the next healthy one.
+     */
+    public Builder fallbackXdsPorts(int... ports) {
+      for (int port : ports) {
+        fallbackXdsPorts.add(port);
+      }
+      return this;
     }
 
     public Builder nodeId(String value) {
@@ -191,6 +203,19 @@ public final class EnvoyProcess implements AutoCloseable {
       return this;
     }
 
+    /** The bootstrap's endpoint list, rendered by the script {@code run-envoy.sh} uses. */
+    private String xdsLocalities() {
+      StringBuilder endpoints = new StringBuilder("127.0.0.1:" + xdsPort);
+      fallbackXdsPorts.forEach(p -> endpoints.append(",127.0.0.1:").append(p));
+      return RedisCluster.run(
+              List.of(
+                  Binaries.repoRoot().resolve("envoy/xds-localities.sh").toString(),
+                  endpoints.toString(),
+                  Integer.toString(xdsPort)),
+              Duration.ofSeconds(10))
+          .strip();
+    }
+
     /** Starts Envoy and waits until its admin interface answers (not for any xDS config). */
     public EnvoyProcess start() {
       Path dir = Scratch.create("envoy");
@@ -211,6 +236,8 @@ public final class EnvoyProcess implements AutoCloseable {
                   "127.0.0.1",
                   "TOLLGATE_XDS_PORT",
                   Integer.toString(xdsPort),
+                  "TOLLGATE_XDS_LOCALITIES",
+                  xdsLocalities(),
                   "ENVOY_MAX_HEAP_BYTES",
                   Long.toString(512L << 20),
                   "ENVOY_MAX_CONNECTIONS",
