@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
  * A Redis Cluster of three real {@code redis-server} masters on loopback, joined with {@code
  * redis-cli --cluster create} and ready ({@code cluster_state:ok}) when started: without replicas
  * ({@link #start()}), or with one replica per master ({@link #startWithReplicas()}) for tests that
- * stop a master: without a replica its slots, and by default the whole cluster, stop answering.
+ * stop a master: without a replica its slots, and the counters in them, would be gone with it. A
+ * failed master takes only its own slots down ({@code cluster-require-full-coverage no}).
  */
 public final class RedisCluster implements AutoCloseable {
 
