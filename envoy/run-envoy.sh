@@ -12,6 +12,8 @@
 #   ENVOY_XDS_TLS_SERVER_NAME
 #                         SNI sent, and the name (DNS or IP SAN) the control plane's certificate
 #                         must carry                      (default: TOLLGATE_XDS_HOST)
+#   TOLLGATE_XDS_ENDPOINTS control planes, host[:port],...; in failover order
+#                         (default: TOLLGATE_XDS_HOST:TOLLGATE_XDS_PORT)
 #   ENVOY_ADMIN_PORT      admin port                          (default: 9901)
 #   ENVOY_ADMIN_ADDRESS   admin interface: keep it on loopback unless a pod network
 #                         must scrape /stats/prometheus (default: 127.0.0.1)
@@ -36,6 +38,9 @@ export ENVOY_NODE_ID="${ENVOY_NODE_ID:-tollgate-$(hostname)}"
 export ENVOY_CLUSTER="${ENVOY_CLUSTER:-tollgate}"
 export TOLLGATE_XDS_HOST="${TOLLGATE_XDS_HOST:-127.0.0.1}"
 export TOLLGATE_XDS_PORT="${TOLLGATE_XDS_PORT:-18000}"
+TOLLGATE_XDS_LOCALITIES="$("$here/xds-localities.sh" \
+  "${TOLLGATE_XDS_ENDPOINTS:-$TOLLGATE_XDS_HOST:$TOLLGATE_XDS_PORT}" "$TOLLGATE_XDS_PORT")"
+export TOLLGATE_XDS_LOCALITIES
 export ENVOY_ADMIN_PORT="${ENVOY_ADMIN_PORT:-9901}"
 export ENVOY_ADMIN_ADDRESS="${ENVOY_ADMIN_ADDRESS:-127.0.0.1}"
 export ENVOY_STATS_ADDRESS="${ENVOY_STATS_ADDRESS:-127.0.0.1}"

@@ -200,10 +200,11 @@ start ratelimit-service env HOST=127.0.0.1 PORT="$ratelimit_http_port" GRPC_HOST
 await "the rate-limit service" 60 curl -fsS "http://127.0.0.1:$ratelimit_http_port/healthcheck"
 
 start envoy "$root/envoy/run-envoy.sh"
+# More than the one static listener of the bootstrap (stats/readiness): the proxy's, over xDS.
 await "Envoy's first config" 60 bash -c \
-  "curl -fsS 'http://127.0.0.1:$ENVOY_ADMIN_PORT/stats?filter=^listener_manager.total_listeners_active\$' | grep -qv ': 0\$'"
+  "curl -fsS 'http://127.0.0.1:$ENVOY_ADMIN_PORT/stats?filter=^listener_manager.total_listeners_active\$' | grep -Eq ': ([2-9]|[1-9][0-9]+)\$'"
 
-listeners="$(curl -fsS "http://127.0.0.1:$ENVOY_ADMIN_PORT/listeners" | sed 's/^/    /')"
+listeners="$(curl -fsS "http://127.0.0.1:$ENVOY_ADMIN_PORT/listeners" | grep -v '^tollgate_stats::' | sed 's/^/    /')"
 cat <<INFO
 tollgate: ready in $((SECONDS - started))s, serving $TOLLGATE_CONFIG
   proxy (Envoy listeners, name::address):

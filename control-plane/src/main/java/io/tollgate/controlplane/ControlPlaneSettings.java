@@ -1,5 +1,6 @@
 package io.tollgate.controlplane;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -107,9 +108,10 @@ public record ControlPlaneSettings(
   }
 
   /**
-   * @param address the rate-limit service's gRPC host, as Envoy reaches it ({@code
-   *     TOLLGATE_RATELIMIT_ADDRESS}); an IP literal or a DNS name
-   * @param port its gRPC port ({@code TOLLGATE_RATELIMIT_PORT})
+   * @param address the rate-limit services' gRPC endpoints, as Envoy reaches them ({@code
+   *     TOLLGATE_RATELIMIT_ADDRESS}): one host or a comma-separated list of {@code host[:port]} (IP
+   *     literals or DNS names); Envoy balances over them and leaves a dead one
+   * @param port the gRPC port of entries without one ({@code TOLLGATE_RATELIMIT_PORT})
    * @param timeout Envoy's deadline for one ShouldRateLimit call ({@code
    *     TOLLGATE_RATELIMIT_TIMEOUT})
    * @param failureModeDeny true: answer 500 when the service fails or is late (fail closed); false:
@@ -119,7 +121,24 @@ public record ControlPlaneSettings(
       @DefaultValue("127.0.0.1") String address,
       @DefaultValue("8090") int port,
       @DefaultValue("250ms") java.time.Duration timeout,
-      @DefaultValue("false") boolean failureModeDeny) {}
+      @DefaultValue("false") boolean failureModeDeny) {
+
+    public Ratelimit {
+      if (port < 1 || port > 65_535) {
+        throw new IllegalArgumentException("TOLLGATE_RATELIMIT_PORT: out of 1..65535: " + port);
+      }
+      endpoints(address, port);
+    }
+
+    /** {@link #address()} as a list, each entry with its port; validated at binding. */
+    public List<InetSocketAddress> endpoints() {
+      return endpoints(address, port);
+    }
+
+    private static List<InetSocketAddress> endpoints(String address, int port) {
+      return EndpointList.parse("TOLLGATE_RATELIMIT_ADDRESS", address, port);
+    }
+  }
 
   /**
    * Statistics from the access-log stream ({@code TOLLGATE_STATS_*}).

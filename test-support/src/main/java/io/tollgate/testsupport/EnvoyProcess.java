@@ -170,6 +170,18 @@ public final class EnvoyProcess implements AutoCloseable {
   static Path renderBootstrap(Map<String, String> environment, Path target) {
     Path envoyDir = Binaries.repoRoot().resolve("envoy");
     Map<String, String> values = new LinkedHashMap<>(environment);
+    // As run-envoy.sh: the endpoint list through the same script.
+    values.put(
+        "TOLLGATE_XDS_LOCALITIES",
+        RedisCluster.run(
+                List.of(
+                    envoyDir.resolve("xds-localities.sh").toString(),
+                    values.getOrDefault(
+                        "TOLLGATE_XDS_ENDPOINTS",
+                        values.get("TOLLGATE_XDS_HOST") + ":" + values.get("TOLLGATE_XDS_PORT")),
+                    values.get("TOLLGATE_XDS_PORT")),
+                Duration.ofSeconds(10))
+            .strip());
     String fragment =
         values.containsKey("ENVOY_XDS_TLS_CERT") ? "xds-tls.yaml" : "xds-plaintext.yaml";
     // As the shell's "$(render.sh ...)": without the trailing newline.
@@ -189,6 +201,7 @@ public final class EnvoyProcess implements AutoCloseable {
   /** Options of an {@link EnvoyProcess}; each instance gets its own node id and admin port. */
   public static final class Builder {
     private final int xdsPort;
+    private final List<Integer> fallbackXdsPorts = new ArrayList<>();
     private String nodeId = "envoy-" + Long.toHexString(System.nanoTime());
     private String cluster = "tollgate";
     private int concurrency = 2;
@@ -198,6 +211,17 @@ public final class EnvoyProcess implements AutoCloseable {
 
     private Builder(int xdsPort) {
       this.xdsPort = xdsPort;
+    }
+
+    /**
+     * More control planes on 127.0.0.1, after the first in failover order ({@code
+     * TOLLGATE_XDS_ENDPOINTS}): Envoy moves its streams to the next healthy one.
+     */
+    public Builder fallbackXdsPorts(int... ports) {
+      for (int port : ports) {
+        fallbackXdsPorts.add(port);
+      }
+      return this;
     }
 
     public Builder nodeId(String value) {
@@ -250,6 +274,9 @@ public final class EnvoyProcess implements AutoCloseable {
       env.put("ENVOY_STATS_PORT", Integer.toString(statsPort));
       env.put("TOLLGATE_XDS_HOST", "127.0.0.1");
       env.put("TOLLGATE_XDS_PORT", Integer.toString(xdsPort));
+      StringBuilder endpoints = new StringBuilder("127.0.0.1:" + xdsPort);
+      fallbackXdsPorts.forEach(p -> endpoints.append(",127.0.0.1:").append(p));
+      env.put("TOLLGATE_XDS_ENDPOINTS", endpoints.toString());
       env.put("ENVOY_MAX_HEAP_BYTES", Long.toString(512L << 20));
       env.put("ENVOY_MAX_CONNECTIONS", "10000");
       env.putAll(xdsTls);

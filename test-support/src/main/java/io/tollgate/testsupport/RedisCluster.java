@@ -10,9 +10,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * A Redis Cluster of three real {@code redis-server} masters on loopback (no replicas), joined with
- * {@code redis-cli --cluster create} and ready ({@code cluster_state:ok}) when {@link #start()}
- * returns.
+ * A Redis Cluster of three real {@code redis-server} masters on loopback, joined with {@code
+ * redis-cli --cluster create} and ready ({@code cluster_state:ok}) when started: without replicas
+ * ({@link #start()}), or with one replica per master ({@link #startWithReplicas()}) for tests that
+ * stop a master: without a replica its slots, and the counters in them, would be gone with it. A
+ * failed master takes only its own slots down ({@code cluster-require-full-coverage no}).
  */
 public final class RedisCluster implements AutoCloseable {
 
@@ -23,17 +25,31 @@ public final class RedisCluster implements AutoCloseable {
   }
 
   public static RedisCluster start() {
+    return start(0, 5000);
+  }
+
+  /**
+   * Three masters, each with a replica that takes over within about two seconds of its master
+   * stopping (node timeout 1 s); a master stopped by SIGTERM first waits for its replica to catch
+   * up, so no counter increment is lost.
+   */
+  public static RedisCluster startWithReplicas() {
+    return start(1, 1000);
+  }
+
+  private static RedisCluster start(int replicasPerMaster, int nodeTimeoutMillis) {
     List<RedisServer> nodes = new ArrayList<>();
     try {
-      for (int i = 0; i < 3; i++) {
-        nodes.add(RedisServer.startClusterNode());
+      for (int i = 0; i < 3 * (1 + replicasPerMaster); i++) {
+        nodes.add(RedisServer.startClusterNode(nodeTimeoutMillis));
       }
       List<String> create = new ArrayList<>();
       create.add(Binaries.redisServer().resolveSibling("redis-cli").toString());
       create.add("--cluster");
       create.add("create");
       nodes.forEach(n -> create.add(n.address()));
-      create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+      create.addAll(
+          List.of("--cluster-replicas", Integer.toString(replicasPerMaster), "--cluster-yes"));
       run(create, Duration.ofSeconds(60));
       RedisCluster cluster = new RedisCluster(nodes);
       cluster.awaitReady(Duration.ofSeconds(30));
@@ -55,10 +71,25 @@ public final class RedisCluster implements AutoCloseable {
     return nodes.stream().map(RedisServer::address).collect(Collectors.joining(","));
   }
 
-  private void awaitReady(Duration timeout) {
+  /** The running nodes that are masters now (after a failover, a former replica among them). */
+  public List<RedisServer> masters() {
+    return nodes.stream()
+        .filter(RedisServer::isRunning)
+        .filter(n -> n.cli("role").startsWith("master"))
+        .toList();
+  }
+
+  /**
+   * Waits until three running masters serve every slot again ({@code cluster_state:ok} on every
+   * running node), e.g. after a master was stopped and its replica promoted.
+   */
+  public void awaitReady(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (nodes.stream().allMatch(n -> n.cli("cluster", "info").contains("cluster_state:ok"))) {
+      List<RedisServer> running = nodes.stream().filter(RedisServer::isRunning).toList();
+      if (masters().size() == 3
+          && running.stream()
+              .allMatch(n -> n.cli("cluster", "info").contains("cluster_state:ok"))) {
         return;
       }
       try {

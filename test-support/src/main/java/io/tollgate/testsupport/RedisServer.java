@@ -19,12 +19,14 @@ public final class RedisServer implements AutoCloseable {
 
   private final int port;
   private final boolean clusterNode;
+  private final int clusterNodeTimeoutMillis;
   private final Path dir;
   private ManagedProcess process;
 
-  private RedisServer(int port, boolean clusterNode) {
+  private RedisServer(int port, boolean clusterNode, int clusterNodeTimeoutMillis) {
     this.port = port;
     this.clusterNode = clusterNode;
+    this.clusterNodeTimeoutMillis = clusterNodeTimeoutMillis;
     try {
       this.dir = Files.createTempDirectory("redis-" + port + "-");
     } catch (IOException e) {
@@ -34,14 +36,17 @@ public final class RedisServer implements AutoCloseable {
 
   /** A standalone server. */
   public static RedisServer start() {
-    RedisServer server = new RedisServer(FreePorts.next(), false);
+    RedisServer server = new RedisServer(FreePorts.next(), false, 0);
     server.launch();
     return server;
   }
 
-  /** A node with cluster mode on and no slots yet; {@link RedisCluster} joins three of them. */
-  static RedisServer startClusterNode() {
-    RedisServer server = new RedisServer(clusterPort(), true);
+  /**
+   * A node with cluster mode on and no slots yet; {@link RedisCluster} joins them. A node
+   * unreachable for {@code nodeTimeoutMillis} is failed over to its replica.
+   */
+  static RedisServer startClusterNode(int nodeTimeoutMillis) {
+    RedisServer server = new RedisServer(clusterPort(), true, nodeTimeoutMillis);
     server.launch();
     return server;
   }
@@ -83,9 +88,15 @@ public final class RedisServer implements AutoCloseable {
     if (clusterNode) {
       command.addAll(
           List.of(
-              "--cluster-enabled", "yes",
-              "--cluster-config-file", "nodes-" + port + ".conf",
-              "--cluster-node-timeout", "5000"));
+              "--cluster-enabled",
+              "yes",
+              "--cluster-config-file",
+              "nodes-" + port + ".conf",
+              "--cluster-node-timeout",
+              Integer.toString(clusterNodeTimeoutMillis),
+              // A failed master takes only its own slots down, not every command of the cluster.
+              "--cluster-require-full-coverage",
+              "no"));
     }
     process = ManagedProcess.builder("redis-" + port, command).start();
     process.awaitPort("127.0.0.1", port, Duration.ofSeconds(10));

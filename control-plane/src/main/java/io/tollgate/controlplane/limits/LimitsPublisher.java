@@ -69,7 +69,7 @@ public class LimitsPublisher implements XdsNackListener {
     this.quarantine = quarantine;
     ControlPlaneSettings.Ratelimit r = settings.ratelimit();
     this.service =
-        new LimitsInput.RateLimitService(r.address(), r.port(), r.timeout(), r.failureModeDeny());
+        new LimitsInput.RateLimitService(r.endpoints(), r.timeout(), r.failureModeDeny());
   }
 
   @EventListener

@@ -115,6 +115,11 @@ public final class RedisCounterStore implements CounterStore {
                     ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(Duration.ofSeconds(30))
                         .enableAllAdaptiveRefreshTriggers()
+                        // Follow a replica's promotion within about a second of it: Lettuce's
+                        // defaults (at most one adaptive refresh per 30 s, after 5 failed
+                        // reconnects) kept the failed master's slots failing for seconds after.
+                        .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
+                        .refreshTriggersReconnectAttempts(1)
                         .build())
             : ClientOptions.builder();
     options

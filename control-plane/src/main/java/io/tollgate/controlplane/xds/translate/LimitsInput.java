@@ -1,6 +1,7 @@
 package io.tollgate.controlplane.xds.translate;
 
 import io.tollgate.controlplane.limits.LimitRule;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 
@@ -21,11 +22,19 @@ public record LimitsInput(long rulesVersion, List<LimitRule> rules, RateLimitSer
   }
 
   /**
-   * @param address IP literal or DNS name of the rate-limit service's gRPC endpoint
-   * @param port its port
+   * @param endpoints the rate-limit services' gRPC endpoints (unresolved: IP literals or DNS
+   *     names), at least one
    * @param timeout Envoy's deadline per call
    * @param failureModeDeny fail closed (500) instead of open when the service fails or is late
    */
   public record RateLimitService(
-      String address, int port, Duration timeout, boolean failureModeDeny) {}
+      List<InetSocketAddress> endpoints, Duration timeout, boolean failureModeDeny) {
+
+    public RateLimitService {
+      endpoints = List.copyOf(endpoints);
+      if (endpoints.isEmpty()) {
+        throw new IllegalArgumentException("no rate-limit service endpoint");
+      }
+    }
+  }
 }

@@ -6,6 +6,7 @@ import io.tollgate.controlplane.limits.LimitRule;
 import io.tollgate.controlplane.limits.LimitRuleJson;
 import io.tollgate.controlplane.limits.LimitRuleValidator;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +21,15 @@ final class RateLimitGolden {
 
   static final Path DIR = Path.of("src/test/resources/golden-limits");
   static final String RULES = ".rules.json";
+
+  /** Two replicas: the cluster lists both and leaves a dead one. */
   static final LimitsInput.RateLimitService SERVICE =
-      new LimitsInput.RateLimitService("127.0.0.1", 8090, Duration.ofMillis(250), false);
+      new LimitsInput.RateLimitService(
+          List.of(
+              InetSocketAddress.createUnresolved("127.0.0.1", 8090),
+              InetSocketAddress.createUnresolved("127.0.0.2", 8090)),
+          Duration.ofMillis(250),
+          false);
 
   private RateLimitGolden() {}
 
