@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -31,19 +30,9 @@ class XdsEndpointsIT {
         .contains("priority: 1", "\"control-plane-b\", port_value: 18001")
         .contains("priority: 2", "\"::1\", port_value: 18000");
 
-    Map<String, String> values = new HashMap<>();
-    values.put("ENVOY_NODE_ID", "validate");
-    values.put("ENVOY_CLUSTER", "tollgate");
-    values.put("ENVOY_ADMIN_ADDRESS", "127.0.0.1");
-    values.put("ENVOY_ADMIN_PORT", "9901");
-    values.put("TOLLGATE_XDS_HOST", "127.0.0.1");
-    values.put("TOLLGATE_XDS_PORT", "18000");
-    values.put("TOLLGATE_XDS_LOCALITIES", localities.output().strip());
-    values.put("ENVOY_MAX_HEAP_BYTES", "536870912");
-    values.put("ENVOY_MAX_CONNECTIONS", "100");
-    Path bootstrap =
-        Templates.renderTo(
-            Binaries.repoRoot().resolve("envoy/bootstrap.yaml"), values, dir.resolve("b.yaml"));
+    Map<String, String> env = EnvoyProcess.builder(18000).nodeId("validate").environment(9901, 19001);
+    env.put("TOLLGATE_XDS_ENDPOINTS", "127.0.0.1:18000, control-plane-b:18001,[::1]");
+    Path bootstrap = EnvoyProcess.renderBootstrap(env, dir.resolve("b.yaml"));
     Process envoy =
         new ProcessBuilder(
                 Binaries.envoy().toString(),
