@@ -22,7 +22,6 @@ import io.tollgate.ratelimit.Settings;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -37,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * gets it: one ADS stream ({@code StreamAggregatedResources}) to {@code CONFIG_GRPC_XDS_SERVER_URL}
  * asking for {@value #TYPE_URL} as node {@code CONFIG_GRPC_XDS_NODE_ID}. Each response carries
  * every resource; it is compiled as a whole and ACKed, or NACKed with the error in {@code
- * error_detail} while the last good configuration stays active. A broken stream is reopened with
- * exponential backoff ({@code XDS_CLIENT_BACKOFF_*}).
+ * error_detail} while the last good configuration stays active. A broken stream is reopened after a
+ * bounded exponential backoff ({@link ReconnectBackoff}, {@code XDS_CLIENT_BACKOFF_*}).
  */
 public final class XdsConfigClient implements AutoCloseable {
 
@@ -56,7 +55,7 @@ public final class XdsConfigClient implements AutoCloseable {
   private final AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub;
   private final ScheduledExecutorService retries;
   private final Node node;
-  private Duration backoff;
+  private final ReconnectBackoff backoff;
   private volatile boolean closed;
 
   public XdsConfigClient(
@@ -65,7 +64,7 @@ public final class XdsConfigClient implements AutoCloseable {
     this.mapper = mapper;
     this.compiler = compiler;
     this.active = active;
-    this.backoff = settings.backoffInitial();
+    this.backoff = new ReconnectBackoff(settings, () -> ThreadLocalRandom.current().nextDouble());
     ManagedChannelBuilder<?> builder =
         Grpc.newChannelBuilder(settings.serverUrl(), credentials(settings))
             .maxInboundMessageSize(settings.maxMessageBytes());
@@ -139,24 +138,10 @@ public final class XdsConfigClient implements AutoCloseable {
     if (closed) {
       return;
     }
-    long base = backoff.toMillis();
-    long delay = base;
-    if (settings.backoffJitter()) {
-      double spread = settings.backoffRandomFactor() * base;
-      delay = (long) (base - spread + ThreadLocalRandom.current().nextDouble() * 2 * spread);
-    }
+    long delay = backoff.nextDelay().toMillis();
     LOG.warn(
         "xDS stream to {} ended ({}); reconnecting in {} ms", settings.serverUrl(), why, delay);
-    backoff = min(backoff.multipliedBy(2), settings.backoffMax());
-    retries.schedule(this::open, Math.max(0, delay), TimeUnit.MILLISECONDS);
-  }
-
-  private synchronized void connected() {
-    backoff = settings.backoffInitial();
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
+    retries.schedule(this::open, delay, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -187,7 +172,7 @@ public final class XdsConfigClient implements AutoCloseable {
 
     @Override
     public void onNext(DiscoveryResponse response) {
-      connected();
+      backoff.reset();
       if (!TYPE_URL.equals(response.getTypeUrl())) {
         send(acceptedVersion, response.getNonce(), "unexpected type " + response.getTypeUrl());
         return;
