@@ -125,13 +125,27 @@ public final class XdsConfigClient implements AutoCloseable {
     if (closed) {
       return;
     }
-    // This client's backoff paces retries; the channel's own (growing to 2 min) would otherwise
-    // fail
-    // each new stream at once, long after the control plane is back.
-    channel.resetConnectBackoff();
+    // Wait-for-ready: the stream starts the moment the channel connects, instead of failing at once
+    // while the channel still holds the outage's error. The channel's own connect backoff (growing
+    // to 2 min) would pace that connecting; nudge() cuts it short on this client's backoff.
     Stream stream = new Stream();
-    stream.requests = stub.streamAggregatedResources(stream);
+    stream.requests = stub.withWaitForReady().streamAggregatedResources(stream);
     stream.send("", "", null);
+    nudgeLater(stream);
+  }
+
+  private void nudgeLater(Stream stream) {
+    retries.schedule(() -> nudge(stream), backoff.nextDelay().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Until the stream gets its first response: another connection attempt, now. */
+  private synchronized void nudge(Stream stream) {
+    if (closed || stream.answered || stream.ended) {
+      return;
+    }
+    LOG.debug("xDS server {} not answering yet; reconnecting", settings.serverUrl());
+    channel.resetConnectBackoff();
+    nudgeLater(stream);
   }
 
   private synchronized void reopenLater(String why) {
@@ -154,6 +168,8 @@ public final class XdsConfigClient implements AutoCloseable {
   /** One ADS stream; gRPC delivers its callbacks one at a time. */
   private final class Stream implements StreamObserver<DiscoveryResponse> {
     StreamObserver<DiscoveryRequest> requests;
+    volatile boolean answered;
+    volatile boolean ended;
     private String acceptedVersion = "";
 
     void send(String version, String nonce, String error) {
@@ -172,7 +188,10 @@ public final class XdsConfigClient implements AutoCloseable {
 
     @Override
     public void onNext(DiscoveryResponse response) {
-      backoff.reset();
+      if (!answered) {
+        answered = true;
+        backoff.reset();
+      }
       if (!TYPE_URL.equals(response.getTypeUrl())) {
         send(acceptedVersion, response.getNonce(), "unexpected type " + response.getTypeUrl());
         return;
@@ -202,11 +221,13 @@ public final class XdsConfigClient implements AutoCloseable {
 
     @Override
     public void onError(Throwable t) {
+      ended = true;
       reopenLater(t.getMessage());
     }
 
     @Override
     public void onCompleted() {
+      ended = true;
       reopenLater("closed by the server");
     }
   }

@@ -13,7 +13,7 @@ class ReconnectBackoffTest {
   void theDefaultsReachARestartedControlPlaneWithinTheReadmesTwoSeconds() {
     ReconnectBackoff defaults = new ReconnectBackoff(Settings.fromEnv(Map.of()).xds(), () -> 0.999);
 
-    assertThat(defaults.worstCase()).isLessThanOrEqualTo(Duration.ofMillis(1500));
+    assertThat(defaults.worstCase()).isLessThanOrEqualTo(Duration.ofMillis(750));
     for (int i = 0; i < 20; i++) {
       assertThat(defaults.nextDelay()).isLessThanOrEqualTo(defaults.worstCase());
     }
