@@ -143,7 +143,13 @@ public final class XdsConfigClient implements AutoCloseable {
     if (closed || stream.answered || stream.ended) {
       return;
     }
-    LOG.debug("xDS server {} not answering yet; reconnecting", settings.serverUrl());
+    if (!stream.waiting) {
+      stream.waiting = true;
+      LOG.warn(
+          "xDS server {} not answering (channel {}); retrying until it does",
+          settings.serverUrl(),
+          channel.getState(false));
+    }
     channel.resetConnectBackoff();
     nudgeLater(stream);
   }
@@ -170,6 +176,7 @@ public final class XdsConfigClient implements AutoCloseable {
     StreamObserver<DiscoveryRequest> requests;
     volatile boolean answered;
     volatile boolean ended;
+    boolean waiting;
     private String acceptedVersion = "";
 
     void send(String version, String nonce, String error) {
