@@ -18,7 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
  * long enough for their backoff to reach its cap, are back on the restarted control plane and
  * enforce a rule created right after it is ready within 2 s (of that readiness, or of the rule's
  * creation when the REST call took longer); the status endpoint, read from the database, shows both
- * up to date again and nothing stale.
+ * up to date again and nothing stale. A node that has not come back is listed, from the database,
+ * as stale.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReconnectAfterRestartIT {
@@ -93,6 +94,44 @@ class ReconnectAfterRestartIT {
                                   && n.path("upToDate").asBoolean()
                                   && !n.path("stale").asBoolean());
             });
+  }
+
+  @Test
+  void aNodeThatHasNotComeBackAfterARestartIsListedAsStale() throws Exception {
+    stack.awaitApplied(
+        stack.create(
+            """
+            {"name":"known","match":{"pathPrefix":"/t/known/"},
+             "limit":{"requests":0,"per":"hour"}}"""));
+    String rateLimitNode = stack.rateLimit().nodeId();
+    ControlPlaneProcess controlPlane = stack.gateway().controlPlane();
+
+    stack.rateLimit().stop();
+    try {
+      controlPlane.kill();
+      controlPlane.start();
+      // The new process never saw the rate-limit service: only the database knows it.
+      assertThat(nodes())
+          .filteredOn(n -> n.path("id").asString().equals(rateLimitNode))
+          .singleElement()
+          .satisfies(
+              n -> {
+                assertThat(n.path("kind").asString()).isEqualTo("ratelimit");
+                assertThat(n.path("connected").asBoolean()).isFalse();
+                assertThat(n.path("stale").asBoolean()).isTrue();
+                assertThat(n.path("replica").asString()).endsWith(":" + controlPlane.xdsPort());
+                assertThat(n.hasNonNull("lastSeen")).isTrue();
+              });
+    } finally {
+      stack.rateLimit().start();
+    }
+    stack.awaitApplied(watcherVersion());
+  }
+
+  private long watcherVersion() {
+    return JSON.readTree(stack.rest("GET", "/api/v1/limits/status", null, null).body())
+        .path("rulesVersion")
+        .asLong();
   }
 
   private List<JsonNode> nodes() {
