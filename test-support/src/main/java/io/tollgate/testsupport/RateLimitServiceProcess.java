@@ -213,9 +213,6 @@ public final class RateLimitServiceProcess implements AutoCloseable {
       all.put("CONFIG_TYPE", "GRPC_XDS_SOTW");
       all.put("CONFIG_GRPC_XDS_SERVER_URL", "127.0.0.1:" + xdsPort);
       all.put("CONFIG_GRPC_XDS_NODE_ID", "ratelimit-" + Long.toHexString(System.nanoTime()));
-      // The reference's backoff starts at 10 s: a test restarting the control plane would wait.
-      all.put("XDS_CLIENT_BACKOFF_INITIAL_INTERVAL", "200ms");
-      all.put("XDS_CLIENT_BACKOFF_MAX_INTERVAL", "1s");
       all.putAll(env);
       RateLimitServiceProcess service =
           new RateLimitServiceProcess(

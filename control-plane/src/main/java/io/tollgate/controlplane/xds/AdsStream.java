@@ -71,10 +71,12 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
   }
 
   /**
-   * java-control-plane answers any request whose version differs from the snapshot's at once, and a
-   * NACK carries the last <em>accepted</em> version: it would resend the rejected snapshot in a
-   * tight loop. Presenting the NACK as holding the rejected version makes it wait for a new
-   * snapshot instead (Envoy keeps its last good config meanwhile).
+   * A NACK of the last response waits for a new version (the xDS protocol; Envoy keeps its last
+   * good config meanwhile). java-control-plane would answer it at once: the NACK carries the last
+   * <em>accepted</em> version, which differs from the snapshot's, and it counts resource names as
+   * known only on an ACK, so a NACK of a by-name subscription (routes) looks like a request for new
+   * names. Each resend is NACKed again: a tight loop. So the NACK reaches it as the ACK of what was
+   * sent; the callbacks have already seen it as the NACK it is.
    */
   private DiscoveryRequest withoutRetryOfRejected(DiscoveryRequest request) {
     ResponseWriter.Sent sent = writer.lastSent(request.getTypeUrl());
@@ -83,7 +85,7 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
         || !sent.nonce().equals(request.getResponseNonce())) {
       return request;
     }
-    return request.toBuilder().setVersionInfo(sent.version()).build();
+    return request.toBuilder().clearErrorDetail().setVersionInfo(sent.version()).build();
   }
 
   @Override

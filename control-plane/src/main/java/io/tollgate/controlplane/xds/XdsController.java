@@ -30,7 +30,11 @@ class XdsController {
     this.publisher = publisher;
   }
 
-  /** Every xDS client seen recently: versions acknowledged, last rejection, connection state. */
+  /**
+   * Every xDS client this replica serves or served recently, one entry per stream (a second stream
+   * claiming a connected node id is marked duplicate): versions acknowledged, last rejection,
+   * connection state. {@code /api/v1/limits/status} has every replica's nodes, from the database.
+   */
   @GetMapping("/nodes")
   List<XdsNodeStatus> nodes() {
     return nodes.nodes();

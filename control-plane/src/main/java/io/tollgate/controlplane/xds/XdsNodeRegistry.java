@@ -1,10 +1,12 @@
 package io.tollgate.controlplane.xds;
 
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.controlplane.server.exception.RequestException;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,11 +16,15 @@ import io.tollgate.controlplane.xds.XdsNodeStatus.TypeStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,11 +32,14 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Tracks every xDS client from its stream events: which versions each node accepted (ACK) or
- * rejected (NACK, logged with the client's error detail and counted), and whether it is connected.
- * A NACK changes nothing in the cache: the client keeps its last accepted config and the next
- * snapshot is offered normally. Memory is bounded: disconnected nodes are forgotten after {@link
- * #RETENTION}, at most {@link #MAX_NODES} are tracked, ids and messages are truncated.
+ * Tracks every xDS client from its stream events: which versions each stream's node accepted (ACK)
+ * or rejected (NACK, logged with the client's error detail and counted), and whether it is
+ * connected. State is kept per stream, and a stream's node id is fixed by its first request: a
+ * later request on it claiming another id is refused ({@code INVALID_ARGUMENT}), and a second
+ * stream claiming an id already connected is shown apart, marked duplicate, so it can never change
+ * what the first one reports. When the last stream of a node id ends, its state stays shown as
+ * disconnected for {@link #RETENTION} (at most {@link #MAX_NODES} such nodes); ids and messages are
+ * truncated. A NACK changes nothing in the cache: the client keeps its last accepted config.
  */
 @Component
 public class XdsNodeRegistry implements DiscoveryServerCallbacks {
@@ -47,8 +56,9 @@ public class XdsNodeRegistry implements DiscoveryServerCallbacks {
   private final Clock clock;
   private final MeterRegistry meters;
   private final List<XdsNackListener> nackListeners;
-  private final Map<Long, StreamState> streams = new HashMap<>();
-  private final Map<String, NodeState> nodes = new HashMap<>();
+  private final Map<Long, StreamState> streams = new TreeMap<>();
+  private final Map<String, StreamState> disconnected = new HashMap<>();
+  private long changes;
 
   @Autowired
   public XdsNodeRegistry(MeterRegistry meters, List<XdsNackListener> nackListeners) {
@@ -80,17 +90,17 @@ public class XdsNodeRegistry implements DiscoveryServerCallbacks {
 
   @Override
   public synchronized void onStreamOpen(long streamId, String typeUrl) {
-    streams.put(streamId, new StreamState());
+    streams.put(streamId, new StreamState(streamId));
   }
 
   @Override
-  public synchronized void onV3StreamRequest(long streamId, DiscoveryRequest request) {
-    StreamState stream = streams.computeIfAbsent(streamId, id -> new StreamState());
-    if (stream.node == null && request.hasNode()) {
-      stream.node = attach(request.getNode());
+  public synchronized void onV3StreamRequest(long streamId, DiscoveryRequest request)
+      throws RequestException {
+    StreamState stream = streams.computeIfAbsent(streamId, StreamState::new);
+    if (request.hasNode()) {
+      bind(stream, request.getNode());
     }
-    NodeState node = stream.node;
-    if (node == null) {
+    if (stream.nodeId == null) {
       return;
     }
     String typeUrl = request.getTypeUrl();
@@ -100,26 +110,30 @@ public class XdsNodeRegistry implements DiscoveryServerCallbacks {
       String rejected = answersLastResponse ? sent.version() : "unknown";
       String message = truncate(request.getErrorDetail().getMessage(), MAX_MESSAGE_LENGTH);
       Nack nack = new Nack(typeUrl, rejected, message, clock.instant());
-      node.lastNack = nack;
-      TypeState type = node.type(typeUrl);
+      stream.lastNack = nack;
+      TypeState type = stream.type(typeUrl);
       if (type != null) {
         type.lastNack = nack;
       }
+      changes++;
       nackCounter(typeUrl).increment();
       log.warn(
-          "xDS NACK from node '{}' for {} version {}: {} (it keeps its last accepted config)",
-          node.id,
+          "xDS NACK from node '{}' (stream {}) for {} version {}: {} (it keeps its last accepted"
+              + " config)",
+          stream.nodeId,
+          streamId,
           typeUrl,
           rejected,
           message);
       for (XdsNackListener listener : nackListeners) {
-        listener.nacked(node.id, typeUrl, rejected, request.getVersionInfo(), message);
+        listener.nacked(stream.nodeId, typeUrl, rejected, request.getVersionInfo(), message);
       }
     } else if (accepts(request, sent, answersLastResponse)) {
-      TypeState type = node.type(typeUrl);
+      TypeState type = stream.type(typeUrl);
       if (type != null) {
         type.ackedVersion = request.getVersionInfo();
         type.ackedAt = clock.instant();
+        changes++;
       }
     }
   }
@@ -134,8 +148,8 @@ public class XdsNodeRegistry implements DiscoveryServerCallbacks {
     String typeUrl = response.getTypeUrl();
     stream.sent.put(
         typeUrl, new ResponseWriter.Sent(response.getNonce(), response.getVersionInfo()));
-    if (stream.node != null) {
-      TypeState type = stream.node.type(typeUrl);
+    if (stream.nodeId != null) {
+      TypeState type = stream.type(typeUrl);
       if (type != null) {
         type.sentVersion = response.getVersionInfo();
       }
@@ -157,19 +171,41 @@ public class XdsNodeRegistry implements DiscoveryServerCallbacks {
     closed(streamId);
   }
 
-  /** Every known node, sorted by id. */
+  /**
+   * Every known node, sorted by id: one entry per open stream (a node id claimed by several open
+   * streams is shown once per stream, all but the first marked duplicate), and the last state of
+   * each node id without an open stream.
+   */
   public synchronized List<XdsNodeStatus> nodes() {
-    return nodes.values().stream()
-        .sorted(Comparator.comparing(n -> n.id))
-        .map(NodeState::status)
-        .toList();
+    Map<String, Long> open =
+        streams.values().stream()
+            .filter(s -> s.nodeId != null)
+            .collect(Collectors.groupingBy(s -> s.nodeId, Collectors.counting()));
+    Set<String> seen = new HashSet<>();
+    List<XdsNodeStatus> out = new ArrayList<>();
+    for (StreamState s : streams.values()) {
+      if (s.nodeId != null) {
+        out.add(s.status(open.get(s.nodeId).intValue(), !seen.add(s.nodeId)));
+      }
+    }
+    disconnected.values().forEach(s -> out.add(s.status(0, false)));
+    out.sort(Comparator.comparing(XdsNodeStatus::id));
+    return out;
+  }
+
+  /**
+   * Counts what changed a node's state (a node attached, an ACK, a NACK, a stream closed), so a
+   * reader can tell cheaply whether anything is new since it last looked.
+   */
+  public synchronized long changes() {
+    return changes;
   }
 
   /** Forgets nodes disconnected for longer than {@link #RETENTION}. */
   @Scheduled(fixedDelay = 60_000)
   public synchronized void forgetLongDisconnected() {
     Instant cutoff = clock.instant().minus(RETENTION);
-    nodes.values().removeIf(n -> n.streams == 0 && n.disconnectedAt.isBefore(cutoff));
+    disconnected.values().removeIf(s -> s.disconnectedAt.isBefore(cutoff));
   }
 
   /**
@@ -185,42 +221,50 @@ public class XdsNodeRegistry implements DiscoveryServerCallbacks {
         : answersLastResponse && sent.version().equals(request.getVersionInfo());
   }
 
-  private NodeState attach(Node node) {
+  /**
+   * Fixes the stream's node by its first request that names one. Envoy sends the same node on every
+   * request (or only the first); a different id is another client speaking on this stream.
+   */
+  private void bind(StreamState stream, Node node) throws RequestException {
     String id = truncate(node.getId(), MAX_ID_LENGTH);
-    NodeState state = nodes.get(id);
-    if (state == null) {
-      if (nodes.size() >= MAX_NODES && !evictOldestDisconnected()) {
-        log.warn("tracking {} xDS nodes already; not tracking '{}'", MAX_NODES, id);
-        return null;
-      }
-      state = new NodeState(id);
-      nodes.put(id, state);
+    if (stream.nodeId == null) {
+      stream.nodeId = id;
+      stream.cluster = truncate(node.getCluster(), MAX_ID_LENGTH);
+      stream.connectedSince = clock.instant();
+      disconnected.remove(id);
+      changes++;
+    } else if (!stream.nodeId.equals(id)) {
+      throw new RequestException(
+          Status.INVALID_ARGUMENT.withDescription(
+              "this ADS stream belongs to node '%s'; a request on it claimed node '%s'"
+                  .formatted(stream.nodeId, id)));
     }
-    state.cluster = truncate(node.getCluster(), MAX_ID_LENGTH);
-    if (state.streams++ == 0) {
-      state.connectedSince = clock.instant();
-      state.disconnectedAt = null;
-    }
-    return state;
-  }
-
-  private boolean evictOldestDisconnected() {
-    return nodes.values().stream()
-        .filter(n -> n.streams == 0)
-        .min(Comparator.comparing(n -> n.disconnectedAt))
-        .map(n -> nodes.remove(n.id))
-        .isPresent();
   }
 
   private void closed(long streamId) {
     StreamState stream = streams.remove(streamId);
-    if (stream != null && stream.node != null && --stream.node.streams == 0) {
-      stream.node.disconnectedAt = clock.instant();
+    if (stream == null || stream.nodeId == null) {
+      return;
+    }
+    changes++;
+    boolean stillOpen = streams.values().stream().anyMatch(s -> stream.nodeId.equals(s.nodeId));
+    if (!stillOpen) {
+      stream.disconnectedAt = clock.instant();
+      if (disconnected.size() >= MAX_NODES) {
+        evictOldestDisconnected();
+      }
+      disconnected.put(stream.nodeId, stream);
     }
   }
 
+  private void evictOldestDisconnected() {
+    disconnected.values().stream()
+        .min(Comparator.comparing(s -> s.disconnectedAt))
+        .ifPresent(s -> disconnected.remove(s.nodeId));
+  }
+
   private synchronized double connectedNodes() {
-    return nodes.values().stream().filter(n -> n.streams > 0).count();
+    return streams.values().stream().map(s -> s.nodeId).filter(id -> id != null).distinct().count();
   }
 
   private Counter nackCounter(String typeUrl) {
@@ -234,22 +278,19 @@ public class XdsNodeRegistry implements DiscoveryServerCallbacks {
     return s.length() <= max ? s : s.substring(0, max);
   }
 
+  /** What one stream's node reported; the node id is null until its first request names it. */
   private static final class StreamState {
+    private final long streamId;
     private final Map<String, ResponseWriter.Sent> sent = new HashMap<>();
-    private NodeState node;
-  }
-
-  private static final class NodeState {
-    private final String id;
     private final Map<String, TypeState> types = new TreeMap<>();
+    private String nodeId;
     private String cluster = "";
-    private int streams;
     private Instant connectedSince;
     private Instant disconnectedAt;
     private Nack lastNack;
 
-    NodeState(String id) {
-      this.id = id;
+    StreamState(long streamId) {
+      this.streamId = streamId;
     }
 
     /** The type's state, or null once the node has asked for too many distinct types. */
@@ -262,12 +303,12 @@ public class XdsNodeRegistry implements DiscoveryServerCallbacks {
       return type;
     }
 
-    XdsNodeStatus status() {
+    XdsNodeStatus status(int openStreams, boolean duplicate) {
       return new XdsNodeStatus(
-          id,
+          nodeId,
           cluster,
-          streams > 0 ? State.CONNECTED : State.DISCONNECTED,
-          streams,
+          disconnectedAt == null ? State.CONNECTED : State.DISCONNECTED,
+          openStreams,
           connectedSince,
           disconnectedAt,
           types.entrySet().stream()
@@ -280,7 +321,9 @@ public class XdsNodeRegistry implements DiscoveryServerCallbacks {
                           e.getValue().ackedAt,
                           e.getValue().lastNack))
               .toList(),
-          lastNack);
+          lastNack,
+          streamId,
+          duplicate);
     }
   }
 

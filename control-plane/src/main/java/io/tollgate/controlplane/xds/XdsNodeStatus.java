@@ -10,11 +10,15 @@ import java.util.List;
  * @param id the node id the client sent
  * @param cluster the node's cluster (may be empty)
  * @param state whether a stream of this node is open now
- * @param streams open ADS streams of this node id
+ * @param streams open ADS streams of this node id on this replica
  * @param connectedSince when the current connection (or the last one) opened
  * @param disconnectedAt when the last stream closed; null while connected
  * @param types per resource type: versions sent and acknowledged, last rejection
  * @param lastNack the most recent rejection of any type; null if none
+ * @param stream this replica's id of the stream the entry describes (the last one, once
+ *     disconnected)
+ * @param duplicate another open stream claimed this node id first: this entry shows only what this
+ *     stream reported (a misconfigured or forged client), never mixed into the first one's
  */
 public record XdsNodeStatus(
     String id,
@@ -24,7 +28,9 @@ public record XdsNodeStatus(
     Instant connectedSince,
     Instant disconnectedAt,
     List<TypeStatus> types,
-    Nack lastNack) {
+    Nack lastNack,
+    long stream,
+    boolean duplicate) {
 
   public enum State {
     CONNECTED,

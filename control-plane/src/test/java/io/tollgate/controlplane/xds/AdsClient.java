@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,7 @@ final class AdsClient implements AutoCloseable {
   private final BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
   private final Map<String, List<String>> subscriptions = new ConcurrentHashMap<>();
   private final StreamObserver<DiscoveryRequest> requests;
+  private final CompletableFuture<io.grpc.Status> ended = new CompletableFuture<>();
 
   AdsClient(int port, String nodeId) {
     this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
@@ -42,10 +44,14 @@ final class AdsClient implements AutoCloseable {
                   }
 
                   @Override
-                  public void onError(Throwable t) {}
+                  public void onError(Throwable t) {
+                    ended.complete(io.grpc.Status.fromThrowable(t));
+                  }
 
                   @Override
-                  public void onCompleted() {}
+                  public void onCompleted() {
+                    ended.complete(io.grpc.Status.OK);
+                  }
                 });
   }
 
@@ -76,6 +82,17 @@ final class AdsClient implements AutoCloseable {
             .setResponseNonce(response.getNonce())
             .setErrorDetail(Status.newBuilder().setCode(3).setMessage(reason))
             .build());
+  }
+
+  /** A request on this stream that claims to come from another node. */
+  void subscribeAs(String otherNodeId, String typeUrl) {
+    requests.onNext(
+        base(typeUrl).setNode(Node.newBuilder().setId(otherNodeId).setCluster("test")).build());
+  }
+
+  /** How the server ended the stream. */
+  io.grpc.Status awaitEnd() throws Exception {
+    return ended.get(5, TimeUnit.SECONDS);
   }
 
   DiscoveryResponse next(String typeUrl) throws InterruptedException {

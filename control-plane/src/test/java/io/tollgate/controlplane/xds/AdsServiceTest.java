@@ -99,6 +99,81 @@ class AdsServiceTest {
   }
 
   @Test
+  void aNackedRouteConfigIsNotResentUntilItsVersionChanges() throws Exception {
+    publisher.gatewayChanged(TestGateways.oneUpstream("one"));
+    try (AdsClient envoy = new AdsClient(server.getPort(), "envoy-1")) {
+      envoy.subscribe(XdsTypeUrls.ROUTE, EnvoyNames.ROUTE_CONFIGURATION);
+      DiscoveryResponse rejected = envoy.next(XdsTypeUrls.ROUTE);
+      envoy.nack(rejected, "", "RE2 program size of 1016 > max program size of 100");
+      envoy.expectNothingFor(QUIET);
+
+      publisher.gatewayChanged(TestGateways.oneUpstream("two"));
+      DiscoveryResponse next = envoy.next(XdsTypeUrls.ROUTE);
+      assertThat(next.getVersionInfo()).isNotEqualTo(rejected.getVersionInfo());
+      envoy.expectNothingFor(QUIET);
+    }
+  }
+
+  @Test
+  void aStreamThatSwitchesNodeIdIsRefused() throws Exception {
+    publisher.gatewayChanged(TestGateways.oneUpstream("one"));
+    try (AdsClient client = new AdsClient(server.getPort(), "envoy-1")) {
+      client.subscribe(XdsTypeUrls.CLUSTER);
+      client.ack(client.next(XdsTypeUrls.CLUSTER));
+      client.subscribeAs("envoy-2", XdsTypeUrls.ROUTE);
+
+      io.grpc.Status end = client.awaitEnd();
+      assertThat(end.getCode()).isEqualTo(io.grpc.Status.Code.INVALID_ARGUMENT);
+      assertThat(end.getDescription()).contains("envoy-1").contains("envoy-2");
+    }
+    assertThat(nodes.nodes()).extracting(XdsNodeStatus::id).containsExactly("envoy-1");
+  }
+
+  @Test
+  void aForgedNackForAnotherStreamsNodeIdChangesNothingItReports() throws Exception {
+    publisher.gatewayChanged(TestGateways.oneUpstream("one"));
+    try (AdsClient envoy = new AdsClient(server.getPort(), "envoy-1")) {
+      envoy.subscribe(XdsTypeUrls.CLUSTER);
+      DiscoveryResponse accepted = envoy.next(XdsTypeUrls.CLUSTER);
+      envoy.ack(accepted);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () -> ackedVersion("envoy-1", XdsTypeUrls.CLUSTER),
+              accepted.getVersionInfo()::equals);
+
+      try (AdsClient rogue = new AdsClient(server.getPort(), "envoy-1")) {
+        rogue.subscribe(XdsTypeUrls.CLUSTER);
+        rogue.nack(rogue.next(XdsTypeUrls.CLUSTER), "", "forged");
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> nodes.nodes().stream().anyMatch(n -> n.lastNack() != null));
+        assertThat(nodes.nodes())
+            .filteredOn(n -> !n.duplicate())
+            .singleElement()
+            .satisfies(n -> assertThat(n.lastNack()).isNull());
+        assertThat(nodes.nodes())
+            .filteredOn(XdsNodeStatus::duplicate)
+            .singleElement()
+            .satisfies(n -> assertThat(n.lastNack().message()).isEqualTo("forged"));
+      }
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(nodes.nodes())
+                      .singleElement()
+                      .satisfies(
+                          n -> {
+                            assertThat(n.state()).isEqualTo(State.CONNECTED);
+                            assertThat(n.lastNack()).isNull();
+                            assertThat(n.duplicate()).isFalse();
+                          }));
+      assertThat(ackedVersion("envoy-1", XdsTypeUrls.CLUSTER)).isEqualTo(accepted.getVersionInfo());
+    }
+  }
+
+  @Test
   void routesAreServedByName() throws Exception {
     publisher.gatewayChanged(TestGateways.oneUpstream("one"));
     try (AdsClient envoy = new AdsClient(server.getPort(), "envoy-1")) {

@@ -1,8 +1,10 @@
 package io.tollgate.controlplane.xds;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.rpc.Status;
+import io.envoyproxy.controlplane.server.exception.RequestException;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -120,6 +122,68 @@ class XdsNodeRegistryTest {
 
     registry.onStreamClose(2, "");
     assertThat(registry.nodes().get(0).state()).isEqualTo(State.DISCONNECTED);
+  }
+
+  @Test
+  void aStreamsNodeIdIsFixedByItsFirstRequest() throws Exception {
+    registry.onStreamOpen(1, "");
+    registry.onV3StreamRequest(1, request("", ""));
+    registry.onV3StreamRequest(1, request("", "").toBuilder().clearNode().build());
+
+    assertThatThrownBy(
+            () ->
+                registry.onV3StreamRequest(
+                    1,
+                    request("", "").toBuilder()
+                        .setNode(Node.newBuilder().setId("envoy-2"))
+                        .build()))
+        .isInstanceOfSatisfying(
+            RequestException.class,
+            e ->
+                assertThat(e.getStatus().getCode())
+                    .isEqualTo(io.grpc.Status.Code.INVALID_ARGUMENT));
+    assertThat(registry.nodes()).extracting(XdsNodeStatus::id).containsExactly("envoy-1");
+  }
+
+  @Test
+  void aSecondStreamClaimingAConnectedNodeIdIsShownApartAndGoesAwayWithItsStream()
+      throws Exception {
+    registry.onStreamOpen(1, "");
+    registry.onV3StreamRequest(1, request("", ""));
+    registry.onV3StreamResponse(1, request("", ""), response("v1", "0"));
+    registry.onV3StreamRequest(1, request("v1", "0"));
+    registry.onStreamOpen(2, "");
+    registry.onV3StreamRequest(2, request("", ""));
+    registry.onV3StreamResponse(2, request("", ""), response("v1", "0"));
+    registry.onV3StreamRequest(
+        2,
+        request("", "0").toBuilder()
+            .setErrorDetail(Status.newBuilder().setMessage("forged"))
+            .build());
+
+    assertThat(registry.nodes())
+        .satisfiesExactly(
+            first -> {
+              assertThat(first.stream()).isEqualTo(1);
+              assertThat(first.duplicate()).isFalse();
+              assertThat(first.lastNack()).isNull();
+              assertThat(first.types().get(0).ackedVersion()).isEqualTo("v1");
+            },
+            second -> {
+              assertThat(second.stream()).isEqualTo(2);
+              assertThat(second.duplicate()).isTrue();
+              assertThat(second.lastNack().message()).isEqualTo("forged");
+            });
+    assertThat(meters.get("tollgate.xds.nodes.connected").gauge().value()).isEqualTo(1);
+
+    registry.onStreamClose(2, "");
+    assertThat(registry.nodes())
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.stream()).isEqualTo(1);
+              assertThat(n.lastNack()).isNull();
+            });
   }
 
   @Test

@@ -22,6 +22,7 @@ import io.tollgate.ratelimit.Settings;
 import java.io.File;
 import java.io.IOException;
 import java.time.Duration;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -36,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * gets it: one ADS stream ({@code StreamAggregatedResources}) to {@code CONFIG_GRPC_XDS_SERVER_URL}
  * asking for {@value #TYPE_URL} as node {@code CONFIG_GRPC_XDS_NODE_ID}. Each response carries
  * every resource; it is compiled as a whole and ACKed, or NACKed with the error in {@code
- * error_detail} while the last good configuration stays active. A broken stream is reopened with
- * exponential backoff ({@code XDS_CLIENT_BACKOFF_*}).
+ * error_detail} while the last good configuration stays active. A broken stream is reopened after a
+ * bounded exponential backoff ({@link ReconnectBackoff}, {@code XDS_CLIENT_BACKOFF_*}).
  */
 public final class XdsConfigClient implements AutoCloseable {
 
@@ -55,7 +56,7 @@ public final class XdsConfigClient implements AutoCloseable {
   private final AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub;
   private final ScheduledExecutorService retries;
   private final Node node;
-  private Duration backoff;
+  private final ReconnectBackoff backoff;
   private volatile boolean closed;
 
   public XdsConfigClient(
@@ -64,7 +65,7 @@ public final class XdsConfigClient implements AutoCloseable {
     this.mapper = mapper;
     this.compiler = compiler;
     this.active = active;
-    this.backoff = settings.backoffInitial();
+    this.backoff = new ReconnectBackoff(settings, () -> ThreadLocalRandom.current().nextDouble());
     ManagedChannelBuilder<?> builder =
         Grpc.newChannelBuilder(settings.serverUrl(), credentials(settings))
             .maxInboundMessageSize(settings.maxMessageBytes());
@@ -144,37 +145,43 @@ public final class XdsConfigClient implements AutoCloseable {
     if (closed) {
       return;
     }
-    // This client's backoff paces retries; the channel's own (growing to 2 min) would otherwise
-    // fail
-    // each new stream at once, long after the control plane is back.
-    channel.resetConnectBackoff();
+    // Wait-for-ready: the stream starts the moment the channel connects, instead of failing at once
+    // while the channel still holds the outage's error. The channel's own connect backoff (growing
+    // to 2 min) would pace that connecting; nudge() cuts it short on this client's backoff.
     Stream stream = new Stream();
-    stream.requests = stub.streamAggregatedResources(stream);
+    stream.requests = stub.withWaitForReady().streamAggregatedResources(stream);
     stream.send("", "", null);
+    nudgeLater(stream);
+  }
+
+  private void nudgeLater(Stream stream) {
+    retries.schedule(() -> nudge(stream), backoff.nextDelay().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Until the stream gets its first response: another connection attempt, now. */
+  private synchronized void nudge(Stream stream) {
+    if (closed || stream.answered || stream.ended) {
+      return;
+    }
+    if (!stream.waiting) {
+      stream.waiting = true;
+      LOG.warn(
+          "xDS server {} not answering (channel {}); retrying until it does",
+          settings.serverUrl(),
+          channel.getState(false));
+    }
+    channel.resetConnectBackoff();
+    nudgeLater(stream);
   }
 
   private synchronized void reopenLater(String why) {
     if (closed) {
       return;
     }
-    long base = backoff.toMillis();
-    long delay = base;
-    if (settings.backoffJitter()) {
-      double spread = settings.backoffRandomFactor() * base;
-      delay = (long) (base - spread + ThreadLocalRandom.current().nextDouble() * 2 * spread);
-    }
+    long delay = backoff.nextDelay().toMillis();
     LOG.warn(
         "xDS stream to {} ended ({}); reconnecting in {} ms", settings.serverUrl(), why, delay);
-    backoff = min(backoff.multipliedBy(2), settings.backoffMax());
-    retries.schedule(this::open, Math.max(0, delay), TimeUnit.MILLISECONDS);
-  }
-
-  private synchronized void connected() {
-    backoff = settings.backoffInitial();
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
+    retries.schedule(this::open, delay, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -187,6 +194,9 @@ public final class XdsConfigClient implements AutoCloseable {
   /** One ADS stream; gRPC delivers its callbacks one at a time. */
   private final class Stream implements StreamObserver<DiscoveryResponse> {
     StreamObserver<DiscoveryRequest> requests;
+    volatile boolean answered;
+    volatile boolean ended;
+    boolean waiting;
     private String acceptedVersion = "";
 
     void send(String version, String nonce, String error) {
@@ -205,7 +215,10 @@ public final class XdsConfigClient implements AutoCloseable {
 
     @Override
     public void onNext(DiscoveryResponse response) {
-      connected();
+      if (!answered) {
+        answered = true;
+        backoff.reset();
+      }
       if (!TYPE_URL.equals(response.getTypeUrl())) {
         send(acceptedVersion, response.getNonce(), "unexpected type " + response.getTypeUrl());
         return;
@@ -235,11 +248,13 @@ public final class XdsConfigClient implements AutoCloseable {
 
     @Override
     public void onError(Throwable t) {
+      ended = true;
       reopenLater(t.getMessage());
     }
 
     @Override
     public void onCompleted() {
+      ended = true;
       reopenLater("closed by the server");
     }
   }

@@ -17,6 +17,8 @@ import io.tollgate.ratelimit.Settings;
 import io.tollgate.ratelimit.stats.ServiceStats;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -80,15 +82,19 @@ class XdsConfigClientTest {
   }
 
   private void startClient(int port) {
-    Settings.Xds xds =
-        Settings.fromEnv(
-                Map.of(
-                    "CONFIG_GRPC_XDS_SERVER_URL", "127.0.0.1:" + port,
-                    "CONFIG_GRPC_XDS_NODE_ID", "rls-1",
-                    "CONFIG_GRPC_XDS_NODE_METADATA", "zone=a",
-                    "XDS_CLIENT_BACKOFF_INITIAL_INTERVAL", "100ms",
-                    "XDS_CLIENT_BACKOFF_MAX_INTERVAL", "200ms"))
-            .xds();
+    startClient(
+        port,
+        Map.of(
+            "XDS_CLIENT_BACKOFF_INITIAL_INTERVAL", "100ms",
+            "XDS_CLIENT_BACKOFF_MAX_INTERVAL", "200ms"));
+  }
+
+  private void startClient(int port, Map<String, String> backoff) {
+    Map<String, String> env = new HashMap<>(backoff);
+    env.put("CONFIG_GRPC_XDS_SERVER_URL", "127.0.0.1:" + port);
+    env.put("CONFIG_GRPC_XDS_NODE_ID", "rls-1");
+    env.put("CONFIG_GRPC_XDS_NODE_METADATA", "zone=a");
+    Settings.Xds xds = Settings.fromEnv(env).xds();
     client = new XdsConfigClient(xds, new XdsConfigMapper(), new ConfigCompiler(false), active);
     client.start();
   }
@@ -182,5 +188,25 @@ class XdsConfigClientTest {
     push("v2", "n1", config("tollgate", "tollgate", 20));
     assertThat(next().getVersionInfo()).isEqualTo("v2");
     assertThat(active.current().dump()).contains("requests_per_unit=20");
+  }
+
+  @Test
+  void withTheDefaultBackoffARestartedServerIsReachedWithinTwoSeconds() throws Exception {
+    startServer(0);
+    int port = server.getPort();
+    startClient(port, Map.of());
+    next();
+    push("v1", "n1", config("tollgate", "tollgate", 10));
+    next();
+
+    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    // Down long enough for several failed attempts: the backoff reaches its maximum.
+    Thread.sleep(4_000);
+    requests.clear();
+    startServer(port);
+    long ready = System.nanoTime();
+    DiscoveryRequest again = requests.poll(5, TimeUnit.SECONDS);
+    assertThat(again).as("a DiscoveryRequest after the restart").isNotNull();
+    assertThat(Duration.ofNanos(System.nanoTime() - ready)).isLessThan(Duration.ofSeconds(2));
   }
 }
