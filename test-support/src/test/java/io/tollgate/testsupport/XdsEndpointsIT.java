@@ -30,7 +30,8 @@ class XdsEndpointsIT {
         .contains("priority: 1", "\"control-plane-b\", port_value: 18001")
         .contains("priority: 2", "\"::1\", port_value: 18000");
 
-    Map<String, String> env = EnvoyProcess.builder(18000).nodeId("validate").environment(9901, 19001);
+    Map<String, String> env =
+        EnvoyProcess.builder(18000).nodeId("validate").environment(9901, 19001);
     env.put("TOLLGATE_XDS_ENDPOINTS", "127.0.0.1:18000, control-plane-b:18001,[::1]");
     Path bootstrap = EnvoyProcess.renderBootstrap(env, dir.resolve("b.yaml"));
     Process envoy =

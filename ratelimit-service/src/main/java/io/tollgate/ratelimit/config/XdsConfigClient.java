@@ -21,8 +21,6 @@ import io.tollgate.protos.ratelimit.config.v3.RateLimitConfig;
 import io.tollgate.ratelimit.Settings;
 import java.io.File;
 import java.io.IOException;
-import java.time.Duration;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
