@@ -422,12 +422,15 @@ class MultiInstanceIT {
             });
   }
 
-  /** Ids of the nodes with an open stream to {@code cp}. */
+  /**
+   * Ids of the nodes with an open stream to {@code cp}: its own streams ({@code /api/v1/xds/nodes});
+   * {@code /api/v1/limits/status} lists the nodes of every replica sharing the database.
+   */
   private Set<String> connectedNodes(ControlPlaneProcess cp) {
     Set<String> ids = new HashSet<>();
-    JsonNode status = JSON.readTree(stack.rest(cp, "GET", "/api/v1/limits/status", null).body());
-    for (JsonNode node : status.path("nodes")) {
-      if (node.path("connected").asBoolean()) {
+    JsonNode nodes = JSON.readTree(stack.rest(cp, "GET", "/api/v1/xds/nodes", null).body());
+    for (JsonNode node : nodes) {
+      if ("CONNECTED".equals(node.path("state").asString())) {
         ids.add(node.path("id").asString());
       }
     }
