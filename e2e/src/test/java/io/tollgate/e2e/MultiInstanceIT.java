@@ -423,8 +423,9 @@ class MultiInstanceIT {
   }
 
   /**
-   * Ids of the nodes with an open stream to {@code cp}: its own streams ({@code /api/v1/xds/nodes});
-   * {@code /api/v1/limits/status} lists the nodes of every replica sharing the database.
+   * Ids of the nodes with an open stream to {@code cp}: its own streams ({@code
+   * /api/v1/xds/nodes}); {@code /api/v1/limits/status} lists the nodes of every replica sharing the
+   * database.
    */
   private Set<String> connectedNodes(ControlPlaneProcess cp) {
     Set<String> ids = new HashSet<>();
