@@ -172,55 +172,52 @@ public final class RedisCounterStore implements CounterStore {
 
   @Override
   public CompletableFuture<Void> apply(CounterBatch batch) {
-    StatefulConnection<String, String> c = connection;
-    if (c == null) {
-      return CompletableFuture.failedFuture(new IllegalStateException("not connected to Redis"));
+    return pipeline(batch, this::applyOne);
+  }
+
+  private void applyOne(
+      StatefulConnection<String, String> c,
+      CounterBatch batch,
+      int op,
+      List<RedisCommand<String, String, ?>> commands,
+      List<CompletableFuture<?>> results) {
+    String key = batch.key(op);
+    if (batch.isSliding(op)) {
+      AsyncCommand<String, String, List<Object>> script = slidingScript(batch, op, true);
+      commands.add(script);
+      results.add(
+          script
+              .handle(
+                  (r, e) ->
+                      e == null || !isNoScript(e)
+                          ? script
+                          // Redis lost its script cache (a restart): send the script itself.
+                          : evalText(c, batch, op))
+              .thenCompose(f -> f)
+              .thenAccept(
+                  r -> {
+                    batch.setCount(op, (Long) r.get(0));
+                    batch.setPreviousCount(op, (Long) r.get(1));
+                    batch.setApplied(op, (Long) r.get(2) == 1L);
+                  }));
+      return;
     }
-    int n = batch.size();
-    List<RedisCommand<String, String, ?>> commands = new ArrayList<>(n * 2);
-    List<CompletableFuture<?>> results = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      int op = i;
-      String key = batch.key(i);
-      if (batch.isSliding(i)) {
-        AsyncCommand<String, String, List<Object>> script = slidingScript(batch, i, true);
-        commands.add(script);
-        results.add(
-            script
-                .handle(
-                    (r, e) ->
-                        e == null || !isNoScript(e)
-                            ? script
-                            // Redis lost its script cache (a restart): send the script itself.
-                            : evalText(c, batch, op))
-                .thenCompose(f -> f)
-                .thenAccept(
-                    r -> {
-                      batch.setCount(op, (Long) r.get(0));
-                      batch.setPreviousCount(op, (Long) r.get(1));
-                      batch.setApplied(op, (Long) r.get(2) == 1L);
-                    }));
-        continue;
-      }
-      AsyncCommand<String, String, Long> increment =
-          new AsyncCommand<>(
-              new Command<>(
-                  CommandType.INCRBY,
-                  new IntegerOutput<>(CODEC),
-                  new CommandArgs<>(CODEC).addKey(key).add(batch.hits(i))));
-      AsyncCommand<String, String, Boolean> expire =
-          new AsyncCommand<>(
-              new Command<>(
-                  CommandType.EXPIRE,
-                  new BooleanOutput<>(CODEC),
-                  new CommandArgs<>(CODEC).addKey(key).add(batch.ttlSeconds(i) + jitter())));
-      commands.add(increment);
-      commands.add(expire);
-      results.add(increment.thenAccept(v -> batch.setCount(op, v)));
-      results.add(expire);
-    }
-    c.dispatch(commands);
-    return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new));
+    AsyncCommand<String, String, Long> increment =
+        new AsyncCommand<>(
+            new Command<>(
+                CommandType.INCRBY,
+                new IntegerOutput<>(CODEC),
+                new CommandArgs<>(CODEC).addKey(key).add(batch.hits(op))));
+    AsyncCommand<String, String, Boolean> expire =
+        new AsyncCommand<>(
+            new Command<>(
+                CommandType.EXPIRE,
+                new BooleanOutput<>(CODEC),
+                new CommandArgs<>(CODEC).addKey(key).add(batch.ttlSeconds(op) + jitter())));
+    commands.add(increment);
+    commands.add(expire);
+    results.add(increment.thenAccept(v -> batch.setCount(op, v)));
+    results.add(expire);
   }
 
   /**
@@ -230,6 +227,55 @@ public final class RedisCounterStore implements CounterStore {
    */
   @Override
   public CompletableFuture<Void> peek(CounterBatch batch) {
+    return pipeline(batch, RedisCounterStore::peekOne);
+  }
+
+  private static void peekOne(
+      StatefulConnection<String, String> c,
+      CounterBatch batch,
+      int op,
+      List<RedisCommand<String, String, ?>> commands,
+      List<CompletableFuture<?>> results) {
+    AsyncCommand<String, String, String> current = get(batch.key(op));
+    commands.add(current);
+    if (!batch.isSliding(op)) {
+      results.add(current.thenAccept(v -> batch.setCount(op, parse(v) + batch.hits(op))));
+      return;
+    }
+    AsyncCommand<String, String, String> previous = get(batch.previousKey(op));
+    commands.add(previous);
+    results.add(
+        current.thenAcceptBoth(
+            previous,
+            (cur, prev) -> {
+              long count = parse(cur);
+              long before = parse(prev);
+              long hits = batch.hits(op);
+              boolean admitted =
+                  CounterBatch.admits(count, before, hits, batch.weight(op), batch.limit(op));
+              batch.setCount(op, admitted ? count + hits : count);
+              batch.setPreviousCount(op, before);
+              batch.setApplied(op, admitted);
+            }));
+  }
+
+  /** What one operation of a batch adds to the pipeline: its commands and its result's future. */
+  @FunctionalInterface
+  private interface Operation {
+    void add(
+        StatefulConnection<String, String> c,
+        CounterBatch batch,
+        int op,
+        List<RedisCommand<String, String, ?>> commands,
+        List<CompletableFuture<?>> results);
+  }
+
+  /**
+   * The batch's commands in one pipelined write (one flush, not one per command); done when every
+   * operation's result is in. Fails at once when not connected, so the limiter's failure mode
+   * applies.
+   */
+  private CompletableFuture<Void> pipeline(CounterBatch batch, Operation operation) {
     StatefulConnection<String, String> c = connection;
     if (c == null) {
       return CompletableFuture.failedFuture(new IllegalStateException("not connected to Redis"));
@@ -237,29 +283,8 @@ public final class RedisCounterStore implements CounterStore {
     int n = batch.size();
     List<RedisCommand<String, String, ?>> commands = new ArrayList<>(n * 2);
     List<CompletableFuture<?>> results = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      int op = i;
-      AsyncCommand<String, String, String> current = get(batch.key(i));
-      commands.add(current);
-      if (!batch.isSliding(i)) {
-        results.add(current.thenAccept(v -> batch.setCount(op, parse(v) + batch.hits(op))));
-        continue;
-      }
-      AsyncCommand<String, String, String> previous = get(batch.previousKey(i));
-      commands.add(previous);
-      results.add(
-          current.thenAcceptBoth(
-              previous,
-              (cur, prev) -> {
-                long count = parse(cur);
-                long before = parse(prev);
-                long hits = batch.hits(op);
-                boolean admitted =
-                    CounterBatch.admits(count, before, hits, batch.weight(op), batch.limit(op));
-                batch.setCount(op, admitted ? count + hits : count);
-                batch.setPreviousCount(op, before);
-                batch.setApplied(op, admitted);
-              }));
+    for (int op = 0; op < n; op++) {
+      operation.add(c, batch, op, commands, results);
     }
     c.dispatch(commands);
     return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new));
