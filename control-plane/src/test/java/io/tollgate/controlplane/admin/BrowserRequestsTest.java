@@ -9,6 +9,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import io.tollgate.controlplane.limits.LimitRuleTables;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,9 +50,7 @@ class BrowserRequestsTest {
 
   @BeforeEach
   void empty() {
-    jdbc.update("DELETE FROM limit_rule_aud");
-    jdbc.update("DELETE FROM limit_rule_revision");
-    jdbc.update("DELETE FROM limit_rule");
+    LimitRuleTables.empty(jdbc);
   }
 
   /** The request, over real HTTP: a page's text/plain POST, no preflight needed. */

@@ -36,9 +36,7 @@ class HistoryRetentionTest {
 
   @BeforeEach
   void empty() {
-    jdbc.update("DELETE FROM limit_rule_aud");
-    jdbc.update("DELETE FROM limit_rule_revision");
-    jdbc.update("DELETE FROM limit_rule");
+    LimitRuleTables.empty(jdbc);
   }
 
   @Test

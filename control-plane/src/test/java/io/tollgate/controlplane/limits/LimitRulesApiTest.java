@@ -43,9 +43,7 @@ class LimitRulesApiTest {
 
   @BeforeEach
   void empty() {
-    jdbc.update("DELETE FROM limit_rule_aud");
-    jdbc.update("DELETE FROM limit_rule_revision");
-    jdbc.update("DELETE FROM limit_rule");
+    LimitRuleTables.empty(jdbc);
   }
 
   @Test
