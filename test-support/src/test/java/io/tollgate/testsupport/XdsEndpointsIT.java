@@ -34,19 +34,9 @@ class XdsEndpointsIT {
         EnvoyProcess.builder(18000).nodeId("validate").environment(9901, 19001);
     env.put("TOLLGATE_XDS_ENDPOINTS", "127.0.0.1:18000, control-plane-b:18001,[::1]");
     Path bootstrap = EnvoyProcess.renderBootstrap(env, dir.resolve("b.yaml"));
-    Process envoy =
-        new ProcessBuilder(
-                Binaries.envoy().toString(),
-                "--mode",
-                "validate",
-                "--disable-hot-restart",
-                "-c",
-                bootstrap.toString())
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(envoy.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(envoy.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(envoy.exitValue()).as(output).isZero();
+    EnvoyValidation validation = EnvoyValidation.of(bootstrap, 60);
+    assertThat(validation.exited()).isTrue();
+    assertThat(validation.exitCode()).as(validation.output()).isZero();
   }
 
   @ParameterizedTest

@@ -12,13 +12,11 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.tollgate.controlplane.gateway.GatewayConfigParser;
-import io.tollgate.testsupport.Binaries;
+import io.tollgate.testsupport.EnvoyValidation;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,21 +59,9 @@ class TranslatorEnvoyValidateIT {
             .usingTypeRegistry(EnvoyResourcesJson.TYPES)
             .print(bootstrap(resources)));
 
-    Process envoy =
-        new ProcessBuilder(
-                Binaries.envoy().toString(),
-                "--mode",
-                "validate",
-                "--disable-hot-restart",
-                "--log-level",
-                "warn",
-                "-c",
-                bootstrap.toString())
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(envoy.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(envoy.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(envoy.exitValue()).as(output).isZero();
+    EnvoyValidation validation = EnvoyValidation.of(bootstrap, 60);
+    assertThat(validation.exited()).isTrue();
+    assertThat(validation.exitCode()).as(validation.output()).isZero();
   }
 
   private static Bootstrap bootstrap(EnvoyResources resources) throws Exception {
