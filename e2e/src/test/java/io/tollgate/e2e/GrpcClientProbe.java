@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * A gRPC client of the control plane's port playing someone it should not trust: plaintext, TLS
@@ -72,22 +73,10 @@ final class GrpcClientProbe implements AutoCloseable {
     StreamObserver<DiscoveryRequest> requests =
         AggregatedDiscoveryServiceGrpc.newStub(channel)
             .streamAggregatedResources(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(DiscoveryResponse response) {
-                    outcome.complete(new Outcome(Status.OK, response.getResourcesCount()));
-                  }
-
-                  @Override
-                  public void onError(Throwable t) {
-                    outcome.complete(new Outcome(Status.fromThrowable(t), 0));
-                  }
-
-                  @Override
-                  public void onCompleted() {
-                    outcome.complete(new Outcome(Status.OK, 0));
-                  }
-                });
+                endingIn(
+                    outcome,
+                    (DiscoveryResponse response) ->
+                        outcome.complete(new Outcome(Status.OK, response.getResourcesCount()))));
     requests.onNext(
         DiscoveryRequest.newBuilder()
             .setNode(Node.newBuilder().setId(nodeId).setCluster("tollgate"))
@@ -106,21 +95,7 @@ final class GrpcClientProbe implements AutoCloseable {
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     StreamObserver<StreamAccessLogsMessage> messages =
         AccessLogServiceGrpc.newStub(channel)
-            .streamAccessLogs(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(StreamAccessLogsResponse response) {}
-
-                  @Override
-                  public void onError(Throwable t) {
-                    outcome.complete(new Outcome(Status.fromThrowable(t), 0));
-                  }
-
-                  @Override
-                  public void onCompleted() {
-                    outcome.complete(new Outcome(Status.OK, 0));
-                  }
-                });
+            .streamAccessLogs(endingIn(outcome, (StreamAccessLogsResponse response) -> {}));
     StreamAccessLogsMessage.HTTPAccessLogEntries.Builder batch =
         StreamAccessLogsMessage.HTTPAccessLogEntries.newBuilder();
     for (int i = 0; i < entries; i++) {
@@ -153,6 +128,30 @@ final class GrpcClientProbe implements AutoCloseable {
                 .setResponseCode(UInt32Value.of(429))
                 .putResponseHeaders("x-ratelimit-limit", "1"))
         .build();
+  }
+
+  /**
+   * Hands each response to {@code onResponse}; completes {@code outcome} with the status that ends
+   * the stream (OK and no resources when the server completes it).
+   */
+  private static <T> StreamObserver<T> endingIn(
+      CompletableFuture<Outcome> outcome, Consumer<T> onResponse) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T response) {
+        onResponse.accept(response);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        outcome.complete(new Outcome(Status.fromThrowable(t), 0));
+      }
+
+      @Override
+      public void onCompleted() {
+        outcome.complete(new Outcome(Status.OK, 0));
+      }
+    };
   }
 
   private static Outcome await(CompletableFuture<Outcome> outcome) {
