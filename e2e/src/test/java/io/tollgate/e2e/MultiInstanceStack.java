@@ -3,6 +3,7 @@ package io.tollgate.e2e;
 import io.tollgate.testsupport.ControlPlaneProcess;
 import io.tollgate.testsupport.EnvoyProcess;
 import io.tollgate.testsupport.FreePorts;
+import io.tollgate.testsupport.HttpCalls;
 import io.tollgate.testsupport.MockUpstream;
 import io.tollgate.testsupport.PostgresServer;
 import io.tollgate.testsupport.RateLimitServiceProcess;
@@ -182,14 +183,7 @@ final class MultiInstanceStack implements AutoCloseable {
                 body == null
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(body));
-    try {
-      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    return HttpCalls.send(http, request.build());
   }
 
   @Override

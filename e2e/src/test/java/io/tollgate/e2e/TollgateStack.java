@@ -3,6 +3,7 @@ package io.tollgate.e2e;
 import io.tollgate.testsupport.ControlPlaneProcess;
 import io.tollgate.testsupport.EnvoyProcess;
 import io.tollgate.testsupport.FreePorts;
+import io.tollgate.testsupport.HttpCalls;
 import io.tollgate.testsupport.MockUpstream;
 import io.tollgate.testsupport.Scratch;
 import io.tollgate.testsupport.Teardown;
@@ -216,15 +217,7 @@ final class TollgateStack implements AutoCloseable {
   }
 
   HttpResponse<String> send(HttpRequest.Builder request) {
-    try {
-      return http.send(
-          request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    return HttpCalls.send(http, request.timeout(Duration.ofSeconds(10)).build());
   }
 
   /**

@@ -1,11 +1,8 @@
 package io.tollgate.testsupport;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -146,14 +143,7 @@ public final class RateLimitServiceProcess implements AutoCloseable {
         HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics"))
             .timeout(Duration.ofSeconds(5))
             .build();
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    return HttpCalls.send(http, request).body();
   }
 
   @Override
