@@ -63,12 +63,7 @@ class GrpcMutualTlsIT {
       MockUpstream mock = started.add(MockUpstream.start(ca.issueServerCertificate("mock")));
       proxyPort = FreePorts.next();
       config = dir.resolve("tollgate.yaml");
-      Files.writeString(
-          config,
-          "listener: { address: 127.0.0.1, port: "
-              + proxyPort
-              + ", xffNumTrustedHops: 0 }\n"
-              + TollgateStack.routesTo(mock.httpUrl()));
+      Files.writeString(config, TollgateStack.proxyingTo(proxyPort, mock.httpUrl()));
       controlPlane =
           started.add(
               ControlPlaneProcess.builder(config)

@@ -68,10 +68,7 @@ final class MultiInstanceStack implements AutoCloseable {
     TestCa ca = TestCa.create(dir, "test");
     MockUpstream mock = started.add(MockUpstream.start(ca.issueServerCertificate("mock")));
     Path config = dir.resolve("tollgate.yaml");
-    write(
-        config,
-        "listener: { address: 127.0.0.1, port: %d, xffNumTrustedHops: 0 }\n".formatted(proxyPort)
-            + TollgateStack.routesTo(mock.httpUrl()));
+    write(config, TollgateStack.proxyingTo(proxyPort, mock.httpUrl()));
     PostgresServer db = started.add(postgres.join());
     redis = started.add(cluster.join());
 

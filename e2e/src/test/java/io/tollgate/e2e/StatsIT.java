@@ -340,10 +340,7 @@ class StatsIT {
 
   private static Path config(String name, int port) throws IOException {
     Path file = dir.resolve("tollgate-" + name + ".yaml");
-    Files.writeString(
-        file,
-        "listener: { address: 127.0.0.1, port: %d, xffNumTrustedHops: 0 }\n".formatted(port)
-            + TollgateStack.routesTo(mock.httpUrl()));
+    Files.writeString(file, TollgateStack.proxyingTo(port, mock.httpUrl()));
     return file;
   }
 

@@ -113,6 +113,17 @@ final class TollgateStack implements AutoCloseable {
   }
 
   /** Upstreams and routes sending everything to {@code url}. */
+  /** tollgate.yaml's listener on {@code proxyPort}, no trusted proxy hops: the tests' clients. */
+  static String listenerOn(int proxyPort) {
+    return "listener: { address: 127.0.0.1, port: %d, xffNumTrustedHops: 0 }\n"
+        .formatted(proxyPort);
+  }
+
+  /** A whole tollgate.yaml: {@link #listenerOn} plus {@link #routesTo}. */
+  static String proxyingTo(int proxyPort, String url) {
+    return listenerOn(proxyPort) + routesTo(url);
+  }
+
   static String routesTo(String url) {
     return """
         upstreams:
@@ -172,11 +183,7 @@ final class TollgateStack implements AutoCloseable {
    */
   void writeConfig(String upstreamsAndRoutes) {
     written = upstreamsAndRoutes;
-    String yaml =
-        "listener: { address: 127.0.0.1, port: "
-            + proxyPort
-            + ", xffNumTrustedHops: 0 }\n"
-            + upstreamsAndRoutes;
+    String yaml = listenerOn(proxyPort) + upstreamsAndRoutes;
     try {
       Path tmp = dir.resolve("tollgate.yaml.tmp");
       Files.writeString(tmp, yaml, StandardCharsets.UTF_8);

@@ -39,12 +39,7 @@ class XdsConnectionAgeIT {
       int proxyPort = FreePorts.next();
       int rateLimitPort = FreePorts.next();
       Path config = dir.resolve("tollgate.yaml");
-      Files.writeString(
-          config,
-          "listener: { address: 127.0.0.1, port: "
-              + proxyPort
-              + ", xffNumTrustedHops: 0 }\n"
-              + TollgateStack.routesTo(mock.httpUrl()));
+      Files.writeString(config, TollgateStack.proxyingTo(proxyPort, mock.httpUrl()));
       ControlPlaneProcess controlPlane =
           started.add(
               ControlPlaneProcess.builder(config)
