@@ -294,20 +294,9 @@ class StatsIT {
 
   /** GET through a proxy, tallied; returns the status (0 when the request failed). */
   private static synchronized int get(int port, String pathAndQuery) {
-    int status;
-    try {
-      status =
-          http.send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
-                      .timeout(Duration.ofSeconds(10))
-                      .build(),
-                  HttpResponse.BodyHandlers.discarding())
-              .statusCode();
-    } catch (IOException e) {
-      return 0;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 0;
+    int status = ProxyGet.status(http, port, pathAndQuery);
+    if (status == 0) {
+      return 0; // failed requests are not tallied
     }
     String path = pathAndQuery.split("\\?")[0];
     sent++;

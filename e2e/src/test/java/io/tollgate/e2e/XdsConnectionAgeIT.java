@@ -10,7 +10,6 @@ import io.tollgate.testsupport.RateLimitServiceProcess;
 import io.tollgate.testsupport.Scratch;
 import io.tollgate.testsupport.Teardown;
 import io.tollgate.testsupport.TestCa;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -92,19 +91,6 @@ class XdsConnectionAgeIT {
   }
 
   private static int get(int port) {
-    try {
-      return HTTP.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + port + "/categories/MLA97994"))
-                  .timeout(Duration.ofSeconds(10))
-                  .build(),
-              HttpResponse.BodyHandlers.discarding())
-          .statusCode();
-    } catch (IOException e) {
-      return 0;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 0;
-    }
+    return ProxyGet.status(HTTP, port, "/categories/MLA97994");
   }
 }
