@@ -9,8 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,18 +25,9 @@ class KustomizeValidationIT {
 
   static final String KUBERNETES_VERSION = "1.30.0";
 
-  private Overlays overlays;
+  // One instance for the class (PER_CLASS): rendered once, closed after the last test.
+  @AutoClose private final Overlays overlays = new Overlays();
   @TempDir Path dir;
-
-  @BeforeAll
-  void render() {
-    overlays = new Overlays();
-  }
-
-  @AfterAll
-  void cleanUp() {
-    overlays.close();
-  }
 
   @Test
   void everyKustomizationRendersObjectsValidAgainstTheSchemas() throws IOException {

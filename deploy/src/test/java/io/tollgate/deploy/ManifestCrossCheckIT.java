@@ -10,8 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
@@ -64,17 +63,8 @@ class ManifestCrossCheckIT {
 
   private final Path root = Binaries.repoRoot();
   private final CodeContract code = new CodeContract(root);
-  private Overlays overlays;
-
-  @BeforeAll
-  void render() {
-    overlays = new Overlays();
-  }
-
-  @AfterAll
-  void cleanUp() {
-    overlays.close();
-  }
+  // One instance for the class (PER_CLASS): rendered once, closed after the last test.
+  @AutoClose private final Overlays overlays = new Overlays();
 
   @TestFactory
   Stream<DynamicTest> everyManifestMatchesTheCode() {
