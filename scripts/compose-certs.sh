@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Makes the certificates of compose.yaml's gRPC mTLS (control plane <-> Envoys and rate-limit
-# services): scripts/compose-certs.sh [DIR]   (default: $TOLLGATE_CERTS_DIR or .run/compose-certs)
+# services, Envoys -> rate-limit services):
+#   scripts/compose-certs.sh [DIR]   (default: $TOLLGATE_CERTS_DIR or .run/compose-certs)
 #   ca.pem                                   the CA both sides verify against (its key is deleted)
 #   control-plane.pem / control-plane-key.pem  server certificate for the name `control-plane`
 #   envoy.pem / envoy-key.pem                client certificate of the Envoys (spiffe://tollgate/envoy)
 #   ratelimit.pem / ratelimit-key.pem        client certificate of the rate-limit services
 #                                            (spiffe://tollgate/ratelimit)
-# Existing files are kept (delete DIR to make new ones). The keys are readable by all (0644) because
+#   ratelimit-server.pem / ratelimit-server-key.pem  server certificate of the rate-limit services for
+#                                            the name `ratelimit` (Envoy's client certificate is envoy.pem)
+# Existing files are kept when all are there (delete DIR to make new ones); an older set without one
+# of them is replaced as a whole (the CA key is gone, nothing can be added to it). The keys are readable by all (0644) because
 # compose bind-mounts them into containers that run as an unprivileged user; DIR itself is 0700, so
 # on the host only its owner reaches them.
 set -euo pipefail
@@ -15,7 +19,11 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="${1:-${TOLLGATE_CERTS_DIR:-$root/.run/compose-certs}}"
 days="${TOLLGATE_CERTS_DAYS:-365}"
 
-if [[ -s "$dir/ca.pem" && -s "$dir/ratelimit-key.pem" ]]; then
+complete=true
+for f in ca control-plane control-plane-key envoy envoy-key ratelimit ratelimit-key ratelimit-server ratelimit-server-key; do
+  [[ -s "$dir/$f.pem" ]] || complete=false
+done
+if $complete; then
   echo "compose-certs: keeping the certificates in $dir" >&2
   exit 0
 fi
@@ -44,5 +52,7 @@ issue control-plane serverAuth DNS:control-plane
 # The URI names the role the control plane grants (only Envoys may stream access logs).
 issue envoy clientAuth URI:spiffe://tollgate/envoy
 issue ratelimit clientAuth URI:spiffe://tollgate/ratelimit
+# The network alias Envoy's tollgate_ratelimit cluster resolves and verifies.
+issue ratelimit-server serverAuth DNS:ratelimit
 chmod 644 "$dir/ca.pem"
 echo "compose-certs: certificates in $dir" >&2

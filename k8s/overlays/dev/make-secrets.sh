@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes the dev overlay's throwaway secrets in secrets/ beside this script (gitignored): random
 # passwords and admin token, and a fresh CA with the control plane's server certificate and the
-# Envoy and rate-limit service client certificates for the gRPC port's mutual TLS (30 days).
+# Envoy and rate-limit service client certificates for the gRPC port's mutual TLS, and the rate-limit
+# services' server certificate for Envoy's mutual TLS calls to them (30 days).
 # Run it once before `kubectl apply -k k8s/overlays/dev`; again to rotate everything.
 # Needs openssl. Never use these for production: see k8s/overlays/prod/kustomization.yaml.
 set -euo pipefail
@@ -42,5 +43,8 @@ cert server serverAuth DNS:control-plane "DNS:control-plane.$namespace" \
 # The URI SAN is the role the control plane authorizes: only Envoys may stream access logs.
 cert envoy clientAuth URI:spiffe://tollgate/envoy
 cert ratelimit clientAuth URI:spiffe://tollgate/ratelimit
+# The name Envoy verifies is TOLLGATE_RATELIMIT_ADDRESS's host, the headless Service.
+cert ratelimit-server serverAuth DNS:ratelimit "DNS:ratelimit.$namespace" \
+  "DNS:ratelimit.$namespace.svc" "DNS:ratelimit.$namespace.svc.cluster.local"
 rm -f ca.srl ca.key
 echo "make-secrets: wrote $dir" >&2

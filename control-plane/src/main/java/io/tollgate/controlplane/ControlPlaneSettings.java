@@ -3,7 +3,9 @@ package io.tollgate.controlplane;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -116,18 +118,31 @@ public record ControlPlaneSettings(
    *     TOLLGATE_RATELIMIT_TIMEOUT})
    * @param failureModeDeny true: answer 500 when the service fails or is late (fail closed); false:
    *     let the request through (fail open) ({@code TOLLGATE_RATELIMIT_FAILUREMODEDENY})
+   * @param tls mutual TLS of Envoy's calls to the services; none: plaintext
    */
   public record Ratelimit(
       @DefaultValue("127.0.0.1") String address,
       @DefaultValue("8090") int port,
       @DefaultValue("250ms") java.time.Duration timeout,
-      @DefaultValue("false") boolean failureModeDeny) {
+      @DefaultValue("false") boolean failureModeDeny,
+      @DefaultValue RatelimitTls tls) {
 
     public Ratelimit {
       if (port < 1 || port > 65_535) {
         throw new IllegalArgumentException("TOLLGATE_RATELIMIT_PORT: out of 1..65535: " + port);
       }
       endpoints(address, port);
+      if (tls == null) {
+        tls = new RatelimitTls(null, null, null, null);
+      }
+    }
+
+    /**
+     * The name the services' certificate must carry: {@code TOLLGATE_RATELIMIT_TLS_SERVER_NAME},
+     * else the first host of {@code TOLLGATE_RATELIMIT_ADDRESS}.
+     */
+    public String tlsServerName() {
+      return isBlank(tls.serverName()) ? endpoints().get(0).getHostString() : tls.serverName();
     }
 
     /** {@link #address()} as a list, each entry with its port; validated at binding. */
@@ -138,6 +153,53 @@ public record ControlPlaneSettings(
     private static List<InetSocketAddress> endpoints(String address, int port) {
       return EndpointList.parse("TOLLGATE_RATELIMIT_ADDRESS", address, port);
     }
+  }
+
+  /**
+   * PEM files, on the Envoy host (Envoy reads them, not the control plane), of the mutual TLS of
+   * Envoy's calls to the rate-limit services; the three files or none (blank = unset).
+   *
+   * @param cert Envoy's client certificate chain ({@code TOLLGATE_RATELIMIT_TLS_CERT})
+   * @param key its private key ({@code TOLLGATE_RATELIMIT_TLS_KEY})
+   * @param ca the CA the services' certificate must chain to ({@code TOLLGATE_RATELIMIT_TLS_CA})
+   * @param serverName SNI Envoy sends and the DNS or IP SAN the services' certificate must carry
+   *     ({@code TOLLGATE_RATELIMIT_TLS_SERVER_NAME}; default: the first host of {@code
+   *     TOLLGATE_RATELIMIT_ADDRESS})
+   */
+  public record RatelimitTls(String cert, String key, String ca, String serverName) {
+
+    public RatelimitTls {
+      Map<String, String> files = new LinkedHashMap<>();
+      files.put("TOLLGATE_RATELIMIT_TLS_CERT", cert);
+      files.put("TOLLGATE_RATELIMIT_TLS_KEY", key);
+      files.put("TOLLGATE_RATELIMIT_TLS_CA", ca);
+      List<String> missing =
+          files.entrySet().stream()
+              .filter(e -> isBlank(e.getValue()))
+              .map(Map.Entry::getKey)
+              .toList();
+      if (!missing.isEmpty() && missing.size() < files.size()) {
+        throw new IllegalArgumentException(
+            String.join(" and ", missing)
+                + " not set: mutual TLS to the rate-limit services needs TOLLGATE_RATELIMIT_TLS_CERT,"
+                + " TOLLGATE_RATELIMIT_TLS_KEY and TOLLGATE_RATELIMIT_TLS_CA together");
+      }
+      if (!missing.isEmpty() && !isBlank(serverName)) {
+        throw new IllegalArgumentException(
+            "TOLLGATE_RATELIMIT_TLS_SERVER_NAME is set but TOLLGATE_RATELIMIT_TLS_CERT,"
+                + " TOLLGATE_RATELIMIT_TLS_KEY and TOLLGATE_RATELIMIT_TLS_CA are not: the calls"
+                + " stay plaintext");
+      }
+    }
+
+    /** True when Envoy calls the services over mutual TLS. */
+    public boolean enabled() {
+      return !isBlank(cert);
+    }
+  }
+
+  private static boolean isBlank(String value) {
+    return value == null || value.isBlank();
   }
 
   /**

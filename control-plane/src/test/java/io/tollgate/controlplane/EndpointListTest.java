@@ -57,11 +57,13 @@ class EndpointListTest {
     assertThatThrownBy(
             () ->
                 new ControlPlaneSettings.Ratelimit(
-                    "127.0.0.1:8090,127.0.0.2:x", 8090, Duration.ofMillis(250), false))
+                    "127.0.0.1:8090,127.0.0.2:x", 8090, Duration.ofMillis(250), false, null))
         .hasMessageContaining(VAR)
         .hasMessageContaining("127.0.0.2:x");
     assertThatThrownBy(
-            () -> new ControlPlaneSettings.Ratelimit("127.0.0.1", 0, Duration.ofMillis(250), false))
+            () ->
+                new ControlPlaneSettings.Ratelimit(
+                    "127.0.0.1", 0, Duration.ofMillis(250), false, null))
         .hasMessageContaining("TOLLGATE_RATELIMIT_PORT");
   }
 
@@ -69,7 +71,7 @@ class EndpointListTest {
   void theSettingsExposeTheList() {
     assertThat(
             new ControlPlaneSettings.Ratelimit(
-                    "127.0.0.1:8090,127.0.0.2", 9000, Duration.ofMillis(250), false)
+                    "127.0.0.1:8090,127.0.0.2", 9000, Duration.ofMillis(250), false, null)
                 .endpoints())
         .containsExactly(
             InetSocketAddress.createUnresolved("127.0.0.1", 8090),

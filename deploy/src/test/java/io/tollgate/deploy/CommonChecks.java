@@ -89,6 +89,16 @@ final class CommonChecks {
             "binds gRPC (ADS, access logs) beyond loopback without " + name + " (mutual TLS)");
       }
     }
+    for (String name :
+        List.of(
+            "TOLLGATE_RATELIMIT_TLS_CERT",
+            "TOLLGATE_RATELIMIT_TLS_KEY",
+            "TOLLGATE_RATELIMIT_TLS_CA")) {
+      require(
+          c,
+          c.env().containsKey(name),
+          "Envoy calls the rate-limit services in plaintext: set " + name + " (mutual TLS)");
+    }
     if (!loopback(effective(c, "SERVER_ADDRESS"))) {
       require(
           c,
@@ -131,6 +141,12 @@ final class CommonChecks {
             c, c.env().containsKey(name), "needs " + name + " for mutual TLS to the control plane");
       }
     }
+    require(
+        c,
+        "true".equals(effective(c, "GRPC_SERVER_USE_TLS"))
+            && c.env().containsKey("GRPC_CLIENT_TLS_CACERT"),
+        "serves ShouldRateLimit to clients without a certificate: set GRPC_SERVER_USE_TLS=true and"
+            + " GRPC_CLIENT_TLS_CACERT (mutual TLS)");
     boolean redis = "redis".equalsIgnoreCase(effective(c, "BACKEND_TYPE"));
     if (topology.scaled(c)) {
       require(c, redis, "scales out with BACKEND_TYPE=memory: each replica counts alone");

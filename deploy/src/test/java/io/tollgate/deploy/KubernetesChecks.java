@@ -212,25 +212,48 @@ final class KubernetesChecks {
     }
   }
 
-  /** Files the environment names (config, certificates, keys) are under one of the mounts. */
+  /**
+   * Files the environment names (config, certificates, keys) are under one of the mounts; the
+   * control plane's TOLLGATE_RATELIMIT_TLS_* are files Envoy reads, so under every Envoy's mounts.
+   */
   private void mountedFiles(Container c) {
-    List<String> mounts = new ArrayList<>();
-    for (Object m : CodeContract.list(c.spec().get("volumeMounts"))) {
-      mounts.add(String.valueOf(Workloads.map(m).get("mountPath")));
-    }
     c.env()
         .forEach(
             (name, value) -> {
               boolean file =
                   name.matches(".*_(CERT|KEY|CA|CACERT|CLIENT_CA)$")
                       || name.equals("TOLLGATE_CONFIG");
-              if (file && value.startsWith("/")) {
+              if (!file || !value.startsWith("/")) {
+                return;
+              }
+              if (name.startsWith("TOLLGATE_RATELIMIT_TLS_")) {
+                for (Container envoy : containers) {
+                  if (envoy.component() == Component.ENVOY) {
+                    require(
+                        c,
+                        mounted(envoy, value),
+                        name + "=" + value + " is in no volume mount of Envoy " + mounts(envoy));
+                  }
+                }
+              } else {
                 require(
                     c,
-                    mounts.stream().anyMatch(m -> value.startsWith(m.endsWith("/") ? m : m + "/")),
-                    name + "=" + value + " is in no volume mount " + mounts);
+                    mounted(c, value),
+                    name + "=" + value + " is in no volume mount " + mounts(c));
               }
             });
+  }
+
+  private static boolean mounted(Container c, String file) {
+    return mounts(c).stream().anyMatch(m -> file.startsWith(m.endsWith("/") ? m : m + "/"));
+  }
+
+  private static List<String> mounts(Container c) {
+    List<String> mounts = new ArrayList<>();
+    for (Object m : CodeContract.list(c.spec().get("volumeMounts"))) {
+      mounts.add(String.valueOf(Workloads.map(m).get("mountPath")));
+    }
+    return mounts;
   }
 
   /**

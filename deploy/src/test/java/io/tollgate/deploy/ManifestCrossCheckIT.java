@@ -35,6 +35,9 @@ import org.junit.jupiter.api.TestInstance;
  *   <li>Redis without a password: "Redis runs without --requirepass", "needs REDIS_AUTH".
  *   <li>plaintext xDS and access-log port: "binds gRPC ... without TOLLGATE_XDS_TLS_*", "needs
  *       ENVOY_XDS_TLS_*", "streams its config in plaintext", "needs CONFIG_GRPC_XDS_CLIENT_TLS_*".
+ *   <li>plaintext ShouldRateLimit calls: "Envoy calls the rate-limit services in plaintext" (no
+ *       TOLLGATE_RATELIMIT_TLS_*), "serves ShouldRateLimit to clients without a certificate"; their
+ *       files outside the Envoy pods: "is in no volume mount of Envoy".
  *   <li>Envoy as root, its command bypassing the entrypoint: "replaces the image's entrypoint",
  *       "securityContext: runAsNonRoot is not true" (and the rest of the securityContext).
  *   <li>no PodDisruptionBudget: "no PodDisruptionBudget selects its pods"; no NetworkPolicy: "no

@@ -8,6 +8,7 @@ import io.tollgate.testsupport.RateLimitServiceProcess;
 import io.tollgate.testsupport.RedisServer;
 import io.tollgate.testsupport.SourceAddressHttp;
 import io.tollgate.testsupport.Teardown;
+import io.tollgate.testsupport.TestCa;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -39,16 +40,28 @@ final class LimitsStack implements AutoCloseable {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final Variant variant;
+  private final TestCa grpcCa;
   private final Teardown started = new Teardown();
   private TollgateStack gateway;
   private RateLimitServiceProcess rateLimit;
 
-  private LimitsStack(Variant variant) {
+  private LimitsStack(Variant variant, TestCa grpcCa) {
     this.variant = variant;
+    this.grpcCa = grpcCa;
   }
 
   static LimitsStack start(Variant variant) {
-    LimitsStack stack = new LimitsStack(variant);
+    return start(variant, null);
+  }
+
+  /**
+   * With {@code grpcCa} (null: plaintext), Envoy calls the rate-limit service over mutual TLS: the
+   * service holds a server certificate of that CA and requires client certificates of it, and the
+   * control plane gives Envoy's cluster a client certificate of it ({@code
+   * TOLLGATE_RATELIMIT_TLS_*}, the name to verify defaulting to the address, 127.0.0.1).
+   */
+  static LimitsStack start(Variant variant, TestCa grpcCa) {
+    LimitsStack stack = new LimitsStack(variant, grpcCa);
     try {
       stack.startAll();
       return stack;
@@ -78,6 +91,13 @@ final class LimitsStack implements AutoCloseable {
                   .env("TOLLGATE_RATELIMIT_PORT", Integer.toString(rateLimitGrpcPort))
                   .env(
                       "TOLLGATE_RATELIMIT_FAILUREMODEDENY", Boolean.toString(variant.failClosed()));
+              if (grpcCa != null) {
+                TestCa.ClientCertificate envoy =
+                    grpcCa.issueClientCertificate("envoy-to-ratelimit", TestCa.ENVOY_ROLE);
+                cp.env("TOLLGATE_RATELIMIT_TLS_CERT", envoy.certFile().toString())
+                    .env("TOLLGATE_RATELIMIT_TLS_KEY", envoy.keyFile().toString())
+                    .env("TOLLGATE_RATELIMIT_TLS_CA", grpcCa.caFile().toString());
+              }
               if (db != null) {
                 cp.env("TOLLGATE_DB_URL", db.jdbcUrl())
                     .env("SPRING_DATASOURCE_USERNAME", db.user());
@@ -89,6 +109,13 @@ final class LimitsStack implements AutoCloseable {
             .grpcPort(rateLimitGrpcPort);
     if (redis != null) {
       rls.redis(redis.address());
+    }
+    if (grpcCa != null) {
+      TestCa.ServerCertificate server = grpcCa.issueServerCertificate("ratelimit");
+      rls.env("GRPC_SERVER_USE_TLS", "true")
+          .env("GRPC_SERVER_TLS_CERT", server.certFile().toString())
+          .env("GRPC_SERVER_TLS_KEY", server.keyFile().toString())
+          .env("GRPC_CLIENT_TLS_CACERT", grpcCa.caFile().toString());
     }
     rateLimit = rls.start();
     started.add(rateLimit);

@@ -69,7 +69,14 @@ public class LimitsPublisher implements XdsNackListener {
     this.quarantine = quarantine;
     ControlPlaneSettings.Ratelimit r = settings.ratelimit();
     this.service =
-        new LimitsInput.RateLimitService(r.endpoints(), r.timeout(), r.failureModeDeny());
+        new LimitsInput.RateLimitService(
+            r.endpoints(),
+            r.timeout(),
+            r.failureModeDeny(),
+            r.tls().enabled()
+                ? new LimitsInput.RateLimitService.Tls(
+                    r.tls().cert(), r.tls().key(), r.tls().ca(), r.tlsServerName())
+                : null);
   }
 
   @EventListener

@@ -26,9 +26,10 @@ public record LimitsInput(long rulesVersion, List<LimitRule> rules, RateLimitSer
    *     names), at least one
    * @param timeout Envoy's deadline per call
    * @param failureModeDeny fail closed (500) instead of open when the service fails or is late
+   * @param tls mutual TLS of the calls; null: plaintext
    */
   public record RateLimitService(
-      List<InetSocketAddress> endpoints, Duration timeout, boolean failureModeDeny) {
+      List<InetSocketAddress> endpoints, Duration timeout, boolean failureModeDeny, Tls tls) {
 
     public RateLimitService {
       endpoints = List.copyOf(endpoints);
@@ -36,5 +37,15 @@ public record LimitsInput(long rulesVersion, List<LimitRule> rules, RateLimitSer
         throw new IllegalArgumentException("no rate-limit service endpoint");
       }
     }
+
+    /**
+     * PEM files on the Envoy host.
+     *
+     * @param certFile Envoy's client certificate chain
+     * @param keyFile its private key
+     * @param caFile the CA the services' certificate must chain to
+     * @param serverName SNI and the DNS or IP SAN the services' certificate must carry
+     */
+    public record Tls(String certFile, String keyFile, String caFile, String serverName) {}
   }
 }

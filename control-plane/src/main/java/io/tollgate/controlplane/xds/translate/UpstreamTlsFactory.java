@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValida
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher.SanType;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters.TlsProtocol;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
@@ -22,15 +23,35 @@ import io.tollgate.controlplane.gateway.UpstreamSpec;
 final class UpstreamTlsFactory {
 
   TransportSocket create(UpstreamSpec upstream, String systemCaFile) {
-    boolean ipLiteral = InetAddresses.isInetAddress(upstream.host());
+    return transportSocket(
+        tlsContext(upstream.host(), upstream.caFile().orElse(systemCaFile)).build());
+  }
+
+  /**
+   * Mutual TLS towards a gRPC service (the rate-limit services): the same verification, plus
+   * Envoy's client certificate, and ALPN h2, which gRPC servers require over TLS.
+   */
+  TransportSocket createMutual(LimitsInput.RateLimitService.Tls tls) {
+    UpstreamTlsContext.Builder context = tlsContext(tls.serverName(), tls.caFile());
+    context
+        .getCommonTlsContextBuilder()
+        .addTlsCertificates(
+            TlsCertificate.newBuilder()
+                .setCertificateChain(DataSource.newBuilder().setFilename(tls.certFile()))
+                .setPrivateKey(DataSource.newBuilder().setFilename(tls.keyFile())))
+        .addAlpnProtocols("h2");
+    return transportSocket(context.build());
+  }
+
+  private static UpstreamTlsContext.Builder tlsContext(String host, String caFile) {
+    boolean ipLiteral = InetAddresses.isInetAddress(host);
     CertificateValidationContext validation =
         CertificateValidationContext.newBuilder()
-            .setTrustedCa(
-                DataSource.newBuilder().setFilename(upstream.caFile().orElse(systemCaFile)))
+            .setTrustedCa(DataSource.newBuilder().setFilename(caFile))
             .addMatchTypedSubjectAltNames(
                 SubjectAltNameMatcher.newBuilder()
                     .setSanType(ipLiteral ? SanType.IP_ADDRESS : SanType.DNS)
-                    .setMatcher(StringMatcher.newBuilder().setExact(upstream.host())))
+                    .setMatcher(StringMatcher.newBuilder().setExact(host)))
             .build();
     UpstreamTlsContext.Builder tls =
         UpstreamTlsContext.newBuilder()
@@ -42,11 +63,15 @@ final class UpstreamTlsFactory {
                     .setValidationContext(validation));
     // SNI carries host names only (RFC 6066); an IP upstream is verified by its IP SAN instead.
     if (!ipLiteral) {
-      tls.setSni(upstream.host());
+      tls.setSni(host);
     }
+    return tls;
+  }
+
+  private static TransportSocket transportSocket(UpstreamTlsContext tls) {
     return TransportSocket.newBuilder()
         .setName(EnvoyNames.TLS_TRANSPORT_SOCKET)
-        .setTypedConfig(Any.pack(tls.build()))
+        .setTypedConfig(Any.pack(tls))
         .build();
   }
 }

@@ -29,7 +29,23 @@ final class RateLimitGolden {
               InetSocketAddress.createUnresolved("127.0.0.1", 8090),
               InetSocketAddress.createUnresolved("127.0.0.2", 8090)),
           Duration.ofMillis(250),
-          false);
+          false,
+          null);
+
+  /** The case whose service is called over mutual TLS. */
+  static final String MUTUAL_TLS_CASE = "mutual-tls";
+
+  /** Mutual TLS, verifying a DNS name that is not the (IP) address: SNI and a DNS SAN. */
+  static final LimitsInput.RateLimitService MUTUAL_TLS_SERVICE =
+      new LimitsInput.RateLimitService(
+          SERVICE.endpoints(),
+          SERVICE.timeout(),
+          false,
+          new LimitsInput.RateLimitService.Tls(
+              "/etc/tollgate/ratelimit-tls/envoy.pem",
+              "/etc/tollgate/ratelimit-tls/envoy-key.pem",
+              "/etc/tollgate/ratelimit-tls/ca.pem",
+              "ratelimit"));
 
   private RateLimitGolden() {}
 
@@ -59,7 +75,11 @@ final class RateLimitGolden {
     Path gatewayFile = Path.of("src/test/resources/golden/http-mock.in.yaml");
     GatewayConfig gateway =
         new GatewayConfigParser().parse("http-mock.in.yaml", Files.readString(gatewayFile));
-    return TranslatorInput.of(gateway).withLimits(new LimitsInput(7, rules(name), SERVICE));
+    return TranslatorInput.of(gateway).withLimits(new LimitsInput(7, rules(name), service(name)));
+  }
+
+  static LimitsInput.RateLimitService service(String name) {
+    return name.equals(MUTUAL_TLS_CASE) ? MUTUAL_TLS_SERVICE : SERVICE;
   }
 
   static EnvoyResources translate(String name) throws Exception {
