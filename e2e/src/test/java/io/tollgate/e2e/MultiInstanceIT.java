@@ -178,7 +178,21 @@ class MultiInstanceIT {
           Phase.stop("rate-limit service 1", () -> stack.rateLimit1().stop(), Duration.ZERO));
       awaitHealthyLoad(load);
 
-      // The master holding the probe's counter: the limit must survive the failover.
+      // A planned stop first: another master hands over to its replica, then stops. Nothing on the
+      // request path is lost, so no request may fail (no grace).
+      RedisServer planned =
+          stack.redis().masters().stream()
+              .filter(n -> !n.cli("--scan", "--pattern", "*" + PROBE_IP + "*").contains(PROBE_IP))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("every master holds the probe's counter"));
+      phases.add(
+          Phase.stopOffPath(
+              "Redis master " + planned.address() + " (handed over, then stopped)",
+              () -> stack.redis().handOverAndStop(planned, Duration.ofSeconds(30))));
+      awaitHealthyLoad(load);
+
+      // Then a crash of the master holding the probe's counter: the limit must survive the
+      // failover; calls on its slots fail per the failure mode until the replica is promoted.
       RedisServer master =
           stack.redis().masters().stream()
               .filter(n -> n.cli("--scan", "--pattern", "*" + PROBE_IP + "*").contains(PROBE_IP))
@@ -323,7 +337,10 @@ class MultiInstanceIT {
       return timed(name, stop, grace, true);
     }
 
-    /** Stops a control plane: off the request path, so no request may fail. */
+    /**
+     * Stops a process no request depends on at that moment (a control plane; a Redis master that
+     * handed its slots over first): no request may fail.
+     */
     static Phase stopOffPath(String name, Runnable stop) {
       return timed(name, stop, Duration.ZERO, false);
     }

@@ -102,6 +102,44 @@ public final class RedisCluster implements AutoCloseable {
     throw new IllegalStateException("Redis cluster not ready within " + timeout);
   }
 
+  /**
+   * A planned stop, as an operator takes a master out for maintenance: its replica takes over first
+   * ({@code CLUSTER FAILOVER}, which waits for the replica to catch up), then the former master,
+   * now a replica holding no slots, is stopped. Returns the promoted node.
+   */
+  public RedisServer handOverAndStop(RedisServer master, Duration timeout) {
+    String port = Integer.toString(master.port());
+    RedisServer replica =
+        nodes.stream()
+            .filter(n -> n != master && n.isRunning())
+            .filter(n -> n.cli("role").lines().limit(4).toList().equals(replicaRole(port)))
+            .findFirst()
+            .orElseThrow(
+                () -> new IllegalStateException("no connected replica of " + master.address()));
+    replica.cli("cluster", "failover");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!(replica.cli("role").startsWith("master") && master.cli("role").startsWith("slave"))) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "no hand-over from " + master.address() + " within " + timeout);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+    master.shutdown();
+    awaitReady(timeout);
+    return replica;
+  }
+
+  /** What {@code ROLE} prints on a connected replica of the master on {@code port}. */
+  private static List<String> replicaRole(String port) {
+    return List.of("slave", "127.0.0.1", port, "connected");
+  }
+
   /** Runs a short command to completion; fails with its output if it fails. */
   static String run(List<String> command, Duration timeout) {
     try {
