@@ -6,6 +6,8 @@
 #   tollgate-test/envoy:1.40.0         + the Envoy binary of .venv/     (for envoyproxy/envoy)
 #   tollgate-test/postgres:15, tollgate-test/redis:7, tollgate-test/prometheus:2.42
 #                                      Debian's packages behind the official images' interfaces
+#   tollgate-test/grafana:standin      grafana-standin.py: reads Grafana's provisioning, serves its API's
+#                                      health, datasources, search and datasource proxy (no Grafana here)
 # Needs root, podman, debootstrap and CONTAINERS_CONF (containers/containers.conf).
 set -euo pipefail
 
@@ -46,6 +48,7 @@ build localhost/tollgate-test/envoy:1.40.0 "$here/test-bases/envoy.Dockerfile" "
 build localhost/tollgate-test/postgres:15 "$here/test-bases/postgres.Dockerfile" "$here/test-bases" & pids+=($!)
 build localhost/tollgate-test/redis:7 "$here/test-bases/redis.Dockerfile" "$here/test-bases" & pids+=($!)
 build localhost/tollgate-test/prometheus:2.42 "$here/test-bases/prometheus.Dockerfile" "$here/test-bases" & pids+=($!)
+build localhost/tollgate-test/grafana:standin "$here/test-bases/grafana.Dockerfile" "$here/test-bases" & pids+=($!)
 failed=0
 for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
 exit "$failed"

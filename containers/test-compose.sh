@@ -10,7 +10,10 @@
 #     services, one Redis);
 #   - disabling it, and a new blocking rule, are enforced by both Envoys within 2 s;
 #   - the requests and 429s land in PostgreSQL, exactly;
-#   - Prometheus reports every target up, and both rate-limit services decided calls.
+#   - Prometheus reports every target up, and both rate-limit services decided calls; it loaded the
+#     alert rules and evaluates each without error.
+#   - Grafana (a stand-in reading the same provisioning) has the datasource and every dashboard, and
+#     its datasource URL reaches Prometheus from Grafana's network.
 # Everything it started (containers, pods, networks, volumes) is removed at the end, also on failure;
 # the images stay for the next run. Logs of a failed run: .run/test-compose/.
 # Skips (exit 0) without podman or root. Prints `N passed, N failed`; exit 1 when any failed.
@@ -47,16 +50,17 @@ mkdir -p "$logs"
 files=(-f compose.yaml)
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-proxy_1="$(free_port)" proxy_2="$(free_port)" rest="$(free_port)" prom="$(free_port)"
+proxy_1="$(free_port)" proxy_2="$(free_port)" rest="$(free_port)" prom="$(free_port)" grafana="$(free_port)"
 secret() { head -c 18 /dev/urandom | base64 | tr '+/' 'xy'; }
 token="$(secret)"
 export COMPOSE_PROJECT_NAME="$project" COMPOSE_PROFILES=mock \
   TOLLGATE_CONFIG_NAME=tollgate.compose-mock.yaml TOLLGATE_CERTS_DIR="$work/certs" \
   TOLLGATE_PROXY_PORT_1="$proxy_1" TOLLGATE_PROXY_PORT_2="$proxy_2" \
-  TOLLGATE_REST_PORT="$rest" TOLLGATE_PROMETHEUS_PORT="$prom" \
+  TOLLGATE_REST_PORT="$rest" TOLLGATE_PROMETHEUS_PORT="$prom" TOLLGATE_GRAFANA_PORT="$grafana" \
   TOLLGATE_REDIS_IMAGE=localhost/tollgate-test/redis:7 \
   TOLLGATE_POSTGRES_IMAGE=localhost/tollgate-test/postgres:15 \
   TOLLGATE_PROMETHEUS_IMAGE=localhost/tollgate-test/prometheus:2.42 \
+  TOLLGATE_GRAFANA_IMAGE=localhost/tollgate-test/grafana:standin GRAFANA_ADMIN_PASSWORD="$(secret)" \
   POSTGRES_PASSWORD="$(secret)" REDIS_PASSWORD="$(secret)" TOLLGATE_ADMIN_TOKEN="$token"
 compose() { "$compose_bin" "${files[@]}" "$@"; }
 containers() { podman ps -a -q --filter "label=io.podman.compose.project=$project"; }
@@ -258,6 +262,31 @@ if await 60 deciders; then
   pass "both rate-limit services decided calls (they share the counters in Redis)"
 else
   fail "not both rate-limit services decided calls"
+fi
+
+rules_ok() { # alerts.yml loaded, every rule evaluated without error
+  curl -fsS --max-time 5 "http://127.0.0.1:$prom/api/v1/rules" | jq -e --argjson n "$(grep -c '^      - alert:' config/prometheus/alerts.yml)" \
+    '[.data.groups[].rules[] | select(.type == "alerting" and .health == "ok")] | length == $n'
+}
+if await 60 rules_ok; then
+  pass "Prometheus loaded config/prometheus/alerts.yml: every alert rule evaluates (health ok)"
+else
+  fail "Prometheus rules: $(curl -fsS --max-time 5 "http://127.0.0.1:$prom/api/v1/rules" | jq -c '[.data.groups[].rules[] | {name, health, lastError}]' || true)"
+fi
+
+# --- Grafana (a stand-in reading the same provisioning: containers/test-bases/grafana.Dockerfile) --
+gf() { curl -fsS --max-time 10 "http://127.0.0.1:$grafana$1"; }
+provisioned() { # the datasource and every dashboard file, and the datasource reaches Prometheus
+  local uid
+  uid="$(gf /api/datasources | jq -er '.[] | select(.type == "prometheus" and .isDefault) | .uid')" &&
+    [[ "$(gf /api/search | jq -r '[.[] | select(.folderTitle == "Tollgate") | .uid] | sort | join(" ")')" \
+      == "$(jq -r '.uid' config/grafana/dashboards/*.json | sort | paste -sd ' ')" ]] &&
+    gf "/api/datasources/proxy/uid/$uid/api/v1/query?query=up" | jq -e '[.data.result[] | select(.value[1] == "1")] | length == 5'
+}
+if await 60 provisioned; then
+  pass "Grafana: Prometheus datasource and $(ls config/grafana/dashboards/*.json | wc -l) dashboards provisioned; its datasource URL reaches Prometheus (5 targets up)"
+else
+  fail "Grafana provisioning: datasources $(gf /api/datasources || true); dashboards $(gf /api/search || true)"
 fi
 
 # --- statistics in PostgreSQL --------------------------------------------------------------------

@@ -57,6 +57,8 @@ if [[ "$need" == test || "$need" == all ]]; then
   # The deploy module renders k8s/ with kubectl's kustomize and validates it offline.
   want kubectl has kubectl
   want python3-venv has_venv
+  # promtool checks and unit-tests the alert rules; prometheus runs the live dashboard-query check.
+  want prometheus has promtool
 fi
 if [[ "$need" == bench || "$need" == all ]]; then
   want wrk has wrk
