@@ -37,6 +37,12 @@ public final class Binaries {
     return onPath("redis-server").orElseThrow(() -> missing("redis-server", "scripts/deps.sh"));
   }
 
+  public static Path prometheus() {
+    return onPath("prometheus")
+        .or(() -> existing(Path.of("/usr/bin/prometheus")))
+        .orElseThrow(() -> missing("prometheus", "scripts/deps.sh test"));
+  }
+
   public static Path nginx() {
     return onPath("nginx")
         .or(() -> existing(Path.of("/usr/sbin/nginx")))
