@@ -203,6 +203,8 @@ if (($(date +%-S) > 45)); then sleep $((61 - $(date +%-S))); fi
 api -X POST -H 'Content-Type: application/json' -d "$(rule per-ip /categories/ 5 true)" \
   "http://127.0.0.1:$rest/api/v1/limits" >/dev/null || die "POST /api/v1/limits"
 await 10 nodes_up_to_date || fail "per-ip not acknowledged by every node within 10 s"
+# Again after the wait (a loaded machine can take seconds): the 12 requests within one minute.
+if (($(date +%-S) > 50)); then sleep $((61 - $(date +%-S))); fi
 ok=0 blocked=0 named=0
 for i in $(seq 1 12); do
   port="$proxy_1"
