@@ -150,7 +150,7 @@ public final class RateLimiter {
   }
 
   /** Keys the local over-limit cache holds now. */
-  int localCacheSize() {
+  long localCacheSize() {
     return localCache.size();
   }
 
@@ -326,7 +326,9 @@ public final class RateLimiter {
         s.nearLimit().add(limit - Math.max(near, before));
       }
       if (p.algorithm() == Algorithm.FIXED_WINDOW && localCache.enabled() && !call.readOnly) {
-        localCache.markOverLimit(call.keys[i], windowSeconds);
+        long windowMillis = p.unit().millis();
+        localCache.markOverLimit(
+            call.keys[i], WindowMath.windowStart(call.nowMillis, windowMillis) + windowMillis);
       }
       return shadowed(p, s, false, before >= limit, hits, after, limit, reset);
     }
