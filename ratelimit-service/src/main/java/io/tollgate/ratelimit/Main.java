@@ -4,9 +4,9 @@ import io.grpc.netty.shaded.io.netty.util.ResourceLeakDetector;
 import io.tollgate.ratelimit.config.CompiledConfig;
 import io.tollgate.ratelimit.config.ConfigCompiler;
 import io.tollgate.ratelimit.config.ConfigDirectory;
-import io.tollgate.ratelimit.config.ConfigDocument;
-import io.tollgate.ratelimit.config.ConfigException;
-import io.tollgate.ratelimit.config.YamlConfigReader;
+import io.tollgate.referenceconfig.ConfigDocument;
+import io.tollgate.referenceconfig.ConfigException;
+import io.tollgate.referenceconfig.ReferenceYamlReader;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,14 +78,15 @@ public final class Main {
     boolean merge = "true".equalsIgnoreCase(env.getOrDefault("MERGE_DOMAIN_CONFIG", "false"));
     boolean ignoreDots =
         "true".equalsIgnoreCase(env.getOrDefault("RUNTIME_IGNOREDOTFILES", "false"));
-    YamlConfigReader reader = new YamlConfigReader();
+    ReferenceYamlReader reader = new ReferenceYamlReader();
     ConfigCompiler compiler = new ConfigCompiler(merge);
     List<ConfigDirectory.ConfigFile> files = new ConfigDirectory(path, ignoreDots).files();
     List<ConfigDocument> valid = new ArrayList<>();
     int errors = 0;
     for (ConfigDirectory.ConfigFile f : files) {
       try {
-        ConfigDocument doc = reader.read(f.name(), f.content());
+        ConfigDocument doc = f.parse(reader);
+        doc.warnings().forEach(err::println);
         compiler.compile(List.of(doc));
         valid.add(doc);
       } catch (ConfigException e) {

@@ -12,7 +12,6 @@ import io.tollgate.ratelimit.config.ConfigDirectory;
 import io.tollgate.ratelimit.config.ConfigDirectoryWatcher;
 import io.tollgate.ratelimit.config.XdsConfigClient;
 import io.tollgate.ratelimit.config.XdsConfigMapper;
-import io.tollgate.ratelimit.config.YamlConfigReader;
 import io.tollgate.ratelimit.limiter.RateLimiter;
 import io.tollgate.ratelimit.server.GrpcServer;
 import io.tollgate.ratelimit.server.Health;
@@ -24,6 +23,7 @@ import io.tollgate.ratelimit.stats.StatsRegistry;
 import io.tollgate.ratelimit.store.CounterStore;
 import io.tollgate.ratelimit.store.MemoryCounterStore;
 import io.tollgate.ratelimit.store.RedisCounterStore;
+import io.tollgate.referenceconfig.ReferenceYamlReader;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -111,7 +111,7 @@ public final class RateLimitApplication implements AutoCloseable {
           new ConfigDirectoryWatcher(
               new ConfigDirectory(
                   settings.config().directory(), settings.config().ignoreDotFiles()),
-              new YamlConfigReader(),
+              new ReferenceYamlReader(),
               compiler,
               config);
       resources.push(watcher);

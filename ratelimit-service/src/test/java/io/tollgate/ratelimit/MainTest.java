@@ -53,4 +53,16 @@ class MainTest {
     assertThat(validate(dir.resolve("a.yaml"), Map.of())).isZero();
     assertThat(validate(dir.resolve("missing"), Map.of())).isEqualTo(2);
   }
+
+  @Test
+  void validateNamesAFileThatIsNotUtf8WithoutAStackTrace() throws IOException {
+    Files.write(
+        dir.resolve("latin1.yaml"), "domain: caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(validate(dir, Map.of())).isEqualTo(1);
+    String errors = err.toString(StandardCharsets.UTF_8);
+    assertThat(errors)
+        .startsWith("latin1.yaml: error loading config file: yaml: invalid UTF-8 at byte 11")
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
+  }
 }

@@ -8,7 +8,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -164,8 +163,7 @@ class LimitRulesController {
                   @Content(mediaType = "application/yaml", schema = @Schema(type = "string"))))
   Map<String, Object> importRules(HttpServletRequest request) throws IOException {
     byte[] body = RequestBodies.read(request.getInputStream(), RequestBodies.MAX_IMPORT_BYTES);
-    List<LimitRule> rules =
-        RateLimitConfigs.rules(ReferenceYaml.read(new String(body, StandardCharsets.UTF_8)));
+    List<LimitRule> rules = RateLimitConfigs.rules(ReferenceYaml.read(body));
     List<StoredRule> stored = service.importRules(rules);
     return Map.of("imported", stored.stream().map(this::view).toList());
   }

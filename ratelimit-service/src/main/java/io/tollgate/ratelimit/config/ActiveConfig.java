@@ -1,6 +1,7 @@
 package io.tollgate.ratelimit.config;
 
 import io.tollgate.ratelimit.stats.ServiceStats;
+import io.tollgate.referenceconfig.ConfigException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;

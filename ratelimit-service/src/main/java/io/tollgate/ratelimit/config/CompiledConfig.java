@@ -38,10 +38,9 @@ public record CompiledConfig(Map<String, DescriptorNode> domains) {
           .append(" requests_per_unit=")
           .append(p.requestsPerUnit())
           .append(", shadow_mode: ")
-          .append(p.shadowMode());
-      if (p.quotaMode()) {
-        out.append(", quota_mode: true");
-      }
+          .append(p.shadowMode())
+          .append(", quota_mode: ")
+          .append(p.quotaMode());
       if (p.unlimited()) {
         out.append(", unlimited: true");
       }

@@ -1,5 +1,9 @@
 package io.tollgate.ratelimit.config;
 
+import io.tollgate.referenceconfig.ConfigDocument;
+import io.tollgate.referenceconfig.ConfigException;
+import io.tollgate.referenceconfig.DescriptorSpec;
+import io.tollgate.referenceconfig.RateLimitSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -135,7 +139,7 @@ public final class ConfigCompiler {
         limit.replaces(),
         spec.detailedMetric(),
         algorithm,
-        spec.metadata());
+        MetadataStruct.of(spec.metadata()));
   }
 
   /** A mutable level while files are loaded (domains may merge); frozen by {@link #build()}. */

@@ -1,12 +1,17 @@
 package io.tollgate.ratelimit.config;
 
+import io.tollgate.referenceconfig.ConfigDocument;
+import io.tollgate.referenceconfig.ConfigException;
+import io.tollgate.referenceconfig.ReferenceYamlReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
@@ -52,11 +57,6 @@ public final class ConfigDirectory {
     return out;
   }
 
-  /** Parses every file; the first error names its file. */
-  public List<ConfigDocument> documents(YamlConfigReader reader) {
-    return files().stream().map(f -> reader.read(f.name(), f.content())).toList();
-  }
-
   private static boolean isDotPath(String relative) {
     for (String part : relative.split("/")) {
       if (part.startsWith(".")) {
@@ -66,14 +66,51 @@ public final class ConfigDirectory {
     return false;
   }
 
+  /** A file that cannot be read is kept, with its error, so loading it fails and is counted. */
   private static ConfigFile read(Path p, String name) {
     try {
-      return new ConfigFile(name, Files.readString(p, StandardCharsets.UTF_8));
+      return new ConfigFile(name, Files.readAllBytes(p), "");
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + p, e);
+      return new ConfigFile(name, new byte[0], "cannot read file: " + describe(e));
     }
   }
 
-  /** One file: its name relative to the directory and its text. */
-  public record ConfigFile(String name, String content) {}
+  private static String describe(IOException e) {
+    return e instanceof AccessDeniedException
+        ? "permission denied"
+        : String.valueOf(e.getMessage());
+  }
+
+  /**
+   * One file: its name relative to the directory, its bytes, and why it could not be read (empty
+   * when it could).
+   */
+  public record ConfigFile(String name, byte[] content, String readError) {
+
+    /** Parses the file; an unreadable or undecodable one is a {@link ConfigException}. */
+    public ConfigDocument parse(ReferenceYamlReader reader) {
+      if (!readError.isEmpty()) {
+        throw new ConfigException(name, readError);
+      }
+      return reader.read(name, content);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ConfigFile f
+          && name.equals(f.name)
+          && Arrays.equals(content, f.content)
+          && readError.equals(f.readError);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(name, Arrays.hashCode(content), readError);
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
 }

@@ -1,5 +1,8 @@
 package io.tollgate.ratelimit.config;
 
+import io.tollgate.referenceconfig.ConfigDocument;
+import io.tollgate.referenceconfig.ConfigException;
+import io.tollgate.referenceconfig.ReferenceYamlReader;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
@@ -21,15 +24,16 @@ public final class ConfigDirectoryWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigDirectoryWatcher.class);
 
   private final ConfigDirectory directory;
-  private final YamlConfigReader reader;
+  private final ReferenceYamlReader reader;
   private final ConfigCompiler compiler;
   private final ActiveConfig active;
   private final ScheduledExecutorService poller;
   private List<ConfigDirectory.ConfigFile> lastSeen;
+  private String lastListError;
 
   public ConfigDirectoryWatcher(
       ConfigDirectory directory,
-      YamlConfigReader reader,
+      ReferenceYamlReader reader,
       ConfigCompiler compiler,
       ActiveConfig active) {
     this.directory = directory;
@@ -58,16 +62,23 @@ public final class ConfigDirectoryWatcher implements AutoCloseable {
     try {
       files = directory.files();
     } catch (UncheckedIOException e) {
-      LOG.warn("cannot read configuration directory {}: {}", directory.root(), e.getMessage());
+      // Counted once per distinct failure, not once per poll.
+      String error = "cannot list the configuration directory: " + e.getCause().getMessage();
+      if (!error.equals(lastListError)) {
+        lastListError = error;
+        lastSeen = null;
+        active.reject(new ConfigException(directory.root().toString(), error));
+      }
       return;
     }
+    lastListError = null;
     if (files.equals(lastSeen)) {
       return;
     }
     lastSeen = files;
     try {
-      List<ConfigDocument> documents =
-          files.stream().map(f -> reader.read(f.name(), f.content())).toList();
+      List<ConfigDocument> documents = files.stream().map(f -> f.parse(reader)).toList();
+      documents.forEach(d -> d.warnings().forEach(LOG::warn));
       active.apply(compiler.compile(documents));
     } catch (ConfigException e) {
       active.reject(e);

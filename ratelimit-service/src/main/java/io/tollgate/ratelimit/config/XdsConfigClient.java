@@ -19,6 +19,8 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitConfig;
 import io.tollgate.ratelimit.Settings;
+import io.tollgate.referenceconfig.ConfigDocument;
+import io.tollgate.referenceconfig.ConfigException;
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;

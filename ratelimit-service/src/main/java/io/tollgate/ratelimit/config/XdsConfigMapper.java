@@ -1,11 +1,14 @@
 package io.tollgate.ratelimit.config;
 
-import com.google.protobuf.Struct;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitConfig;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitDescriptor;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitPolicy;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitReplace;
+import io.tollgate.referenceconfig.ConfigDocument;
+import io.tollgate.referenceconfig.DescriptorSpec;
+import io.tollgate.referenceconfig.RateLimitSpec;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The reference's {@code ConfigXdsProtoToYaml}: an xDS {@code RateLimitConfig} becomes the same
@@ -34,7 +37,7 @@ public final class XdsConfigMapper {
         d.getDetailedMetric(),
         false,
         false,
-        Struct.getDefaultInstance(),
+        Map.of(),
         "");
   }
 

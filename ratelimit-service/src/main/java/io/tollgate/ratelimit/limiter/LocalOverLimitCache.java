@@ -1,70 +1,87 @@
 package io.tollgate.ratelimit.limiter;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import java.time.Clock;
-import java.util.Iterator;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The reference's local cache of counter keys already over their limit ({@code
  * LOCAL_CACHE_SIZE_IN_BYTES}): a key found here is answered OVER_LIMIT without a store round trip
  * until its window ends. Bounded by entries (the byte budget divided by an estimated {@value
- * #BYTES_PER_ENTRY} bytes per key); when full, expired keys go first, then arbitrary ones.
+ * #BYTES_PER_ENTRY} bytes per key). Caffeine keeps the bound in O(1) amortised per insert (a scan
+ * of the whole map per insert made a flood of distinct over-limit keys quadratic), expires each
+ * entry at its own window end, and its frequency-based admission keeps a hot key cached while a
+ * flood of one-off keys passes through.
  */
 final class LocalOverLimitCache {
 
   static final int BYTES_PER_ENTRY = 160;
 
-  private final Map<String, Long> expiresAtMillis = new ConcurrentHashMap<>();
-  private final int maxEntries;
+  /** Null when disabled (a budget under one entry). */
+  private final Cache<String, Long> windowEndMillis;
+
   private final Clock clock;
 
   /** A cache of {@code sizeInBytes}; zero disables it. */
   LocalOverLimitCache(long sizeInBytes, Clock clock) {
-    this.maxEntries = (int) Math.min(Integer.MAX_VALUE, sizeInBytes / BYTES_PER_ENTRY);
+    long maxEntries = sizeInBytes / BYTES_PER_ENTRY;
     this.clock = clock;
+    this.windowEndMillis =
+        maxEntries == 0
+            ? null
+            : Caffeine.newBuilder()
+                .maximumSize(maxEntries)
+                .expireAfter(new UntilWindowEnd(clock))
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                // Eviction on the calling thread: no task handed to a shared pool per decision.
+                .executor(Runnable::run)
+                .build();
   }
 
   boolean enabled() {
-    return maxEntries > 0;
+    return windowEndMillis != null;
   }
 
   boolean isOverLimit(String key) {
-    if (maxEntries == 0) {
-      return false;
-    }
-    Long until = expiresAtMillis.get(key);
-    if (until == null) {
-      return false;
-    }
-    if (until <= clock.millis()) {
-      expiresAtMillis.remove(key, until);
-      return false;
-    }
-    return true;
+    return windowEndMillis != null && windowEndMillis.getIfPresent(key) != null;
   }
 
-  void markOverLimit(String key, long ttlSeconds) {
-    if (maxEntries == 0) {
-      return;
+  /** Remembers {@code key} as over its limit until {@code windowEnd} (epoch milliseconds). */
+  void markOverLimit(String key, long windowEnd) {
+    if (windowEndMillis != null && windowEnd > clock.millis()) {
+      windowEndMillis.put(key, windowEnd);
     }
-    if (expiresAtMillis.size() >= maxEntries) {
-      evict();
-    }
-    expiresAtMillis.put(key, clock.millis() + ttlSeconds * 1000);
   }
 
-  int size() {
-    return expiresAtMillis.size();
+  /** Keys held now, after pending evictions and expiries. */
+  long size() {
+    if (windowEndMillis == null) {
+      return 0;
+    }
+    windowEndMillis.cleanUp();
+    return windowEndMillis.estimatedSize();
   }
 
-  private void evict() {
-    long now = clock.millis();
-    expiresAtMillis.values().removeIf(until -> until <= now);
-    Iterator<String> it = expiresAtMillis.keySet().iterator();
-    while (expiresAtMillis.size() >= maxEntries && it.hasNext()) {
-      it.next();
-      it.remove();
+  /** Each entry lives until the end of its counter's window, the value it carries. */
+  private record UntilWindowEnd(Clock clock) implements Expiry<String, Long> {
+
+    @Override
+    public long expireAfterCreate(String key, Long windowEnd, long currentTime) {
+      return TimeUnit.MILLISECONDS.toNanos(Math.max(0, windowEnd - clock.millis()));
+    }
+
+    @Override
+    public long expireAfterUpdate(
+        String key, Long windowEnd, long currentTime, long currentDuration) {
+      return expireAfterCreate(key, windowEnd, currentTime);
+    }
+
+    @Override
+    public long expireAfterRead(
+        String key, Long windowEnd, long currentTime, long currentDuration) {
+      return currentDuration;
     }
   }
 }

@@ -95,16 +95,19 @@ final class ResponseBuilder {
       response.addResponseHeadersToAdd(header(settings.remainingHeader(), c.remaining()));
       response.addResponseHeadersToAdd(header(settings.resetHeader(), c.resetSeconds()));
     }
-    List<Integer> blocking = new ArrayList<>();
-    List<String> shadowRules = new ArrayList<>();
+    // Allocated only for calls that have something over its limit: most calls have nothing.
+    List<Integer> blocking = List.of();
+    List<String> shadowRules = List.of();
     long retryAfter = 0;
     for (int i = 0; i < n; i++) {
       Outcome o = outcomes[i];
       boolean blocks = o.enforced() && (!quota[i] || quotaExhausted);
       if (blocks && !globallyShadowed) {
+        blocking = blocking.isEmpty() ? new ArrayList<>(n) : blocking;
         blocking.add(i);
         retryAfter = Math.max(retryAfter, o.resetSeconds());
       } else if (o.overLimit() && (blocks || o.policy().shadowMode())) {
+        shadowRules = shadowRules.isEmpty() ? new ArrayList<>(n) : shadowRules;
         shadowRules.add(o.policy().ruleName());
       }
     }
@@ -127,11 +130,16 @@ final class ResponseBuilder {
               .build());
     }
 
+    boolean overLimitMetadata =
+        settings.overLimitMetadata() && (!blocking.isEmpty() || !shadowRules.isEmpty());
+    if (!settings.referenceDynamicMetadata() && !overLimitMetadata) {
+      return response.build();
+    }
     Struct.Builder metadata = Struct.newBuilder();
     if (settings.referenceDynamicMetadata()) {
       referenceMetadata(request, outcomes, quota, metadata);
     }
-    if (settings.overLimitMetadata()) {
+    if (overLimitMetadata) {
       if (!blocking.isEmpty()) {
         RateLimitPolicy first = outcomes[blocking.get(0)].policy();
         metadata.putFields("rule", string(first.ruleName()));

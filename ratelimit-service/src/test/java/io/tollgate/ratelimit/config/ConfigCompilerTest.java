@@ -3,13 +3,15 @@ package io.tollgate.ratelimit.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tollgate.referenceconfig.ConfigException;
+import io.tollgate.referenceconfig.ReferenceYamlReader;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Cases beyond the reference's files: types, Tollgate's {@code algorithm}, free-form metadata. */
 class ConfigCompilerTest {
 
-  private final YamlConfigReader reader = new YamlConfigReader();
+  private final ReferenceYamlReader reader = new ReferenceYamlReader();
 
   private CompiledConfig compile(String yaml) {
     return new ConfigCompiler(false).compile(List.of(reader.read("f.yaml", yaml)));
@@ -60,7 +62,8 @@ class ConfigCompilerTest {
   void floatsAndUnknownNestedKeysAreRejectedAsTheReferenceRejectsThem() {
     rejects(
         "domain: d\ndescriptors:\n  - key: k\n    rate_limit: {unit: second, requests_per_unit: 1.5}\n",
-        "f.yaml: error checking config");
+        "f.yaml: error checking config (line 4: !!float `1.5` is not a string, integer or boolean;"
+            + " quote it to make it a string)");
     rejects(
         "domain: d\ndescriptors:\n  - key: k\n    rate_limit: {unit: second, per: 1}\n",
         "f.yaml: config error, unknown key 'per'");
@@ -127,7 +130,8 @@ class ConfigCompilerTest {
                 .getValuesCount())
         .isEqualTo(3);
     assertThat(c.dump())
-        .isEqualTo("d.a: unit=YEAR requests_per_unit=4294967295, shadow_mode: false\n");
+        .isEqualTo(
+            "d.a: unit=YEAR requests_per_unit=4294967295, shadow_mode: false, quota_mode: false\n");
   }
 
   @Test

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.tollgate.referenceconfig.ConfigDocument;
+import io.tollgate.referenceconfig.ConfigException;
+import io.tollgate.referenceconfig.ReferenceYamlReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +37,7 @@ class ReferenceConfigCompatibilityTest {
   private static final Pattern TWICE =
       Pattern.compile("loaded twice with merge=(true|false): (.+)");
 
-  private final YamlConfigReader reader = new YamlConfigReader();
+  private final ReferenceYamlReader reader = new ReferenceYamlReader();
 
   @TestFactory
   Stream<DynamicTest> everyReferenceFileBehavesAsTheReferenceSays() throws IOException {

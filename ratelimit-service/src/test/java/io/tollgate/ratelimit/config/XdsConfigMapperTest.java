@@ -7,6 +7,8 @@ import io.tollgate.protos.ratelimit.config.v3.RateLimitDescriptor;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitPolicy;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitReplace;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitUnit;
+import io.tollgate.referenceconfig.ConfigDocument;
+import io.tollgate.referenceconfig.DescriptorSpec;
 import org.junit.jupiter.api.Test;
 
 /** Every field of the reference's xDS resource reaches the document a YAML file would give. */

@@ -9,11 +9,11 @@ import io.tollgate.ratelimit.MutableClock;
 import io.tollgate.ratelimit.Settings;
 import io.tollgate.ratelimit.config.ActiveConfig;
 import io.tollgate.ratelimit.config.ConfigCompiler;
-import io.tollgate.ratelimit.config.YamlConfigReader;
 import io.tollgate.ratelimit.stats.ServiceStats;
 import io.tollgate.ratelimit.stats.StatsRegistry;
 import io.tollgate.ratelimit.store.CounterStore;
 import io.tollgate.ratelimit.store.MemoryCounterStore;
+import io.tollgate.referenceconfig.ReferenceYamlReader;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -60,7 +60,8 @@ final class LimiterFixture {
 
   void load(String yaml, boolean merge) {
     config.apply(
-        new ConfigCompiler(merge).compile(List.of(new YamlConfigReader().read("test.yaml", yaml))));
+        new ConfigCompiler(merge)
+            .compile(List.of(new ReferenceYamlReader().read("test.yaml", yaml))));
   }
 
   RateLimitResponse call(RateLimitRequest request) {

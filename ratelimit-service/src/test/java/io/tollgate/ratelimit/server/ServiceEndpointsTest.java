@@ -279,7 +279,7 @@ class ServiceEndpointsTest {
     assertThat(get("/rlconfig").body())
         .isEqualTo(
             "tollgate.generic_key_categories.remote_address: unit=MINUTE requests_per_unit=2,"
-                + " shadow_mode: false\n");
+                + " shadow_mode: false, quota_mode: false\n");
     post(
         "/json",
         "{\"domain\":\"tollgate\",\"descriptors\":[{\"entries\":["

@@ -1,4 +1,4 @@
-package io.tollgate.ratelimit.config;
+package io.tollgate.referenceconfig;
 
 import java.util.List;
 
