@@ -3,7 +3,8 @@
 #   scripts/deps.sh run     JDK, Envoy, curl (+ nginx and openssl when UPSTREAM=mock,
 #                           + redis-server when STORE=redis)
 #   scripts/deps.sh test    run's + nginx with the echo module, openssl, redis-server, PostgreSQL,
-#                           kubectl, kubernetes-validate (PyPI, pinned, into .venv/)
+#                           kubectl, kubernetes-validate (PyPI, pinned, into .venv/),
+#                           chromium + chromium-driver (the console's browser test)
 #   scripts/deps.sh bench   run's + nginx with the echo module, openssl, wrk
 #   scripts/deps.sh all     everything
 #   scripts/deps.sh compose run's + what the compose test needs beside podman (netavark and
@@ -57,6 +58,9 @@ if [[ "$need" == test || "$need" == all ]]; then
   # The deploy module renders k8s/ with kubectl's kustomize and validates it offline.
   want kubectl has kubectl
   want python3-venv has_venv
+  # The console's browser test (ConsoleBrowserIT) drives Debian's headless Chromium.
+  want chromium has chromium
+  want chromium-driver has chromedriver
 fi
 if [[ "$need" == bench || "$need" == all ]]; then
   want wrk has wrk
