@@ -4,7 +4,8 @@
 #                           + redis-server when STORE=redis)
 #   scripts/deps.sh test    run's + nginx with the echo module, openssl, redis-server, PostgreSQL,
 #                           kubectl, kubernetes-validate (PyPI, pinned, into .venv/),
-#                           chromium + chromium-driver (the console's browser test)
+#                           chromium + chromium-driver (the console's browser test),
+#                           nodejs (node --test for the console's modules)
 #   scripts/deps.sh bench   run's + nginx with the echo module, openssl, wrk
 #   scripts/deps.sh all     everything
 #   scripts/deps.sh compose run's + what the compose test needs beside podman (netavark and
@@ -61,6 +62,8 @@ if [[ "$need" == test || "$need" == all ]]; then
   # The console's browser test (ConsoleBrowserIT) drives Debian's headless Chromium.
   want chromium has chromium
   want chromium-driver has chromedriver
+  # The console's formatting tests run on node's own test runner (node --test).
+  want nodejs has node
 fi
 if [[ "$need" == bench || "$need" == all ]]; then
   want wrk has wrk
