@@ -89,6 +89,7 @@ async function write(send, name) {
   try {
     await send();
     notice("");
+    $("conflict").hidden = true;
     onChange();
     return true;
   } catch (e) {

@@ -43,7 +43,8 @@ export async function refreshOverview(activity) {
     ...byRule.map((s, i) => ({ label: "429 " + rules[i], values: s.points.map((p) => p.requests / perSecond) })),
   ], "per second");
   lines("latency-chart", xs, ["p50", "p90", "p99"].map((q) => ({
-    label: q, values: points.map((p) => (p.latencyMs ? p.latencyMs[q] : 0)),
+    // A minute without requests has no latency: a gap, not a 0 ms point.
+    label: q, values: points.map((p) => (p.requests > 0 && p.latencyMs ? p.latencyMs[q] : null)),
   })), "ms");
 
   statusClasses(summary.statusCounts);

@@ -66,7 +66,7 @@ class StatsController {
               + " requests; keys outside the stored top-K of a minute count as \"(other)\","
               + " which is not listed.")
   List<KeyCount> top(
-      @Parameter(description = "ip | path | rule | status | method | upstream")
+      @Parameter(description = "ip | path | rule | shadow_rule | status | method | upstream")
           @RequestParam(required = false)
           String by,
       @Parameter(description = "1 to 1000, default 10") @RequestParam(required = false)
