@@ -69,8 +69,20 @@ class ConsoleBrowserIT {
 
   @Test
   void anOperatorManagesALimitFromTheConsole() {
+    stack.writeConfig(
+        "limits:\n  - { name: from-file, match: { pathPrefix: /sites/ }, by: [ip],"
+            + " limit: { requests: 100, per: minute } }\n");
     page.get(stack.gateway().controlPlane().baseUrl() + "/");
     eventually("the console's first refresh", () -> text("updated").startsWith("updated"));
+
+    // A rule of tollgate.yaml is read-only here, saying why.
+    By fileRow = By.cssSelector("#rules tr[data-rule='from-file']");
+    eventually("the file's rule", () -> !page.findElements(fileRow).isEmpty());
+    WebElement fromFile = page.findElement(fileRow);
+    assertThat(fromFile.getText()).contains("file", "read-only");
+    assertThat(fromFile.findElements(By.xpath(".//button[text()='edit']"))).isEmpty();
+    assertThat(fromFile.findElement(By.cssSelector("[title]")).getDomAttribute("title"))
+        .contains("tollgate.yaml", "409");
 
     // A bad value is shown at the field the API's problem names.
     click("rule-new");
