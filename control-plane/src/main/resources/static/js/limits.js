@@ -2,7 +2,8 @@
 import { ApiError, call, get } from "./api.js";
 import { $, h, table } from "./dom.js";
 import { count, time } from "./format.js";
-import { showErrors, clearErrors, readForm, fillForm } from "./rule-form.js";
+import { clearErrors, showErrors } from "./field-errors.js";
+import { fillForm, readForm } from "./rule-form.js";
 
 const FILE_OWNED = "owned by tollgate.yaml: the API refuses to change it (409); edit the file";
 let rules = [];

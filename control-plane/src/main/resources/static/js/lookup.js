@@ -2,7 +2,7 @@
 import { ApiError, get } from "./api.js";
 import { $, table } from "./dom.js";
 import { time } from "./format.js";
-import { clearErrors, showErrors } from "./rule-form.js";
+import { clearErrors, showErrors } from "./field-errors.js";
 
 export function initLookup() {
   $("lookup-form").addEventListener("submit", async (e) => {

@@ -1,5 +1,4 @@
-// The rule editor's form: rule <-> fields, and the API's errors shown at the field they name.
-import { h } from "./dom.js";
+// The rule editor's form: rule <-> fields.
 
 const MATCH_KINDS = ["pathPrefix", "path", "pathRegex"];
 const list = (s) => s.split(",").map((x) => x.trim()).filter(Boolean);
@@ -42,26 +41,4 @@ export function readForm(form, base) {
   // No match at all is every path; the API refuses an explicit null.
   if (Object.keys(match).length === 0) delete rule.match;
   return rule;
-}
-
-export function clearErrors(form) {
-  form.querySelectorAll(".field-error").forEach((e) => e.remove());
-  form.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
-}
-
-/**
- * Puts each {field, message} under the form control whose data-field is the field or its longest
- * prefix (`by[1]` goes to `by`, `match.pathRegex` to the match value); the rest at the top.
- */
-export function showErrors(form, errors) {
-  const slots = [...form.querySelectorAll("[data-field]")];
-  const score = (slot, field) => Math.max(-1, ...slot.dataset.field.split(" ")
-    .filter((p) => field === p || field.startsWith(p + ".") || field.startsWith(p + "["))
-    .map((p) => p.length));
-  for (const { field, message } of errors) {
-    const slot = slots.map((s) => [score(s, field), s]).filter(([n]) => n >= 0).sort((a, b) => b[0] - a[0])[0]?.[1];
-    const where = slot || form.querySelector(".form-errors");
-    slot?.querySelector("input, select")?.setAttribute("aria-invalid", "true");
-    where.append(h("div", { class: "field-error", "data-error-for": field }, field && !slot ? `${field}: ${message}` : message));
-  }
 }
