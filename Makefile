@@ -47,6 +47,7 @@ $(RATELIMIT_JAR): $(RATELIMIT_SOURCES)
 test:
 	@deps="$$(scripts/deps.sh test)"; eval "$$deps"; \
 	$(MVNW) verify
+	@node --test control-plane/src/test/js/
 	@containers/test-compose.sh
 
 images:

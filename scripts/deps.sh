@@ -3,7 +3,9 @@
 #   scripts/deps.sh run     JDK, Envoy, curl (+ nginx and openssl when UPSTREAM=mock,
 #                           + redis-server when STORE=redis)
 #   scripts/deps.sh test    run's + nginx with the echo module, openssl, redis-server, PostgreSQL,
-#                           kubectl, kubernetes-validate (PyPI, pinned, into .venv/)
+#                           kubectl, kubernetes-validate (PyPI, pinned, into .venv/),
+#                           chromium + chromium-driver (the console's browser test),
+#                           nodejs (node --test for the console's modules)
 #   scripts/deps.sh bench   run's + nginx with the echo module, openssl, wrk
 #   scripts/deps.sh all     everything
 #   scripts/deps.sh compose run's + what the compose test needs beside podman (netavark and
@@ -59,6 +61,11 @@ if [[ "$need" == test || "$need" == all ]]; then
   want python3-venv has_venv
   # promtool checks and unit-tests the alert rules; prometheus runs the live dashboard-query check.
   want prometheus has promtool
+  # The console's browser test (ConsoleBrowserIT) drives Debian's headless Chromium.
+  want chromium has chromium
+  want chromium-driver has chromedriver
+  # The console's formatting tests run on node's own test runner (node --test).
+  want nodejs has node
 fi
 if [[ "$need" == bench || "$need" == all ]]; then
   want wrk has wrk

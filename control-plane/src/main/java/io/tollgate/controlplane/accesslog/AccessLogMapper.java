@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.config.core.v3.RequestMethod;
 import io.envoyproxy.envoy.data.accesslog.v3.AccessLogCommon;
 import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
 import io.tollgate.controlplane.stats.AccessRecord;
+import java.util.List;
 import java.util.Locale;
 
 /** Turns an Envoy HTTP access-log entry into the normalized figures the statistics count. */
@@ -23,6 +24,12 @@ final class AccessLogMapper {
 
   static final String LIMIT_KEY = "limit";
   static final String UNIT_KEY = "unit";
+
+  /** The shadow-mode rules whose limit a passed call went over (a list of names). */
+  static final String SHADOW_RULES_KEY = "shadowRules";
+
+  /** More shadow rules than this on one call are not counted (a bound on per-entry work). */
+  static final int MAX_SHADOW_RULES = 16;
 
   /** Logged by the access-log config so the limit is known even without metadata. */
   static final String LIMIT_HEADER = "x-ratelimit-limit";
@@ -62,7 +69,26 @@ final class AccessLogMapper {
         micros(
             common.hasDuration() ? common.getDuration() : common.getTimeToLastDownstreamTxByte()),
         entry.getRequest().getRequestId(),
-        common.getStartTime().getSeconds() * 1000 + common.getStartTime().getNanos() / 1_000_000);
+        common.getStartTime().getSeconds() * 1000 + common.getStartTime().getNanos() / 1_000_000,
+        shadowRules(ratelimit));
+  }
+
+  private static List<String> shadowRules(Struct ratelimit) {
+    Value v = ratelimit == null ? null : ratelimit.getFieldsMap().get(SHADOW_RULES_KEY);
+    if (v == null || !v.hasListValue()) {
+      return List.of();
+    }
+    return v.getListValue().getValuesList().stream()
+        .filter(Value::hasStringValue)
+        .map(Value::getStringValue)
+        .filter(s -> !s.isEmpty())
+        .map(
+            s ->
+                s.length() > AccessRecord.MAX_KEY_LENGTH
+                    ? s.substring(0, AccessRecord.MAX_KEY_LENGTH)
+                    : s)
+        .limit(MAX_SHADOW_RULES)
+        .toList();
   }
 
   /** The path without query string or fragment, cut to a bounded length. */

@@ -1,5 +1,7 @@
 package io.tollgate.controlplane.stats;
 
+import java.util.List;
+
 /**
  * What the statistics need from one access-log entry, already normalized.
  *
@@ -14,6 +16,7 @@ package io.tollgate.controlplane.stats;
  * @param latencyMicros time from the first byte received to the last byte sent downstream
  * @param requestId Envoy's x-request-id
  * @param startMillis when the request started, epoch milliseconds
+ * @param shadowRules the rules in shadow mode whose limit this request went over (it passed)
  */
 public record AccessRecord(
     int status,
@@ -26,7 +29,8 @@ public record AccessRecord(
     String limit,
     long latencyMicros,
     String requestId,
-    long startMillis) {
+    long startMillis,
+    List<String> shadowRules) {
 
   /** Keys longer than this are cut, so one key costs a bounded amount of memory and storage. */
   public static final int MAX_KEY_LENGTH = 256;

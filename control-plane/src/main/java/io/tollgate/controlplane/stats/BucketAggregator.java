@@ -49,6 +49,9 @@ final class BucketAggregator {
       rateLimited++;
       sketches.get(Dimension.RULE).add(r.rule() == null ? UNNAMED_RULE : r.rule(), true);
     }
+    for (String shadow : r.shadowRules()) {
+      sketches.get(Dimension.SHADOW_RULE).add(shadow, false);
+    }
     sketches.get(Dimension.STATUS).add(statusKey(r.status()), limited);
     sketches.get(Dimension.METHOD).add(r.method(), limited);
     sketches.get(Dimension.PATH).add(r.path(), limited);

@@ -14,7 +14,9 @@ public enum Dimension {
   IP(-1),
   UPSTREAM(64),
   /** Only blocked requests carry a rule, so its totals are the rate-limited requests. */
-  RULE(256);
+  RULE(256),
+  /** The shadow-mode rules a request went over (it passed): what they would have blocked. */
+  SHADOW_RULE(256);
 
   /** The key that stands for every key not kept individually. */
   public static final String OTHER = "(other)";
@@ -30,7 +32,7 @@ public enum Dimension {
     return fixedCapacity > 0 ? fixedCapacity : topKeys;
   }
 
-  /** The name used in the REST API and the database. */
+  /** The name used in the REST API and the database (at most 16 characters). */
   public String key() {
     return name().toLowerCase(Locale.ROOT);
   }

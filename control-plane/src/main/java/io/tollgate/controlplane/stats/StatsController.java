@@ -33,11 +33,13 @@ class StatsController {
 
   private final StatsQueries queries;
   private final BlockedCalls blocked;
+  private final RuleActivity activity;
   private final Clock clock = Clock.systemUTC();
 
-  StatsController(StatsQueries queries, BlockedCalls blocked) {
+  StatsController(StatsQueries queries, BlockedCalls blocked, RuleActivity activity) {
     this.queries = queries;
     this.blocked = blocked;
+    this.activity = activity;
   }
 
   @GetMapping("/summary")
@@ -64,7 +66,7 @@ class StatsController {
               + " requests; keys outside the stored top-K of a minute count as \"(other)\","
               + " which is not listed.")
   List<KeyCount> top(
-      @Parameter(description = "ip | path | rule | status | method | upstream")
+      @Parameter(description = "ip | path | rule | shadow_rule | status | method | upstream")
           @RequestParam(required = false)
           String by,
       @Parameter(description = "1 to 1000, default 10") @RequestParam(required = false)
@@ -87,14 +89,17 @@ class StatsController {
       summary = "Requests per minute or hour",
       description =
           "Zero-filled steps with requests, rate-limited requests and (unfiltered) latency"
-              + " percentiles; optionally for one path or one IP.")
+              + " percentiles; optionally for one path, one IP or one blocking rule (its"
+              + " requests are the calls it blocked).")
   StatsQueries.Series timeseries(
       @Parameter(description = "1m (default) | 1h") @RequestParam(required = false) String step,
       @Parameter(description = TIME_DOC) @RequestParam(required = false) String from,
       @Parameter(description = TIME_DOC) @RequestParam(required = false) String to,
       @Parameter(description = "only this path (no query string)") @RequestParam(required = false)
           String path,
-      @Parameter(description = "only this client IP") @RequestParam(required = false) String ip) {
+      @Parameter(description = "only this client IP") @RequestParam(required = false) String ip,
+      @Parameter(description = "only the calls this rule blocked") @RequestParam(required = false)
+          String rule) {
     int seconds;
     if (step == null || step.equals("1m")) {
       seconds = StatsStore.MINUTE;
@@ -103,34 +108,74 @@ class StatsController {
     } else {
       throw new StatsParameterException("step", "step must be 1m or 1h");
     }
-    if (path != null && ip != null) {
-      throw new StatsParameterException("ip", "give at most one of path and ip");
-    }
+    StatsQueries.Filter filter = filter(blankToNull(path), blankToNull(ip), blankToNull(rule));
     Range r = range(from, to);
     long points = Duration.between(r.from(), r.to()).toSeconds() / seconds;
     if (points > MAX_POINTS) {
       throw new StatsParameterException(
           "from", "the range holds " + points + " steps; at most " + MAX_POINTS);
     }
-    return queries.timeseries(seconds, r.from(), r.to(), blankToNull(path), blankToNull(ip));
+    return queries.timeseries(seconds, r.from(), r.to(), filter);
+  }
+
+  private static StatsQueries.Filter filter(String path, String ip, String rule) {
+    int given = (path != null ? 1 : 0) + (ip != null ? 1 : 0) + (rule != null ? 1 : 0);
+    if (given > 1) {
+      throw new StatsParameterException(
+          rule != null ? "rule" : "ip", "give at most one of path, ip and rule");
+    }
+    if (path != null) {
+      return new StatsQueries.Filter(Dimension.PATH, path);
+    }
+    if (ip != null) {
+      return new StatsQueries.Filter(Dimension.IP, ip);
+    }
+    return rule != null ? new StatsQueries.Filter(Dimension.RULE, rule) : StatsQueries.Filter.NONE;
   }
 
   @GetMapping("/blocked")
   @Operation(
-      summary = "Recent blocked calls",
+      summary = "Why was this call limited? Recent blocked calls",
       description =
           "The latest blocked calls (at most the last 10,000 kept), newest first: time, request"
-              + " id, client IP, method, path, rule and limit.")
+              + " id, client IP, method, path, rule and limit. Look one call up by the"
+              + " `x-request-id` Envoy returned to its client, or a client's calls by its IP.")
   List<BlockedCall> blocked(
-      @Parameter(description = "only calls from this client IP") @RequestParam(required = false)
+      @Parameter(
+              description =
+                  "only the call with this x-request-id: 1 to "
+                      + BlockedCallQuery.MAX_REQUEST_ID
+                      + " printable ASCII characters, no spaces")
+          @RequestParam(required = false)
+          String requestId,
+      @Parameter(description = "only calls from this client IP (an IPv4 or IPv6 literal)")
+          @RequestParam(required = false)
+          String clientIp,
+      @Parameter(description = "deprecated name of clientIp", deprecated = true)
+          @RequestParam(required = false)
           String ip,
       @Parameter(description = "only calls blocked by this rule") @RequestParam(required = false)
           String rule,
       @Parameter(description = "1 to 10000, default 100") @RequestParam(required = false)
           String limit) {
     int n = integer("limit", limit, 100, 1, 10_000);
-    return blocked.recent(
-        c -> (ip == null || ip.equals(c.clientIp())) && (rule == null || rule.equals(c.rule())), n);
+    if (clientIp != null && ip != null) {
+      throw new StatsParameterException("ip", "give clientIp only (ip is its old name)");
+    }
+    BlockedCallQuery query =
+        BlockedCallQuery.of(requestId, clientIp != null ? clientIp : ip, clientIp != null, rule);
+    return blocked.recent(query::matches, n);
+  }
+
+  @GetMapping("/rules")
+  @Operation(
+      summary = "Per rule: calls blocked and shadow hits, last minute and last hour",
+      description =
+          "From the access log: `blocked` counts the rule's 429s, `shadow` the calls over a"
+              + " shadow-mode rule's limit that passed. Rules with neither in the last hour are"
+              + " not listed. The last minute is the current and the previous whole minute.")
+  List<RuleActivity.Activity> rules() {
+    return activity.recent();
   }
 
   @ExceptionHandler(StatsParameterException.class)

@@ -74,8 +74,28 @@ public class StatsQueries {
   /** One step of a time series; latency only for the unfiltered series. */
   public record Point(Instant time, long requests, long rateLimited, Latency latencyMs) {}
 
+  /**
+   * @param path the path filtered on, or null
+   * @param ip the client IP filtered on, or null
+   * @param rule the blocking rule filtered on (its requests are its 429s), or null
+   */
   public record Series(
-      String step, Instant from, Instant to, String path, String ip, List<Point> points) {}
+      String step,
+      Instant from,
+      Instant to,
+      String path,
+      String ip,
+      String rule,
+      List<Point> points) {}
+
+  /** The key a series is filtered on, e.g. one path; {@link #NONE} for every request. */
+  public record Filter(Dimension dimension, String key) {
+    public static final Filter NONE = new Filter(null, null);
+
+    String keyOf(Dimension d) {
+      return d == dimension ? key : null;
+    }
+  }
 
   public Summary summary(Instant from, Instant to) {
     int resolution = resolutionFor(from);
@@ -137,14 +157,14 @@ public class StatsQueries {
   }
 
   /**
-   * Requests per step, zero-filled; filtered by one path or one IP when given (then from the stored
-   * top keys: a key outside a minute's top counts as "(other)" there).
+   * Requests per step, zero-filled; filtered by one path, IP or rule when given (then from the
+   * stored top keys: a key outside a minute's top counts as "(other)" there).
    */
-  public Series timeseries(int step, Instant from, Instant to, String path, String ip) {
+  public Series timeseries(int step, Instant from, Instant to, Filter filter) {
     long f = floor(from, step);
     long t = ceilSeconds(to);
-    Dimension dimension = path != null ? Dimension.PATH : ip != null ? Dimension.IP : null;
-    String key = path != null ? path : ip;
+    Dimension dimension = filter.dimension();
+    String key = filter.key();
     return live.read(
         f * 1000,
         to.toEpochMilli(),
@@ -186,7 +206,14 @@ public class StatsQueries {
                           a.requests(),
                           a.rateLimited(),
                           dimension == null ? Latency.of(a.latency()) : null)));
-          return new Series(label(step), Instant.ofEpochSecond(f), to, path, ip, points);
+          return new Series(
+              label(step),
+              Instant.ofEpochSecond(f),
+              to,
+              filter.keyOf(Dimension.PATH),
+              filter.keyOf(Dimension.IP),
+              filter.keyOf(Dimension.RULE),
+              points);
         });
   }
 

@@ -2,6 +2,7 @@ package io.tollgate.controlplane.accesslog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
@@ -51,6 +52,33 @@ class AccessLogMapperTest {
     assertThat(r.rule()).isEqualTo("sites-per-ip");
     assertThat(r.limit()).isEqualTo("5/minute");
     assertThat(r.upstream()).isEqualTo("-");
+  }
+
+  @Test
+  void namesTheShadowRulesAPassedCallWentOver() {
+    HTTPAccessLogEntry.Builder e =
+        AccessLogEntries.entry(200, "/sites/MLA", "10.1.2.3", 2500).toBuilder();
+    e.getCommonPropertiesBuilder()
+        .setMetadata(
+            Metadata.newBuilder()
+                .putFilterMetadata(
+                    AccessLogMapper.RATELIMIT_NAMESPACE,
+                    Struct.newBuilder()
+                        .putFields(
+                            AccessLogMapper.SHADOW_RULES_KEY,
+                            Value.newBuilder()
+                                .setListValue(
+                                    ListValue.newBuilder()
+                                        .addValues(Value.newBuilder().setStringValue("a"))
+                                        .addValues(Value.newBuilder().setNumberValue(3))
+                                        .addValues(Value.newBuilder().setStringValue("b")))
+                                .build())
+                        .build()));
+    AccessRecord r = AccessLogMapper.map(e.build());
+    assertThat(r.rateLimited()).isFalse();
+    assertThat(r.shadowRules()).containsExactly("a", "b");
+    assertThat(AccessLogMapper.map(AccessLogEntries.entry(200, "/", "10.1.2.3", 1)).shadowRules())
+        .isEmpty();
   }
 
   @Test

@@ -42,7 +42,8 @@ class LiveStatsTest {
         rule == null ? null : "5/minute",
         latencyMicros,
         "id",
-        0);
+        0,
+        List.of());
   }
 
   @Test

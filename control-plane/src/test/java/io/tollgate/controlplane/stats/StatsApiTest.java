@@ -2,6 +2,7 @@ package io.tollgate.controlplane.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
@@ -66,6 +67,24 @@ class StatsApiTest {
     for (int i = 0; i < 5; i++) {
       batch.addLogEntry(AccessLogEntries.entry(200, "/a?x=" + i, "10.0.0.1", 1_000));
     }
+    // One call over a shadow-mode rule's limit: it passed, and counts as that rule's shadow hit.
+    batch
+        .getLogEntryBuilder(0)
+        .getCommonPropertiesBuilder()
+        .setMetadata(
+            Metadata.newBuilder()
+                .putFilterMetadata(
+                    "envoy.filters.http.ratelimit",
+                    Struct.newBuilder()
+                        .putFields(
+                            "shadowRules",
+                            Value.newBuilder()
+                                .setListValue(
+                                    ListValue.newBuilder()
+                                        .addValues(
+                                            Value.newBuilder().setStringValue("would-block")))
+                                .build())
+                        .build()));
     for (int i = 0; i < 3; i++) {
       HTTPAccessLogEntry.Builder e = AccessLogEntries.entry(429, "/a", "10.0.0.2", 100).toBuilder();
       e.getCommonPropertiesBuilder()
@@ -135,8 +154,24 @@ class StatsApiTest {
         .contains("\"requestId\":\"blocked-2\"", "\"requestId\":\"blocked-1\"")
         .doesNotContain("blocked-0");
     assertThat(get("/api/v1/stats/blocked?ip=10.0.0.1").body()).isEqualTo("[]");
+    assertThat(get("/api/v1/stats/blocked?requestId=blocked-1").body())
+        .contains("\"requestId\":\"blocked-1\"", "\"rule\":\"per-ip\"", "\"path\":\"/a\"")
+        .doesNotContain("blocked-0", "blocked-2");
+    assertThat(get("/api/v1/stats/blocked?clientIp=10.0.0.2&limit=10").body())
+        .contains("blocked-0", "blocked-1", "blocked-2");
+    assertThat(get("/api/v1/stats/blocked?clientIp=::ffff:10.0.0.2").body()).contains("blocked-0");
+    assertThat(get("/api/v1/stats/blocked?requestId=blocked-1&clientIp=10.0.0.1").body())
+        .isEqualTo("[]");
+    assertThat(get("/api/v1/stats/rules").body())
+        .contains(
+            "{\"rule\":\"per-ip\",\"lastMinute\":{\"blocked\":3,\"shadow\":0},"
+                + "\"lastHour\":{\"blocked\":3,\"shadow\":0}}",
+            "{\"rule\":\"would-block\",\"lastMinute\":{\"blocked\":0,\"shadow\":1},"
+                + "\"lastHour\":{\"blocked\":0,\"shadow\":1}}");
     assertThat(get("/api/v1/stats/timeseries?ip=10.0.0.2").body())
         .contains("\"requests\":3,\"rateLimited\":3");
+    assertThat(get("/api/v1/stats/timeseries?rule=per-ip").body())
+        .contains("\"rule\":\"per-ip\"", "\"requests\":3,\"rateLimited\":3");
 
     // Seal and store everything: the same answers now come from the database alone.
     meters.mirror(live.tick(true));
@@ -164,6 +199,20 @@ class StatsApiTest {
     assertThat(get("/api/v1/stats/top?by=country").body()).contains("\"parameter\":\"by\"");
     assertThat(get("/api/v1/stats/top?by=ip&limit=0").body()).contains("\"parameter\":\"limit\"");
     assertThat(get("/api/v1/stats/timeseries?step=5m").body()).contains("\"parameter\":\"step\"");
+    assertThat(get("/api/v1/stats/timeseries?ip=10.0.0.1&rule=per-ip").body())
+        .contains("\"parameter\":\"rule\"");
+    HttpResponse<String> badId = get("/api/v1/stats/blocked?requestId=a%20b");
+    assertThat(badId.statusCode()).isEqualTo(400);
+    assertThat(badId.headers().firstValue("content-type")).hasValue("application/problem+json");
+    assertThat(badId.body()).contains("\"parameter\":\"requestId\"");
+    assertThat(get("/api/v1/stats/blocked?requestId=" + "x".repeat(129)).body())
+        .contains("\"parameter\":\"requestId\"");
+    assertThat(get("/api/v1/stats/blocked?clientIp=10.0.0.256").body())
+        .contains("\"parameter\":\"clientIp\"");
+    assertThat(get("/api/v1/stats/blocked?ip=example.com").body()).contains("\"parameter\":\"ip\"");
+    assertThat(get("/api/v1/stats/blocked?ip=10.0.0.1&clientIp=10.0.0.1").body())
+        .contains("\"parameter\":\"ip\"");
+    assertThat(get("/v3/api-docs").body()).contains("/api/v1/stats/rules", "requestId", "clientIp");
     assertThat(
             get("/api/v1/stats/summary?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z")
                 .statusCode())
