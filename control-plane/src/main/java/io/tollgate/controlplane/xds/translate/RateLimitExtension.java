@@ -10,6 +10,7 @@ import io.tollgate.protos.ratelimit.config.v3.RateLimitConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
@@ -40,18 +41,22 @@ public final class RateLimitExtension implements TranslatorExtension {
     }
     List<HttpFilter> filters = new ArrayList<>();
     filters.add(filter.create(input.limits().service()));
-    input.limits().rules().stream()
-        .filter(r -> r.enabled() && r.approximate())
+    approximateRules(input)
         .sorted(Comparator.comparing(LimitRule::name))
         .forEach(r -> filters.add(quotaFilter.create(r, input.limits().service())));
     return filters;
+  }
+
+  private static Stream<LimitRule> approximateRules(TranslatorInput input) {
+    return input.limits().rules().stream().filter(r -> r.enabled() && r.approximate());
   }
 
   @Override
   public void decorateConnectionManager(
       TranslatorInput input, HttpConnectionManager.Builder connectionManager) {
     if (enabled(input)) {
-      connectionManager.setLocalReplyConfig(localReply.create());
+      connectionManager.setLocalReplyConfig(
+          localReply.create(approximateRules(input).findAny().isPresent()));
     }
   }
 

@@ -8,7 +8,6 @@ import com.github.xds.type.matcher.v3.Matcher.MatcherList.Predicate.SinglePredic
 import com.github.xds.type.matcher.v3.RegexMatcher;
 import com.github.xds.type.matcher.v3.StringMatcher;
 import com.google.protobuf.Any;
-import com.google.protobuf.BytesValue;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.util.Durations;
 import io.envoyproxy.envoy.config.core.v3.CidrRange;
@@ -35,7 +34,6 @@ import io.tollgate.controlplane.limits.Match;
 import io.tollgate.controlplane.limits.Mode;
 import io.tollgate.controlplane.limits.RateLimitConfigs;
 import io.tollgate.controlplane.limits.RuleDescriptors;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -63,11 +61,6 @@ final class RateLimitQuotaFilterFactory {
   static final String SOURCE_IP_INPUT = "envoy.matching.inputs.source_ip";
   static final String IP_MATCHER = "envoy.matching.matchers.ip";
   static final String BUCKET_ACTION = "rate_limit_quota_bucket_settings";
-
-  /** The deny reply's body: what the exact tier's local reply says, with the rule fixed. */
-  private static final String BODY =
-      "{\"error\":\"rate_limited\",\"message\":\"Too many requests; retry after the retry-after"
-          + " seconds\",\"rule\":\"%s\"}";
 
   HttpFilter create(LimitRule rule, LimitsInput.RateLimitService service) {
     RateLimitQuotaBucketSettings settings = settings(rule, service.quota());
@@ -131,10 +124,7 @@ final class RateLimitQuotaFilterFactory {
             .setDenyResponseSettings(
                 RateLimitQuotaBucketSettings.DenyResponseSettings.newBuilder()
                     .setHttpStatus(HttpStatus.newBuilder().setCode(StatusCode.TooManyRequests))
-                    .setHttpBody(
-                        BytesValue.of(
-                            com.google.protobuf.ByteString.copyFrom(
-                                String.format(BODY, rule.name()), StandardCharsets.UTF_8)))
+                    // The body is the local reply mapper's (RateLimitLocalReplyFactory).
                     .addResponseHeadersToAdd(header("x-ratelimit-limit", limitHeader(rule)))
                     .addResponseHeadersToAdd(header("x-ratelimit-remaining", "0")));
     if (!quota.reuseLastAssignment().isZero()) {
