@@ -273,10 +273,6 @@ public record ControlPlaneSettings(
             "TOLLGATE_APPROXIMATE_REUSE_LAST_ASSIGNMENT: whole seconds, 0 or more: "
                 + reuseLastAssignment);
       }
-      if (reportingInterval.toMillis() <= 100) {
-        throw new IllegalArgumentException(
-            "TOLLGATE_APPROXIMATE_REPORTING_INTERVAL: more than 100ms: " + reportingInterval);
-      }
     }
   }
 }

@@ -82,7 +82,7 @@ public class LimitsPublisher implements XdsNackListener {
 
   private static LimitsInput.RateLimitService.Quota quota(ControlPlaneSettings.Approximate a) {
     return new LimitsInput.RateLimitService.Quota(
-        a.noAssignment().equals("deny"), a.reuseLastAssignment(), a.reportingInterval());
+        a.noAssignment().equals("deny"), a.reuseLastAssignment());
   }
 
   @EventListener

@@ -56,14 +56,11 @@ public record LimitsInput(long rulesVersion, List<LimitRule> rules, RateLimitSer
      * @param denyBeforeAssignment a new bucket denies until its first assignment (else allows)
      * @param reuseLastAssignment how long an expired assignment keeps being enforced while no new
      *     one comes; then the bucket is abandoned and behaves as a new one. Zero: at once
-     * @param reportingInterval how often Envoy reports each bucket's usage
      */
-    public record Quota(
-        boolean denyBeforeAssignment, Duration reuseLastAssignment, Duration reportingInterval) {
+    public record Quota(boolean denyBeforeAssignment, Duration reuseLastAssignment) {
 
-      /** Allow before the first assignment, reuse the last for a minute, report each second. */
-      public static final Quota DEFAULT =
-          new Quota(false, Duration.ofSeconds(60), Duration.ofSeconds(1));
+      /** Allow before the first assignment, reuse the last for a minute. */
+      public static final Quota DEFAULT = new Quota(false, Duration.ofSeconds(60));
     }
 
     /**

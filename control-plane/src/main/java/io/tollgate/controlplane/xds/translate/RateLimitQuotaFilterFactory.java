@@ -62,6 +62,13 @@ final class RateLimitQuotaFilterFactory {
   static final String IP_MATCHER = "envoy.matching.matchers.ip";
   static final String BUCKET_ACTION = "rate_limit_quota_bucket_settings";
 
+  /**
+   * Required by the API, but Envoy 1.40 reports every 5 s whatever a bucket says (its RLQS client
+   * takes one interval for all buckets): stated as what happens, and what the service assumes
+   * ({@code RLQS_REPORTING_INTERVAL}).
+   */
+  static final long REPORTING_INTERVAL_SECONDS = 5;
+
   HttpFilter create(LimitRule rule, LimitsInput.RateLimitService service) {
     RateLimitQuotaBucketSettings settings = settings(rule, service.quota());
     Matcher.MatcherList.Builder branches = Matcher.MatcherList.newBuilder();
@@ -113,7 +120,7 @@ final class RateLimitQuotaFilterFactory {
       LimitRule rule, LimitsInput.RateLimitService.Quota quota) {
     RateLimitQuotaBucketSettings.Builder s =
         RateLimitQuotaBucketSettings.newBuilder()
-            .setReportingInterval(Durations.fromMillis(quota.reportingInterval().toMillis()))
+            .setReportingInterval(Durations.fromSeconds(REPORTING_INTERVAL_SECONDS))
             .setNoAssignmentBehavior(
                 RateLimitQuotaBucketSettings.NoAssignmentBehavior.newBuilder()
                     .setFallbackRateLimit(
