@@ -154,8 +154,8 @@ class ApproximateTierIT {
     long ok2 = envoy2.statOrZero("http.tollgate.downstream_rq_2xx");
     long refused1 = envoy1.statOrZero("http.tollgate.downstream_rq_4xx");
     long refused2 = envoy2.statOrZero("http.tollgate.downstream_rq_4xx");
-    try (SteadyLoad fast = load(List.of(FAST_CLIENT), 5);
-        SteadyLoad slow = load(SLOW_CLIENTS, 100)) {
+    try (SteadyLoad fast = load(List.of(FAST_CLIENT), 20);
+        SteadyLoad slow = load(SLOW_CLIENTS, 200)) {
       // The first whole window under load.
       long first = clock.windowEnd(clock.now());
       awaitWallClock(clock.windowEnd(first) + 2_000);
@@ -221,7 +221,18 @@ class ApproximateTierIT {
             .collect(
                 Collectors.groupingBy(
                     SteadyLoad.Request::status, TreeMap::new, Collectors.counting()));
-    String seen = "window " + windowStart + ": " + statuses + ", fast client " + fastAdmitted;
+    String seen =
+        "window %s: statuses %s, admitted %d (limit %d), fast client admitted %d (limit %d); load %s"
+            .formatted(
+                java.time.Instant.ofEpochMilli(windowStart),
+                statuses,
+                admitted,
+                N,
+                fastAdmitted,
+                M,
+                readLoadAverage());
+    // The figures, for the record (surefire keeps the output per test).
+    System.out.println("ApproximateTierIT " + seen);
     assertThat(statuses.keySet()).as(seen).containsOnly(200, 429);
     assertThat(admitted).as(seen).isLessThanOrEqualTo(N + bound(N)).isGreaterThan(N / 2);
     assertThat(fastAdmitted).as(seen).isLessThanOrEqualTo(M + bound(M)).isPositive();
@@ -271,6 +282,14 @@ class ApproximateTierIT {
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(body));
     return HttpCalls.send(HTTP, request.build());
+  }
+
+  private static String readLoadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (IOException e) {
+      return "unknown";
+    }
   }
 
   /** Wall-clock milliseconds of the load's {@link System#nanoTime()} stamps; minute windows. */
