@@ -22,6 +22,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param ratelimit how Envoy reaches the rate-limit service and what it does when it cannot
  * @param stats the access-log statistics: aggregation, storage, retention
  * @param history how long the limit rules' audit trail is kept
+ * @param approximate how Envoy's quota buckets of approximate rules behave without an assignment
  */
 @ConfigurationProperties("tollgate")
 public record ControlPlaneSettings(
@@ -31,7 +32,8 @@ public record ControlPlaneSettings(
     @DefaultValue("/etc/ssl/certs/ca-certificates.crt") String upstreamCaBundle,
     @DefaultValue Ratelimit ratelimit,
     @DefaultValue Stats stats,
-    @DefaultValue History history) {
+    @DefaultValue History history,
+    @DefaultValue Approximate approximate) {
 
   /**
    * @param address interface of the gRPC server ({@code TOLLGATE_XDS_ADDRESS})
@@ -238,6 +240,38 @@ public record ControlPlaneSettings(
     private static void requirePositive(String key, int value) {
       if (value <= 0) {
         throw new IllegalArgumentException(key + " must be positive: " + value);
+      }
+    }
+  }
+
+  /**
+   * The approximate tier ({@code TOLLGATE_APPROXIMATE_*}): Envoy's {@code rate_limit_quota}
+   * buckets, assigned by the rate-limit services over RLQS.
+   *
+   * @param noAssignment what a new bucket does before its first assignment: {@code allow} (fail
+   *     open, as the exact tier does when the service is down) or {@code deny} ({@code
+   *     TOLLGATE_APPROXIMATE_NO_ASSIGNMENT})
+   * @param reuseLastAssignment how long a bucket keeps enforcing its last assignment once that has
+   *     expired and the service sends no new one (unreachable); then the bucket is abandoned and
+   *     falls back to {@code noAssignment}. Whole seconds (Envoy ignores fractions); 0: fall back
+   *     at once ({@code TOLLGATE_APPROXIMATE_REUSE_LAST_ASSIGNMENT})
+   * @param reportingInterval how often each Envoy reports a bucket's usage ({@code
+   *     TOLLGATE_APPROXIMATE_REPORTING_INTERVAL}); more than 100 ms (Envoy's minimum)
+   */
+  public record Approximate(
+      @DefaultValue("allow") String noAssignment,
+      @DefaultValue("60s") Duration reuseLastAssignment,
+      @DefaultValue("1s") Duration reportingInterval) {
+
+    public Approximate {
+      if (!List.of("allow", "deny").contains(noAssignment)) {
+        throw new IllegalArgumentException(
+            "TOLLGATE_APPROXIMATE_NO_ASSIGNMENT: one of allow, deny: " + noAssignment);
+      }
+      if (reuseLastAssignment.isNegative() || reuseLastAssignment.toNanos() % 1_000_000_000L != 0) {
+        throw new IllegalArgumentException(
+            "TOLLGATE_APPROXIMATE_REUSE_LAST_ASSIGNMENT: whole seconds, 0 or more: "
+                + reuseLastAssignment);
       }
     }
   }

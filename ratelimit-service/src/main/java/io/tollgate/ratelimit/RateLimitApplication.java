@@ -13,6 +13,7 @@ import io.tollgate.ratelimit.config.ConfigDirectoryWatcher;
 import io.tollgate.ratelimit.config.XdsConfigClient;
 import io.tollgate.ratelimit.config.XdsConfigMapper;
 import io.tollgate.ratelimit.limiter.RateLimiter;
+import io.tollgate.ratelimit.quota.RateLimitQuotaGrpcService;
 import io.tollgate.ratelimit.server.GrpcServer;
 import io.tollgate.ratelimit.server.Health;
 import io.tollgate.ratelimit.server.HttpEndpoints;
@@ -45,6 +46,7 @@ public final class RateLimitApplication implements AutoCloseable {
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final Health health;
   private final GrpcServer grpc;
+  private final RateLimitQuotaGrpcService quota;
   private final HttpEndpoints http;
   private final ActiveConfig config;
 
@@ -89,10 +91,13 @@ public final class RateLimitApplication implements AutoCloseable {
 
     RateLimiter limiter =
         new RateLimiter(config, store, stats, serviceStats, settings, clock, meters);
+    this.quota =
+        new RateLimitQuotaGrpcService(config, store, settings, clock, meters, housekeeping);
     this.grpc =
         new GrpcServer(
             settings.listen(),
             new RateLimitGrpcService(limiter, serviceStats),
+            quota,
             health.grpc().getHealthService());
     this.http =
         new HttpEndpoints(
@@ -131,6 +136,8 @@ public final class RateLimitApplication implements AutoCloseable {
     try {
       app.grpc.start();
       app.resources.push(app.grpc);
+      // Closed before the gRPC server, so its shutdown need not wait for the RLQS streams.
+      app.resources.push(app.quota);
       app.http.start();
       app.resources.push(app.http);
     } catch (IOException | RuntimeException e) {

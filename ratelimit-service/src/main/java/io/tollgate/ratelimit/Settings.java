@@ -23,6 +23,7 @@ public record Settings(
     Store store,
     Redis redis,
     Json json,
+    Quota quota,
     String logLevel,
     List<String> warnings) {
 
@@ -51,6 +52,41 @@ public record Settings(
    * @param readOnly {@code JSON_READ_ONLY}: answer what the decision would be without counting
    */
   public record Json(boolean allowRemote, boolean readOnly) {}
+
+  /**
+   * The Rate Limit Quota Service (RLQS) that Envoy's {@code rate_limit_quota} filter streams usage
+   * reports to, and which answers each with quota assignments.
+   *
+   * @param reportingInterval {@code RLQS_REPORTING_INTERVAL}: how often each Envoy reports (Envoy
+   *     1.40 reports every 5 s whatever the filter says); an assignment is sized for one interval
+   * @param assignmentTtlMax {@code RLQS_ASSIGNMENT_TTL_MAX}: longest life of any assignment, so an
+   *     Envoy that stops hearing from the service falls back to its configured behaviour in time
+   * @param maxBucketsPerStream {@code RLQS_MAX_BUCKETS_PER_STREAM}: buckets one stream may report;
+   *     a report beyond it ends the stream with RESOURCE_EXHAUSTED
+   * @param shareSmoothing {@code RLQS_SHARE_SMOOTHING}: weight of the newest demand sample in a
+   *     stream's smoothed share of a bucket's demand (1 = no smoothing)
+   * @param bucketIdleTimeout {@code RLQS_BUCKET_IDLE_TIMEOUT}: a bucket reported without a request
+   *     this long is abandoned (the Envoy drops it and stops reporting it)
+   * @param storeFailure {@code RLQS_STORE_FAILURE_ASSIGNMENT}: what a report is answered with when
+   *     the store fails or misses {@code STORE_DEADLINE}
+   */
+  public record Quota(
+      Duration reportingInterval,
+      Duration assignmentTtlMax,
+      int maxBucketsPerStream,
+      double shareSmoothing,
+      Duration bucketIdleTimeout,
+      QuotaStoreFailure storeFailure) {}
+
+  /** {@code RLQS_STORE_FAILURE_ASSIGNMENT}. */
+  public enum QuotaStoreFailure {
+    /** A token bucket of the stream's last share of the limit's steady rate (limit / window). */
+    SHARE,
+    /** ALLOW_ALL (fail open). */
+    ALLOW,
+    /** DENY_ALL (fail closed). */
+    DENY
+  }
 
   /** Where the rate-limit configuration comes from. */
   public record ConfigSource(
@@ -306,6 +342,26 @@ public record Settings(
 
     Json json = new Json(env.bool("JSON_ALLOW_REMOTE", false), env.bool("JSON_READ_ONLY", false));
 
+    Quota quota =
+        new Quota(
+            env.duration("RLQS_REPORTING_INTERVAL", Duration.ofSeconds(5)),
+            env.duration("RLQS_ASSIGNMENT_TTL_MAX", Duration.ofMinutes(1)),
+            env.integer("RLQS_MAX_BUCKETS_PER_STREAM", 10_000, 1, Integer.MAX_VALUE),
+            env.decimal("RLQS_SHARE_SMOOTHING", 0.5, 0.01, 1),
+            env.duration("RLQS_BUCKET_IDLE_TIMEOUT", Duration.ofMinutes(5)),
+            env.choice(
+                "RLQS_STORE_FAILURE_ASSIGNMENT", QuotaStoreFailure.SHARE, QuotaStoreFailure.class));
+    if (quota.reportingInterval().toMillis() < 100) {
+      environmentError(env, "RLQS_REPORTING_INTERVAL must be at least 100ms");
+    }
+    if (quota.assignmentTtlMax().getSeconds() < 1
+        || quota.assignmentTtlMax().compareTo(quota.reportingInterval()) <= 0) {
+      environmentError(
+          env,
+          "RLQS_ASSIGNMENT_TTL_MAX must be at least 1s (Envoy reads whole seconds) and longer than"
+              + " RLQS_REPORTING_INTERVAL");
+    }
+
     if ("memcache".equalsIgnoreCase(env.string("BACKEND_TYPE", ""))) {
       environmentError(env, "BACKEND_TYPE=memcache: not supported; use memory or redis");
     }
@@ -343,6 +399,7 @@ public record Settings(
         store,
         redis,
         json,
+        quota,
         env.string("LOG_LEVEL", "WARN"),
         warnings);
   }

@@ -18,6 +18,15 @@ final class AccessLogMapper {
   static final String RATELIMIT_NAMESPACE = "envoy.filters.http.ratelimit";
 
   /**
+   * Where Envoy's {@code rate_limit_quota} filter (the approximate tier) stores the matched bucket
+   * id, whose {@code rule} entry names the rule; its 429 carries response flag RFCF, not RL, and
+   * these response code details.
+   */
+  static final String QUOTA_NAMESPACE = "envoy.extensions.http_filters.rate_limit_quota.bucket";
+
+  static final String QUOTA_DETAILS = "rate_limited_by_quota";
+
+  /**
    * Fields the rate-limit service sets over the limit ({@code rule}, {@code limit}, {@code unit}).
    */
   static final String RULE_KEY = "rule";
@@ -42,8 +51,13 @@ final class AccessLogMapper {
     AccessLogCommon common = entry.getCommonProperties();
     int status = entry.getResponse().getResponseCode().getValue();
     Struct ratelimit = common.getMetadata().getFilterMetadataMap().get(RATELIMIT_NAMESPACE);
+    boolean quota =
+        status == 429 && QUOTA_DETAILS.equals(entry.getResponse().getResponseCodeDetails());
+    if (quota) {
+      ratelimit = common.getMetadata().getFilterMetadataMap().get(QUOTA_NAMESPACE);
+    }
     boolean limited =
-        common.getResponseFlags().getRateLimited() || (status == 429 && ratelimit != null);
+        quota || common.getResponseFlags().getRateLimited() || (status == 429 && ratelimit != null);
     String rule = null;
     String limit = null;
     if (limited) {

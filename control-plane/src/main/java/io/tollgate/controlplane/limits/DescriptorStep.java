@@ -32,6 +32,26 @@ public sealed interface DescriptorStep {
   }
 
   /**
+   * Second entry of an approximate rule's chain: {@code accuracy = approximate}. It keeps the tier
+   * in the rate-limit configuration (and so in the reference YAML export) as a plain descriptor
+   * level, which the reference service loads without complaint; Envoy's quota filter puts it into
+   * the bucket id as a constant. Exact rules have no such entry.
+   */
+  record ApproximateTier() implements DescriptorStep {
+    public static final String KEY = "accuracy";
+
+    @Override
+    public String key() {
+      return KEY;
+    }
+
+    @Override
+    public String value() {
+      return Accuracy.APPROXIMATE.wireName();
+    }
+  }
+
+  /**
    * Gates the chain on the client range. Envoy: {@code masked_remote_address} with the range's
    * prefix length, which emits the client address masked to that length; only a client inside the
    * range produces the value the configuration holds.

@@ -9,8 +9,8 @@ import java.util.List;
 /**
  * One limit rule of the REST model (ARCHITECTURE.md, "Limit rules"). Optional parts get their
  * defaults here: {@code match} every request, {@code by} one shared counter, {@code mode} enforce,
- * {@code enabled} true. Required parts ({@code name}, {@code limit}) may be null until {@link
- * LimitRuleValidator} has accepted the rule.
+ * {@code enabled} true, {@code accuracy} exact. Required parts ({@code name}, {@code limit}) may be
+ * null until {@link LimitRuleValidator} has accepted the rule.
  *
  * @param name unique, DNS-label-like; names the rule in descriptors, 429 bodies and metrics
  * @param match which requests the rule applies to
@@ -20,14 +20,29 @@ import java.util.List;
  * @param limit how many requests per window
  * @param mode enforce or shadow
  * @param enabled a disabled rule is kept but produces no configuration
+ * @param accuracy which tier enforces it: exact (a rate-limit call per request) or approximate
+ *     (Envoy's quota buckets, no call per request)
  */
 public record LimitRule(
-    String name, Match match, List<String> by, Limit limit, Mode mode, boolean enabled) {
+    String name,
+    Match match,
+    List<String> by,
+    Limit limit,
+    Mode mode,
+    boolean enabled,
+    Accuracy accuracy) {
 
   public LimitRule {
     match = match == null ? Match.ALL : match;
     by = by == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(by));
     mode = mode == null ? Mode.ENFORCE : mode;
+    accuracy = accuracy == null ? Accuracy.EXACT : accuracy;
+  }
+
+  /** An exact-tier rule (today's semantics). */
+  public LimitRule(
+      String name, Match match, List<String> by, Limit limit, Mode mode, boolean enabled) {
+    this(name, match, by, limit, mode, enabled, Accuracy.EXACT);
   }
 
   /** The JSON creator: {@code enabled} defaults to true when absent. */
@@ -38,8 +53,9 @@ public record LimitRule(
       @JsonProperty("by") List<String> by,
       @JsonProperty("limit") Limit limit,
       @JsonProperty("mode") Mode mode,
-      @JsonProperty("enabled") Boolean enabled) {
-    return new LimitRule(name, match, by, limit, mode, enabled == null || enabled);
+      @JsonProperty("enabled") Boolean enabled,
+      @JsonProperty("accuracy") Accuracy accuracy) {
+    return new LimitRule(name, match, by, limit, mode, enabled == null || enabled, accuracy);
   }
 
   /** The counter dimensions, parsed; only meaningful for a validated rule. */
@@ -49,6 +65,11 @@ public record LimitRule(
 
   /** A copy with another enabled flag. */
   public LimitRule withEnabled(boolean value) {
-    return new LimitRule(name, match, by, limit, mode, value);
+    return new LimitRule(name, match, by, limit, mode, value, accuracy);
+  }
+
+  /** Whether the approximate tier enforces this rule. */
+  public boolean approximate() {
+    return accuracy == Accuracy.APPROXIMATE;
   }
 }

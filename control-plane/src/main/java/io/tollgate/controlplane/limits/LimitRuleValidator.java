@@ -49,7 +49,27 @@ public final class LimitRuleValidator {
     checkMatch(rule.match(), prefix + "match.", out);
     checkBy(rule.by(), prefix + "by", out);
     checkLimit(rule.limit(), prefix + "limit", out);
+    checkApproximateBy(rule, prefix + "by", out);
     return out;
+  }
+
+  /**
+   * The quota filter reads a request's path from {@code :path}, query string included, so a
+   * per-path bucket would let every query string count apart: refused rather than weaker.
+   */
+  private static void checkApproximateBy(LimitRule rule, String field, List<RuleViolation> out) {
+    if (!rule.approximate()) {
+      return;
+    }
+    for (int i = 0; i < rule.by().size(); i++) {
+      if ("path".equals(rule.by().get(i))) {
+        out.add(
+            new RuleViolation(
+                field + "[" + i + "]",
+                "an approximate rule cannot count by path (Envoy's quota buckets see the path"
+                    + " only with its query string): use accuracy exact"));
+      }
+    }
   }
 
   /** Throws {@link InvalidRuleException} when the rule is invalid. */

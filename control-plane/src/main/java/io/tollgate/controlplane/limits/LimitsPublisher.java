@@ -76,7 +76,13 @@ public class LimitsPublisher implements XdsNackListener {
             r.tls().enabled()
                 ? new LimitsInput.RateLimitService.Tls(
                     r.tls().cert(), r.tls().key(), r.tls().ca(), r.tlsServerName())
-                : null);
+                : null,
+            quota(settings.approximate()));
+  }
+
+  private static LimitsInput.RateLimitService.Quota quota(ControlPlaneSettings.Approximate a) {
+    return new LimitsInput.RateLimitService.Quota(
+        a.noAssignment().equals("deny"), a.reuseLastAssignment());
   }
 
   @EventListener

@@ -120,6 +120,7 @@ public final class RateLimitConfigs {
     private final List<String> by;
     private final Limit limit;
     private final Mode mode;
+    private final Accuracy accuracy;
 
     private RuleBuilder(
         String name,
@@ -128,7 +129,8 @@ public final class RateLimitConfigs {
         String cidr,
         List<String> by,
         Limit limit,
-        Mode mode) {
+        Mode mode,
+        Accuracy accuracy) {
       this.name = name;
       this.where = where;
       this.matchWithoutCidrs = match;
@@ -138,6 +140,7 @@ public final class RateLimitConfigs {
       this.by = by;
       this.limit = limit;
       this.mode = mode;
+      this.accuracy = accuracy;
     }
 
     static RuleBuilder parse(Path path) {
@@ -148,6 +151,7 @@ public final class RateLimitConfigs {
             head.where() + ".key", "every chain starts with 'rule' and the rule's name as value");
       }
       String cidr = null;
+      Accuracy accuracy = Accuracy.EXACT;
       String path1 = null;
       String prefix = null;
       String regex = null;
@@ -162,6 +166,8 @@ public final class RateLimitConfigs {
         }
         if (key.equals(DescriptorStep.SourceRange.KEY)) {
           cidr = e.value();
+        } else if (key.equals(DescriptorStep.ApproximateTier.KEY)) {
+          accuracy = tier(e);
         } else if (key.equals(DescriptorStep.PathKind.EXACT.key)) {
           path1 = e.value();
         } else if (key.equals(DescriptorStep.PathKind.PREFIX.key)) {
@@ -203,7 +209,19 @@ public final class RateLimitConfigs {
           cidr,
           by,
           new Limit(Integer.toUnsignedLong(policy.getRequestsPerUnit()), per),
-          path.shadow() ? Mode.SHADOW : Mode.ENFORCE);
+          path.shadow() ? Mode.SHADOW : Mode.ENFORCE,
+          accuracy);
+    }
+
+    private static Accuracy tier(Entry e) {
+      if (!Accuracy.APPROXIMATE.wireName().equals(e.value())) {
+        throw new InvalidRuleException(
+            e.where() + ".value",
+            "accuracy '"
+                + e.value()
+                + "' unknown: the only value is approximate (an exact rule has no accuracy entry)");
+      }
+      return Accuracy.APPROXIMATE;
     }
 
     private static String countedDimension(Entry e) {
@@ -221,7 +239,8 @@ public final class RateLimitConfigs {
           e.where() + ".key",
           "unknown key '"
               + key
-              + "'; Tollgate imports the descriptors it exports: rule, masked_remote_address,"
+              + "'; Tollgate imports the descriptors it exports: rule, accuracy,"
+              + " masked_remote_address,"
               + " match_path, match_path_prefix, match_path_regex, match_methods,"
               + " match_header:NAME, remote_address, path, method, header:NAME,"
               + " header-if-present:NAME");
@@ -233,6 +252,7 @@ public final class RateLimitConfigs {
               && by.equals(other.by)
               && limit.equals(other.limit)
               && mode == other.mode
+              && accuracy == other.accuracy
               && !cidrs.isEmpty()
               && other.cidrs.size() == 1;
       if (!same) {
@@ -254,7 +274,8 @@ public final class RateLimitConfigs {
           by,
           limit,
           mode,
-          true);
+          true,
+          accuracy);
     }
   }
 

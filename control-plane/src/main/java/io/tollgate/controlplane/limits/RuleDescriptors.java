@@ -1,5 +1,6 @@
 package io.tollgate.controlplane.limits;
 
+import io.tollgate.controlplane.limits.DescriptorStep.ApproximateTier;
 import io.tollgate.controlplane.limits.DescriptorStep.Counted;
 import io.tollgate.controlplane.limits.DescriptorStep.HeaderGate;
 import io.tollgate.controlplane.limits.DescriptorStep.MethodGate;
@@ -19,6 +20,8 @@ import java.util.List;
  *
  * <ol>
  *   <li>{@code rule = <name>} (Envoy {@code generic_key});
+ *   <li>{@code accuracy = approximate} for an approximate rule only (see {@link
+ *       DescriptorStep.ApproximateTier});
  *   <li>{@code masked_remote_address = <cidr>} when the rule has {@code sourceCidrs}: one chain per
  *       range (so with several ranges each range counts apart);
  *   <li>gates, each emitting a constant entry only when its condition holds, so a request that does
@@ -54,17 +57,19 @@ public final class RuleDescriptors {
     match.headers().forEach((name, value) -> after.add(new HeaderGate(name, value)));
     rule.dimensions().forEach(d -> after.add(new Counted(d)));
 
-    RuleName head = new RuleName(rule.name());
+    List<DescriptorStep> head = new ArrayList<>();
+    head.add(new RuleName(rule.name()));
+    if (rule.approximate()) {
+      head.add(new ApproximateTier());
+    }
     if (match.sourceCidrs().isEmpty()) {
-      List<DescriptorStep> chain = new ArrayList<>();
-      chain.add(head);
+      List<DescriptorStep> chain = new ArrayList<>(head);
       chain.addAll(after);
       return List.of(List.copyOf(chain));
     }
     List<List<DescriptorStep>> chains = new ArrayList<>();
     for (String cidr : match.sourceCidrs()) {
-      List<DescriptorStep> chain = new ArrayList<>();
-      chain.add(head);
+      List<DescriptorStep> chain = new ArrayList<>(head);
       chain.add(new SourceRange(Cidr.parse(cidr)));
       chain.addAll(after);
       chains.add(List.copyOf(chain));

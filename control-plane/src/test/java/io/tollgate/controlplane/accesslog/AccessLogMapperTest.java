@@ -54,6 +54,49 @@ class AccessLogMapperTest {
     assertThat(r.upstream()).isEqualTo("-");
   }
 
+  /** As Envoy 1.40 logs an approximate-tier rejection (checked against the real binary). */
+  @Test
+  void recognisesTheQuotaFiltersRejection() {
+    HTTPAccessLogEntry.Builder e =
+        AccessLogEntries.entry(429, "/categories/MLA", "10.1.2.3", 300).toBuilder();
+    e.getResponseBuilder()
+        .setResponseCodeDetails(AccessLogMapper.QUOTA_DETAILS)
+        .putResponseHeaders(AccessLogMapper.LIMIT_HEADER, "100, 100;w=60");
+    e.getCommonPropertiesBuilder()
+        .setUpstreamCluster("")
+        .setResponseFlags(ResponseFlags.newBuilder().setResponseFromCacheFilter(true))
+        .setMetadata(
+            Metadata.newBuilder()
+                .putFilterMetadata(
+                    AccessLogMapper.QUOTA_NAMESPACE,
+                    Struct.newBuilder()
+                        .putFields("rule", Value.newBuilder().setStringValue("approx").build())
+                        .putFields(
+                            "remote_address", Value.newBuilder().setStringValue("10.1.2.3").build())
+                        .build()));
+    AccessRecord r = AccessLogMapper.map(e.build());
+    assertThat(r.rateLimited()).isTrue();
+    assertThat(r.rule()).isEqualTo("approx");
+    assertThat(r.limit()).isEqualTo("100, 100;w=60");
+    assertThat(r.requestId()).isEqualTo("req-1");
+  }
+
+  /** A request the quota filter let through still carries its bucket: not rate limited. */
+  @Test
+  void anAdmittedRequestWithABucketIsNotRateLimited() {
+    HTTPAccessLogEntry.Builder e =
+        AccessLogEntries.entry(200, "/categories/MLA", "10.1.2.3", 300).toBuilder();
+    e.getCommonPropertiesBuilder()
+        .setMetadata(
+            Metadata.newBuilder()
+                .putFilterMetadata(
+                    AccessLogMapper.QUOTA_NAMESPACE,
+                    Struct.newBuilder()
+                        .putFields("rule", Value.newBuilder().setStringValue("approx").build())
+                        .build()));
+    assertThat(AccessLogMapper.map(e.build()).rateLimited()).isFalse();
+  }
+
   @Test
   void namesTheShadowRulesAPassedCallWentOver() {
     HTTPAccessLogEntry.Builder e =

@@ -368,6 +368,57 @@ class LimitRulesApiTest {
         .isEqualTo(new org.yaml.snakeyaml.Yaml().load(yaml));
   }
 
+  /**
+   * {@code accuracy}: exact by default; approximate is stored (definition and column), shown, kept
+   * by history and restore, exported as the {@code accuracy} descriptor and imported back.
+   */
+  @Test
+  void accuracyIsReadWrittenKeptByHistoryAndCarriedByExportAndImport() throws Exception {
+    mvc.perform(json(post("/api/v1/limits")).content(PER_IP))
+        .andExpect(status().isCreated())
+        .andExpect(jsonPath("$.accuracy").value("exact"));
+    String approximate = PER_IP.replace("\"by\"", "\"accuracy\":\"approximate\",\"by\"");
+    mvc.perform(json(put("/api/v1/limits/per-ip")).header("If-Match", "*").content(approximate))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.accuracy").value("approximate"));
+    assertThat(jdbc.queryForObject("SELECT accuracy FROM limit_rule", String.class))
+        .isEqualTo("approximate");
+    mvc.perform(get("/api/v1/limits/per-ip/history"))
+        .andExpect(jsonPath("$[0].before.accuracy").value("exact"))
+        .andExpect(jsonPath("$[0].after.accuracy").value("approximate"));
+
+    String exported =
+        mvc.perform(get("/api/v1/limits/export"))
+            .andExpect(status().isOk())
+            .andReturn()
+            .getResponse()
+            .getContentAsString();
+    assertThat(exported).contains("key: accuracy", "value: approximate");
+
+    mvc.perform(
+            post("/api/v1/limits/per-ip/restore")
+                .param("revision", "" + firstRevision("per-ip"))
+                .header("If-Match", "*"))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.accuracy").value("exact"));
+    assertThat(jdbc.queryForObject("SELECT accuracy FROM limit_rule", String.class))
+        .isEqualTo("exact");
+
+    mvc.perform(delete("/api/v1/limits/per-ip").header("If-Match", "*"))
+        .andExpect(status().isNoContent());
+    mvc.perform(yaml(post("/api/v1/limits/import")).content(exported)).andExpect(status().isOk());
+    mvc.perform(get("/api/v1/limits/per-ip"))
+        .andExpect(jsonPath("$.accuracy").value("approximate"));
+
+    mvc.perform(
+            json(put("/api/v1/limits/per-ip"))
+                .header("If-Match", "*")
+                .content(PER_IP.replace("\"by\"", "\"accuracy\":\"roughly\",\"by\"")))
+        .andExpect(status().isBadRequest())
+        .andExpect(content().contentTypeCompatibleWith("application/problem+json"))
+        .andExpect(jsonPath("$.field").value("accuracy"));
+  }
+
   @Test
   void restoreNeedsAPreconditionAndARevisionOfThisVeryRule() throws Exception {
     String etag = create(PER_IP);
@@ -465,6 +516,12 @@ class LimitRulesApiTest {
         .andReturn()
         .getResponse()
         .getHeader("ETag");
+  }
+
+  /** The oldest revision of a rule's history. */
+  private long firstRevision(String name) {
+    return jdbc.queryForObject(
+        "SELECT MIN(rev) FROM limit_rule_aud WHERE name = ?", Long.class, name);
   }
 
   /** The newest revision of a rule's history. */

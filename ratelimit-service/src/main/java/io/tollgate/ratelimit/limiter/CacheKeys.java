@@ -8,16 +8,16 @@ import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
  * keys. A {@code share_threshold} entry contributes its pattern instead of its value, so every
  * value matching the wildcard shares one counter.
  */
-final class CacheKeys {
+public final class CacheKeys {
 
   private final String prefix;
 
-  CacheKeys(String prefix) {
+  public CacheKeys(String prefix) {
     this.prefix = prefix;
   }
 
   /** Everything but the window start. */
-  String base(String domain, RateLimitDescriptor descriptor, String[] sharedValues) {
+  public String base(String domain, RateLimitDescriptor descriptor, String[] sharedValues) {
     StringBuilder b = new StringBuilder(64);
     b.append(prefix).append(domain).append('_');
     for (int i = 0; i < descriptor.getEntriesCount(); i++) {
@@ -39,7 +39,7 @@ final class CacheKeys {
   }
 
   /** The key of the window that starts at {@code windowStart}, in seconds since the epoch. */
-  static String window(String base, long windowStart) {
+  public static String window(String base, long windowStart) {
     return base + windowStart;
   }
 }

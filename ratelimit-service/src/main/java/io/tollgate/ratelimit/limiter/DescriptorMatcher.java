@@ -8,6 +8,8 @@ import io.tollgate.ratelimit.config.RateLimitPolicy;
 import io.tollgate.ratelimit.config.Unit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Finds the limit of one request descriptor, as the reference's {@code GetLimit} does: at each
@@ -85,6 +87,55 @@ public final class DescriptorMatcher {
             ? detailedPath(domain, descriptor, shared)
             : valueToMetricPath(domain, descriptor, depth, matched, wildcardKey, byValue, shared);
     return new LimitMatch(found, String.join(".", path), path, shared);
+  }
+
+  /**
+   * The entries of an unordered descriptor (an RLQS bucket id, a map) in the order the domain's
+   * tree nests them, so that {@link #match} can resolve it: from the root, at each level the entry
+   * that has a child there, looked up as {@link #match} steps (exact {@code key_value}, then the
+   * wildcards in configuration order, then the bare key); among several, the smallest key. Null
+   * when the domain is unknown or some entry has no place on the path, so no limit can apply.
+   */
+  public RateLimitDescriptor chain(
+      CompiledConfig config, String domain, Map<String, String> entries) {
+    DescriptorNode level = config.domain(domain);
+    if (level == null || entries.isEmpty()) {
+      return null;
+    }
+    TreeMap<String, String> remaining = new TreeMap<>(entries);
+    RateLimitDescriptor.Builder chain = RateLimitDescriptor.newBuilder();
+    while (!remaining.isEmpty()) {
+      DescriptorNode next = null;
+      String key = null;
+      for (Map.Entry<String, String> e : remaining.entrySet()) {
+        next = step(level, e.getKey(), e.getValue());
+        if (next != null) {
+          key = e.getKey();
+          break;
+        }
+      }
+      if (next == null || (!next.hasChildren() && remaining.size() > 1)) {
+        return null;
+      }
+      chain.addEntriesBuilder().setKey(key).setValue(remaining.remove(key));
+      level = next;
+    }
+    return chain.build();
+  }
+
+  /** The child of {@code level} an entry steps to, in {@link #match}'s order; null if none. */
+  private static DescriptorNode step(DescriptorNode level, String key, String value) {
+    String finalKey = key + "_" + value;
+    DescriptorNode next = level.children().get(finalKey);
+    if (next != null) {
+      return next;
+    }
+    for (DescriptorNode.WildcardChild w : level.wildcards()) {
+      if (w.pattern().matches(finalKey)) {
+        return w.node();
+      }
+    }
+    return level.children().get(key);
   }
 
   /** The limit the request carries itself; its stats key is the request's descriptor path. */

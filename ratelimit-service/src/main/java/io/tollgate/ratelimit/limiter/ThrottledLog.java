@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * A warning logged at most once per interval, with the number of repeats it stood for, so an outage
  * at 50,000 calls a second writes one line every few seconds instead of flooding the log.
  */
-final class ThrottledLog {
+public final class ThrottledLog {
 
   private final Logger log;
   private final long intervalMillis;
@@ -18,13 +18,13 @@ final class ThrottledLog {
   private final AtomicLong nextAt = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong suppressed = new AtomicLong();
 
-  ThrottledLog(Class<?> owner, Duration interval, Clock clock) {
+  public ThrottledLog(Class<?> owner, Duration interval, Clock clock) {
     this.log = LoggerFactory.getLogger(owner);
     this.intervalMillis = interval.toMillis();
     this.clock = clock;
   }
 
-  void warn(String format, Object... args) {
+  public void warn(String format, Object... args) {
     long now = clock.millis();
     long next = nextAt.get();
     if (now < next || !nextAt.compareAndSet(next, now + intervalMillis)) {

@@ -38,6 +38,15 @@ public final class EnvoyResourcesJson {
           .add(
               io.envoyproxy.envoy.extensions.rate_limit_descriptors.expr.v3.Descriptor
                   .getDescriptor())
+          // The approximate tier's quota filter and what its bucket matchers pack.
+          .add(
+              io.envoyproxy.envoy.extensions.filters.http.rate_limit_quota.v3
+                  .RateLimitQuotaFilterConfig.getDescriptor())
+          .add(io.envoyproxy.envoy.type.matcher.v3.HttpRequestHeaderMatchInput.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.matching.common_inputs.network.v3.SourceIPInput
+                  .getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.matching.input_matchers.ip.v3.Ip.getDescriptor())
           .build();
 
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(TYPES);

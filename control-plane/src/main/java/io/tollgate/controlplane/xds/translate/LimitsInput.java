@@ -27,15 +27,40 @@ public record LimitsInput(long rulesVersion, List<LimitRule> rules, RateLimitSer
    * @param timeout Envoy's deadline per call
    * @param failureModeDeny fail closed (500) instead of open when the service fails or is late
    * @param tls mutual TLS of the calls; null: plaintext
+   * @param quota how the approximate tier's quota buckets behave without a fresh assignment
    */
   public record RateLimitService(
-      List<InetSocketAddress> endpoints, Duration timeout, boolean failureModeDeny, Tls tls) {
+      List<InetSocketAddress> endpoints,
+      Duration timeout,
+      boolean failureModeDeny,
+      Tls tls,
+      Quota quota) {
 
     public RateLimitService {
       endpoints = List.copyOf(endpoints);
       if (endpoints.isEmpty()) {
         throw new IllegalArgumentException("no rate-limit service endpoint");
       }
+      quota = quota == null ? Quota.DEFAULT : quota;
+    }
+
+    /** With the default quota behaviour. */
+    public RateLimitService(
+        List<InetSocketAddress> endpoints, Duration timeout, boolean failureModeDeny, Tls tls) {
+      this(endpoints, timeout, failureModeDeny, tls, Quota.DEFAULT);
+    }
+
+    /**
+     * The approximate tier's bucket settings (README, "Approximate tier").
+     *
+     * @param denyBeforeAssignment a new bucket denies until its first assignment (else allows)
+     * @param reuseLastAssignment how long an expired assignment keeps being enforced while no new
+     *     one comes; then the bucket is abandoned and behaves as a new one. Zero: at once
+     */
+    public record Quota(boolean denyBeforeAssignment, Duration reuseLastAssignment) {
+
+      /** Allow before the first assignment, reuse the last for a minute. */
+      public static final Quota DEFAULT = new Quota(false, Duration.ofSeconds(60));
     }
 
     /**

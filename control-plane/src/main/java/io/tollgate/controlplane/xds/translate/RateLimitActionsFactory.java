@@ -41,9 +41,11 @@ final class RateLimitActionsFactory {
 
   private Action action(DescriptorStep step) {
     Action.Builder a = Action.newBuilder();
-    if (step instanceof DescriptorStep.RuleName r) {
+    if (step instanceof DescriptorStep.RuleName || step instanceof DescriptorStep.ApproximateTier) {
       a.setGenericKey(
-          Action.GenericKey.newBuilder().setDescriptorKey(r.key()).setDescriptorValue(r.value()));
+          Action.GenericKey.newBuilder()
+              .setDescriptorKey(step.key())
+              .setDescriptorValue(step.value()));
     } else if (step instanceof DescriptorStep.SourceRange s) {
       Action.MaskedRemoteAddress.Builder m = Action.MaskedRemoteAddress.newBuilder();
       UInt32Value length = UInt32Value.of(s.cidr().prefixLength());

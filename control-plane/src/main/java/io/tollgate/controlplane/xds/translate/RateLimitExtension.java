@@ -4,9 +4,13 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.tollgate.controlplane.limits.LimitRule;
 import io.tollgate.controlplane.limits.RateLimitConfigs;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitConfig;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
@@ -24,17 +28,35 @@ public final class RateLimitExtension implements TranslatorExtension {
   private final RateLimitFilterFactory filter = new RateLimitFilterFactory();
   private final RateLimitClusterFactory cluster = new RateLimitClusterFactory();
   private final RateLimitLocalReplyFactory localReply = new RateLimitLocalReplyFactory();
+  private final RateLimitQuotaFilterFactory quotaFilter = new RateLimitQuotaFilterFactory();
 
+  /**
+   * The exact tier's filter, then one quota filter per approximate rule, sorted by rule name. A
+   * request the exact tier blocks never reaches the quota filters (and is not counted by them).
+   */
   @Override
   public List<HttpFilter> httpFilters(TranslatorInput input) {
-    return enabled(input) ? List.of(filter.create(input.limits().service())) : List.of();
+    if (!enabled(input)) {
+      return List.of();
+    }
+    List<HttpFilter> filters = new ArrayList<>();
+    filters.add(filter.create(input.limits().service()));
+    approximateRules(input)
+        .sorted(Comparator.comparing(LimitRule::name))
+        .forEach(r -> filters.add(quotaFilter.create(r, input.limits().service())));
+    return filters;
+  }
+
+  private static Stream<LimitRule> approximateRules(TranslatorInput input) {
+    return input.limits().rules().stream().filter(r -> r.enabled() && r.approximate());
   }
 
   @Override
   public void decorateConnectionManager(
       TranslatorInput input, HttpConnectionManager.Builder connectionManager) {
     if (enabled(input)) {
-      connectionManager.setLocalReplyConfig(localReply.create());
+      connectionManager.setLocalReplyConfig(
+          localReply.create(approximateRules(input).findAny().isPresent()));
     }
   }
 
@@ -42,7 +64,8 @@ public final class RateLimitExtension implements TranslatorExtension {
   public void decorateVirtualHost(TranslatorInput input, VirtualHost.Builder virtualHost) {
     if (enabled(input)) {
       input.limits().rules().stream()
-          .filter(r -> r.enabled())
+          // Approximate rules have no actions: their requests make no ShouldRateLimit call.
+          .filter(r -> r.enabled() && !r.approximate())
           .forEach(r -> virtualHost.addAllRateLimits(actions.create(r)));
     }
   }

@@ -1,0 +1,112 @@
+package io.tollgate.ratelimit.quota;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The assignment arithmetic against a model of two Envoys ({@link EnvoyQuotaModel}) at steady load
+ * far above the limit, reporting every 5 s at different phases, with the service's window-boundary
+ * pushes: the fleet admits no more than the limit plus the documented bound per window, and not
+ * much less.
+ */
+class ApproximateTierSimulationTest {
+
+  private static final long WINDOW = 60_000;
+  private static final long INTERVAL = 5_000;
+
+  /** Per window: admitted requests of both Envoys, from a run of {@code minutes}. */
+  private static List<Long> run(long limit, double[] demandPerSecond, long[] phase, int minutes) {
+    AssignmentMath math = new AssignmentMath(INTERVAL, 60);
+    int n = demandPerSecond.length;
+    EnvoyQuotaModel[] envoys = new EnvoyQuotaModel[n];
+    BucketAssigner[] assigners = new BucketAssigner[n];
+    boolean[] subscribed = new boolean[n];
+    double[] due = new double[n];
+    for (int i = 0; i < n; i++) {
+      envoys[i] = new EnvoyQuotaModel();
+      assigners[i] = new BucketAssigner(math, 0.5);
+    }
+    Map<Long, Long> counted = new HashMap<>(); // window start -> admitted, as reported
+    long[] fleetDemand = {0};
+    Map<Long, Long> admittedByWindow = new HashMap<>();
+    long end = minutes * WINDOW;
+    for (long t = 0; t < end; t++) {
+      long window = t / WINDOW * WINDOW;
+      for (int i = 0; i < n; i++) {
+        due[i] += demandPerSecond[i] / 1000.0;
+        while (due[i] >= 1) {
+          due[i] -= 1;
+          if (envoys[i].request(t)) {
+            admittedByWindow.merge(window, 1L, Long::sum);
+          }
+          if (!subscribed[i]) {
+            subscribed[i] = true; // the first request's immediate report
+            report(i, t, limit, envoys[i], assigners[i], counted, fleetDemand);
+          }
+        }
+        if (subscribed[i] && t % INTERVAL == phase[i]) {
+          report(i, t, limit, envoys[i], assigners[i], counted, fleetDemand);
+        }
+        if (subscribed[i] && t % WINDOW == 5) {
+          envoys[i].apply(assigners[i].push(limit, WINDOW, t, counted.getOrDefault(window, 0L)), t);
+        }
+      }
+    }
+    List<Long> perWindow = new ArrayList<>();
+    for (long w = 0; w < end; w += WINDOW) {
+      perWindow.add(admittedByWindow.getOrDefault(w, 0L));
+    }
+    return perWindow;
+  }
+
+  private static void report(
+      int i,
+      long t,
+      long limit,
+      EnvoyQuotaModel envoy,
+      BucketAssigner assigner,
+      Map<Long, Long> counted,
+      long[] fleetDemand) {
+    long[] usage = envoy.takeUsage();
+    long ws = t / WINDOW * WINDOW;
+    long tail = UsageSplit.previousWindowPart(usage[0], envoy.lastReport, ws, t);
+    envoy.lastReport = t;
+    counted.merge(ws - WINDOW, tail, Long::sum);
+    long inWindow = counted.merge(ws, usage[0] - tail, Long::sum);
+    fleetDemand[0] += usage[0] + usage[1];
+    envoy.apply(
+        assigner.report(limit, WINDOW, t, usage[0] + usage[1], fleetDemand[0], inWindow), t);
+  }
+
+  @Test
+  void twoEnvoysAtSteadyOverloadStayWithinFivePercentOfTheLimit() {
+    long limit = 600;
+    List<Long> perWindow = run(limit, new double[] {200, 50}, new long[] {0, 2_300}, 12);
+    // The first window starts with both Envoys in the no-assignment state (ALLOW_ALL).
+    for (long admitted : perWindow.subList(1, perWindow.size())) {
+      assertThat(admitted).isLessThanOrEqualTo(limit * 105 / 100).isGreaterThan(limit * 90 / 100);
+    }
+  }
+
+  @Test
+  void equalDemandSplitsTheLimitEvenly() {
+    long limit = 1_200;
+    List<Long> perWindow = run(limit, new double[] {100, 100}, new long[] {1_000, 3_500}, 8);
+    for (long admitted : perWindow.subList(1, perWindow.size())) {
+      assertThat(admitted).isLessThanOrEqualTo(limit * 105 / 100).isGreaterThan(limit * 90 / 100);
+    }
+  }
+
+  @Test
+  void demandBelowTheLimitIsAllAdmitted() {
+    List<Long> perWindow = run(6_000, new double[] {20, 30}, new long[] {0, 2_500}, 5);
+    for (long admitted : perWindow.subList(1, perWindow.size())) {
+      assertThat(admitted).isEqualTo(3_000);
+    }
+  }
+}
