@@ -1,6 +1,7 @@
 package io.tollgate.controlplane.limits;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,17 +21,36 @@ import java.util.List;
  * @param limit how many requests per window
  * @param mode enforce or shadow
  * @param enabled a disabled rule is kept but produces no configuration
+ * @param accuracy exact (the default) or approximate
  */
+// The read-only fields a GET adds are ignored when read, so what a GET returns can be PUT back.
+@JsonIgnoreProperties(value = {"source", "version", "status"})
 public record LimitRule(
-    String name, Match match, List<String> by, Limit limit, Mode mode, boolean enabled) {
+    String name,
+    Match match,
+    List<String> by,
+    Limit limit,
+    Mode mode,
+    boolean enabled,
+    Accuracy accuracy) {
 
   public LimitRule {
     match = match == null ? Match.ALL : match;
     by = by == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(by));
     mode = mode == null ? Mode.ENFORCE : mode;
+    accuracy = accuracy == null ? Accuracy.EXACT : accuracy;
   }
 
-  /** The JSON creator: {@code enabled} defaults to true when absent. */
+  /** An exact rule. */
+  public LimitRule(
+      String name, Match match, List<String> by, Limit limit, Mode mode, boolean enabled) {
+    this(name, match, by, limit, mode, enabled, Accuracy.EXACT);
+  }
+
+  /**
+   * The JSON creator: absent optional fields take their defaults ({@code enabled} true); an
+   * explicit null is refused by {@link LimitRuleJson}'s mapper before this runs.
+   */
   @JsonCreator
   static LimitRule fromJson(
       @JsonProperty("name") String name,
@@ -38,8 +58,9 @@ public record LimitRule(
       @JsonProperty("by") List<String> by,
       @JsonProperty("limit") Limit limit,
       @JsonProperty("mode") Mode mode,
-      @JsonProperty("enabled") Boolean enabled) {
-    return new LimitRule(name, match, by, limit, mode, enabled == null || enabled);
+      @JsonProperty("enabled") Boolean enabled,
+      @JsonProperty("accuracy") Accuracy accuracy) {
+    return new LimitRule(name, match, by, limit, mode, enabled == null || enabled, accuracy);
   }
 
   /** The counter dimensions, parsed; only meaningful for a validated rule. */
@@ -49,6 +70,6 @@ public record LimitRule(
 
   /** A copy with another enabled flag. */
   public LimitRule withEnabled(boolean value) {
-    return new LimitRule(name, match, by, limit, mode, value);
+    return new LimitRule(name, match, by, limit, mode, value, accuracy);
   }
 }
