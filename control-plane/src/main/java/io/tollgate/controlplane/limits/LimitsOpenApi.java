@@ -68,11 +68,30 @@ class LimitsOpenApi implements OpenApiCustomizer {
                       "application/yaml",
                       new MediaType().schema(new ObjectSchema().description("reference YAML"))));
     }
-    if (op.getParameters() != null) {
-      // An empty cursor is no cursor of a previous page.
-      op.getParameters().stream()
-          .filter(p -> p.getName().equals("cursor"))
-          .forEach(p -> p.getSchema().minLength(1));
+    if (op.getRequestBody() != null) {
+      // A missing body is no rule (415: no Content-Type).
+      op.getRequestBody().required(true);
+    }
+    if (path.startsWith(PREFIX) && op.getParameters() != null) {
+      op.getParameters()
+          .forEach(
+              p -> {
+                switch (p.getName()) {
+                  // An empty cursor is no cursor of a previous page.
+                  case "cursor" -> p.getSchema().minLength(1);
+                  case "limit" ->
+                      p.getSchema()
+                          .minimum(BigDecimal.ONE)
+                          .maximum(BigDecimal.valueOf(LimitRulesController.MAX_HISTORY_PAGE));
+                  case "revision" -> p.getSchema().minimum(BigDecimal.ONE);
+                  // PUT and DELETE answer 428 without it.
+                  case "If-Match" ->
+                      p.required(
+                          method == PathItem.HttpMethod.PUT
+                              || method == PathItem.HttpMethod.DELETE);
+                  default -> {}
+                }
+              });
     }
     if (method == PathItem.HttpMethod.DELETE) {
       responses.remove("200");
