@@ -28,8 +28,9 @@ import org.springframework.stereotype.Component;
  * (problems as {@code application/problem+json}), {@code 201} and {@code 204} where they are the
  * answer, and the rule schema's constraints as {@link LimitRuleValidator} and {@link LimitRuleJson}
  * enforce them (no unknown fields, no nulls, patterns, bounds, at most one path matcher). Where the
- * real bound cannot be said in JSON Schema (Envoy's regex program size, valid RE2) the schema is
- * narrower than what is accepted, never wider.
+ * real bound cannot be said in JSON Schema (Envoy's regex program size, valid RE2, CIDRs without
+ * host bits) the schema is narrower than what is accepted ({@code path}, {@code pathRegex}, {@code
+ * methods}, {@code sourceCidrs}): a client keeping to it is never refused.
  */
 @Component
 class LimitsOpenApi implements OpenApiCustomizer {
