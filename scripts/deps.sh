@@ -3,7 +3,7 @@
 #   scripts/deps.sh run     JDK, Envoy, curl (+ nginx and openssl when UPSTREAM=mock,
 #                           + redis-server when STORE=redis)
 #   scripts/deps.sh test    run's + nginx with the echo module, openssl, redis-server, PostgreSQL,
-#                           kubectl, kubernetes-validate (PyPI, pinned, into .venv/),
+#                           kubectl, kubernetes-validate and schemathesis (PyPI, pinned, into .venv/),
 #                           chromium + chromium-driver (the console's browser test),
 #                           nodejs (node --test for the console's modules)
 #   scripts/deps.sh bench   run's + nginx with the echo module, openssl, wrk
@@ -119,6 +119,18 @@ if [[ "$need" == test || "$need" == all ]]; then
     log "installing kubernetes-validate==$KUBERNETES_VALIDATE_VERSION into .venv/"
     "$root/.venv/bin/python" -m pip install --quiet --disable-pip-version-check \
       "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" >&2
+  fi
+fi
+
+# schemathesis: fuzzes the control plane's REST API from its OpenAPI description (OpenApiContractIT).
+SCHEMATHESIS_VERSION=4.32.5
+if [[ "$need" == test || "$need" == all ]]; then
+  st="$root/.venv/bin/schemathesis"
+  if [[ "$("$st" --version 2>/dev/null)" != *"$SCHEMATHESIS_VERSION"* ]]; then
+    [[ -x "$root/.venv/bin/python" ]] || python3 -m venv "$root/.venv" >&2
+    log "installing schemathesis==$SCHEMATHESIS_VERSION into .venv/"
+    "$root/.venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+      "schemathesis==$SCHEMATHESIS_VERSION" >&2
   fi
 fi
 

@@ -1,5 +1,11 @@
 package io.tollgate.controlplane;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,11 +14,14 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Every setting of the control plane, bound from {@code tollgate.*} properties or the matching
  * environment variables ({@code TOLLGATE_CONFIG}, {@code TOLLGATE_XDS_PORT}, ...). The README's
- * settings table mirrors this record.
+ * settings table mirrors this record. Bounds are Bean Validation constraints ({@link Validated}): a
+ * value out of them stops the start with a message naming the property and the variable it came
+ * from; what a constraint cannot say is checked in the records' constructors.
  *
  * @param config the declarative file of listeners, upstreams and routes ({@code TOLLGATE_CONFIG})
  * @param xds the gRPC endpoint serving ADS and the access-log sink
@@ -25,15 +34,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param approximate how Envoy's quota buckets of approximate rules behave without an assignment
  */
 @ConfigurationProperties("tollgate")
+@Validated
 public record ControlPlaneSettings(
-    @DefaultValue("config/tollgate.yaml") Path config,
-    @DefaultValue Xds xds,
+    @DefaultValue("config/tollgate.yaml") @NotNull Path config,
+    @DefaultValue @Valid Xds xds,
     @DefaultValue Admin admin,
-    @DefaultValue("/etc/ssl/certs/ca-certificates.crt") String upstreamCaBundle,
-    @DefaultValue Ratelimit ratelimit,
-    @DefaultValue Stats stats,
-    @DefaultValue History history,
-    @DefaultValue Approximate approximate) {
+    @DefaultValue("/etc/ssl/certs/ca-certificates.crt") @NotBlank String upstreamCaBundle,
+    @DefaultValue @Valid Ratelimit ratelimit,
+    @DefaultValue @Valid Stats stats,
+    @DefaultValue @Valid History history,
+    @DefaultValue @Valid Approximate approximate) {
 
   /**
    * @param address interface of the gRPC server ({@code TOLLGATE_XDS_ADDRESS})
@@ -46,8 +56,8 @@ public record ControlPlaneSettings(
    *     and the peer reconnects ({@code TOLLGATE_XDS_MAX_CONNECTION_AGE_GRACE})
    */
   public record Xds(
-      @DefaultValue("127.0.0.1") String address,
-      @DefaultValue("18000") int port,
+      @DefaultValue("127.0.0.1") @NotBlank String address,
+      @DefaultValue("18000") @Min(0) @Max(65_535) int port,
       @DefaultValue XdsTls tls,
       @DefaultValue("10m") Duration maxConnectionAge,
       @DefaultValue("30s") Duration maxConnectionAgeGrace) {
@@ -97,16 +107,12 @@ public record ControlPlaneSettings(
    *     TOLLGATE_HISTORY_MAX_REVISIONS})
    */
   public record History(
-      @DefaultValue("90d") Duration retention, @DefaultValue("10000") int maxRevisions) {
+      @DefaultValue("90d") Duration retention, @DefaultValue("10000") @Positive int maxRevisions) {
 
     public History {
       if (retention.isNegative() || retention.isZero()) {
         throw new IllegalArgumentException(
             "tollgate.history.retention must be positive: " + retention);
-      }
-      if (maxRevisions <= 0) {
-        throw new IllegalArgumentException(
-            "tollgate.history.max-revisions must be positive: " + maxRevisions);
       }
     }
   }
@@ -218,28 +224,17 @@ public record ControlPlaneSettings(
    */
   public record Stats(
       @DefaultValue("10s") Duration bucket,
-      @DefaultValue("4") int stripes,
-      @DefaultValue("1000") int topKeys,
-      @DefaultValue("100") int storedKeys,
-      @DefaultValue("60") int bufferedMinutes,
+      @DefaultValue("4") @Positive int stripes,
+      @DefaultValue("1000") @Positive int topKeys,
+      @DefaultValue("100") @Positive int storedKeys,
+      @DefaultValue("60") @Positive int bufferedMinutes,
       @DefaultValue("7d") Duration minuteRetention,
       @DefaultValue("400d") Duration hourRetention,
-      @DefaultValue("10000") int blockedCalls) {
+      @DefaultValue("10000") @Positive int blockedCalls) {
 
     public Stats {
       if (bucket.toMillis() <= 0 || 60_000 % bucket.toMillis() != 0) {
         throw new IllegalArgumentException("tollgate.stats.bucket must divide a minute: " + bucket);
-      }
-      requirePositive("tollgate.stats.stripes", stripes);
-      requirePositive("tollgate.stats.top-keys", topKeys);
-      requirePositive("tollgate.stats.stored-keys", storedKeys);
-      requirePositive("tollgate.stats.buffered-minutes", bufferedMinutes);
-      requirePositive("tollgate.stats.blocked-calls", blockedCalls);
-    }
-
-    private static void requirePositive(String key, int value) {
-      if (value <= 0) {
-        throw new IllegalArgumentException(key + " must be positive: " + value);
       }
     }
   }

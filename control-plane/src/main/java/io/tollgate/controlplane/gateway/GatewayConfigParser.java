@@ -28,9 +28,11 @@ import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Parses and validates {@code tollgate.yaml} into a {@link GatewayConfig}. Pure: text in, model or
- * {@link InvalidConfigException} out. Every problem is reported (not just the first), each as
- * {@code <source>: <key path>: <what is wrong>}, and unknown keys are errors so that a typo cannot
- * silently fall back to a default.
+ * {@link InvalidConfigException} out. The structure first ({@link GatewayConfigSchema}: unknown
+ * keys, types, nulls, ranges), then the meanings (URLs, paths, regexes, names, references, the
+ * limit rules as the REST API checks them). Every problem of a stage is reported (not just the
+ * first), each as {@code <source>: <key path>: <what is wrong>}, so that a typo cannot silently
+ * fall back to a default.
  */
 public final class GatewayConfigParser {
 
@@ -43,12 +45,8 @@ public final class GatewayConfigParser {
   private static final int MAX_FILE_CODE_POINTS = 1 << 20;
 
   private final LimitRuleJson ruleJson = new LimitRuleJson();
+  private final GatewayConfigSchema schema = new GatewayConfigSchema();
 
-  private static final Set<String> TOP_KEYS = ordered("listener", "upstreams", "routes", "limits");
-  private static final Set<String> LISTENER_KEYS = ordered("address", "port", "xffNumTrustedHops");
-  private static final Set<String> UPSTREAM_KEYS =
-      ordered("name", "url", "caFile", "connectTimeout", "timeout");
-  private static final Set<String> ROUTE_KEYS = ordered("name", "match", "upstream");
   private static final Set<String> MATCH_KEYS = ordered("path", "pathPrefix", "pathRegex");
 
   /**
@@ -63,6 +61,12 @@ public final class GatewayConfigParser {
       throw new InvalidConfigException(List.of(source + ": " + describe(e)));
     } catch (YAMLException e) {
       throw new InvalidConfigException(List.of(source + ": invalid YAML: " + e.getMessage()));
+    }
+    if (root != null) {
+      List<String> structure = schema.problems(source, root);
+      if (!structure.isEmpty()) {
+        throw new InvalidConfigException(structure);
+      }
     }
     Walk walk = new Walk(source, ruleJson);
     GatewayConfig config = walk.document(root);
@@ -116,7 +120,6 @@ public final class GatewayConfigParser {
       if (top == null) {
         return null;
       }
-      knownKeys(top, "", TOP_KEYS);
       ListenerSpec listener = listener(top.get("listener"));
       List<UpstreamSpec> upstreams = upstreams(top);
       List<RouteSpec> routes = routes(top);
@@ -164,7 +167,6 @@ public final class GatewayConfigParser {
       if (node != null) {
         Map<?, ?> m = mapping(node, "listener");
         if (m != null) {
-          knownKeys(m, "listener", LISTENER_KEYS);
           address = string(m, "listener", "address").orElse(address);
           if (!InetAddresses.isInetAddress(address)) {
             problem("listener.address", "must be an IP address, got '" + address + "'");
@@ -187,7 +189,6 @@ public final class GatewayConfigParser {
         if (m == null) {
           continue;
         }
-        knownKeys(m, path, UPSTREAM_KEYS);
         if (m.get("name") instanceof String declared) {
           declaredUpstreams.add(declared.strip());
         }
@@ -220,7 +221,6 @@ public final class GatewayConfigParser {
         if (m == null) {
           continue;
         }
-        knownKeys(m, path, ROUTE_KEYS);
         Optional<String> name = name(m, path, names, "route");
         Optional<PathMatch> match = match(m, path);
         Optional<String> upstream = requiredString(m, path, "upstream");
@@ -244,7 +244,6 @@ public final class GatewayConfigParser {
       if (m == null) {
         return Optional.empty();
       }
-      knownKeys(m, path, MATCH_KEYS);
       List<String> given = MATCH_KEYS.stream().filter(m::containsKey).toList();
       if (given.size() != 1) {
         problem(
@@ -421,16 +420,6 @@ public final class GatewayConfigParser {
         return null;
       }
       return m;
-    }
-
-    private void knownKeys(Map<?, ?> m, String path, Set<String> allowed) {
-      for (Object key : m.keySet()) {
-        if (!(key instanceof String k) || !allowed.contains(k)) {
-          problem(
-              join(path, String.valueOf(key)),
-              "unknown key (expected one of " + String.join(", ", allowed) + ")");
-        }
-      }
     }
 
     private void problem(String path, String message) {

@@ -22,7 +22,9 @@ import org.springframework.context.SmartLifecycle;
  * that write a new file and rename it over the old one, and Kubernetes' symlink swaps of mounted
  * ConfigMaps, are seen too. Events are debounced; unchanged content is ignored. A file that does
  * not parse or validate is logged with every problem and counted, and the last good configuration
- * stays in force.
+ * stays in force. A valid file is applied as parse, translate (a dry run), commit (its limit rules
+ * to the database), publish: one that does not translate, or whose rules the database refuses,
+ * leaves the last good file and its rules in force, each with its own message.
  */
 public class GatewayConfigWatcher implements SmartLifecycle {
 
@@ -65,8 +67,10 @@ public class GatewayConfigWatcher implements SmartLifecycle {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
-    if (!apply(text)) {
-      throw new IllegalStateException("invalid configuration " + file + ", see the log above");
+    Outcome outcome = apply(text);
+    if (outcome != Outcome.APPLIED) {
+      stop();
+      throw new IllegalStateException(outcome.startError + " " + file + ", see the log above");
     }
     Thread t = new Thread(this::watch, "tollgate-config-watcher");
     t.setDaemon(true);
@@ -165,7 +169,22 @@ public class GatewayConfigWatcher implements SmartLifecycle {
     }
   }
 
-  private boolean apply(String text) {
+  /** How applying a file ended; what the start-up error says when it did not. */
+  private enum Outcome {
+    APPLIED(""),
+    INVALID("invalid configuration"),
+    UNTRANSLATABLE("configuration that does not translate to Envoy resources"),
+    DATABASE_FAILED("cannot store the limit rules in the database for"),
+    NOT_APPLIED("cannot apply");
+
+    final String startError;
+
+    Outcome(String startError) {
+      this.startError = startError;
+    }
+  }
+
+  private Outcome apply(String text) {
     lastSeen = text;
     GatewayConfig config;
     try {
@@ -176,17 +195,37 @@ public class GatewayConfigWatcher implements SmartLifecycle {
           "rejected {}; the last good configuration stays in force:\n  {}",
           file,
           String.join("\n  ", e.problems()));
-      return false;
+      return Outcome.INVALID;
+    }
+    try {
+      listener.check(config);
+    } catch (RuntimeException e) {
+      rejected.increment();
+      log.error(
+          "rejected {}: it does not translate to Envoy resources; the last good configuration"
+              + " and its rules stay in force",
+          file,
+          e);
+      return Outcome.UNTRANSLATABLE;
     }
     try {
       listener.gatewayChanged(config);
+    } catch (GatewayConfigListener.RuleStoreException e) {
+      rejected.increment();
+      log.error(
+          "could not apply {}: the database refused its limit rules ({}); the file is valid, the"
+              + " last good configuration stays in force until the database is back and the file"
+              + " is saved again",
+          file,
+          e.getCause() == null ? e.getMessage() : e.getCause().toString());
+      return Outcome.DATABASE_FAILED;
     } catch (RuntimeException e) {
       rejected.increment();
       log.error("could not apply {}; the last good configuration stays in force", file, e);
-      return false;
+      return Outcome.NOT_APPLIED;
     }
     loaded.increment();
     log.info("loaded {}", file);
-    return true;
+    return Outcome.APPLIED;
   }
 }

@@ -9,11 +9,25 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class GatewayConfiguration {
 
-  /** Every listener hears each valid config, in {@code @Order}; the first to throw stops it. */
+  /**
+   * Every listener checks each valid config, then hears it, in {@code @Order}; the first to throw
+   * stops it (and a check that throws stops it before anything changed).
+   */
   @Bean
   GatewayConfigWatcher gatewayConfigWatcher(
       ControlPlaneSettings settings, List<GatewayConfigListener> listeners, MeterRegistry meters) {
-    GatewayConfigListener all = config -> listeners.forEach(l -> l.gatewayChanged(config));
+    GatewayConfigListener all =
+        new GatewayConfigListener() {
+          @Override
+          public void check(GatewayConfig config) {
+            listeners.forEach(l -> l.check(config));
+          }
+
+          @Override
+          public void gatewayChanged(GatewayConfig config) {
+            listeners.forEach(l -> l.gatewayChanged(config));
+          }
+        };
     return new GatewayConfigWatcher(settings.config(), new GatewayConfigParser(), all, meters);
   }
 }

@@ -1,6 +1,7 @@
 package io.tollgate.controlplane.limits;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,6 +24,8 @@ import java.util.List;
  * @param accuracy which tier enforces it: exact (a rate-limit call per request) or approximate
  *     (Envoy's quota buckets, no call per request)
  */
+// The read-only fields a GET adds are ignored when read, so what a GET returns can be PUT back.
+@JsonIgnoreProperties(value = {"source", "version", "status"})
 public record LimitRule(
     String name,
     Match match,
@@ -39,13 +42,16 @@ public record LimitRule(
     accuracy = accuracy == null ? Accuracy.EXACT : accuracy;
   }
 
-  /** An exact-tier rule (today's semantics). */
+  /** An exact rule. */
   public LimitRule(
       String name, Match match, List<String> by, Limit limit, Mode mode, boolean enabled) {
     this(name, match, by, limit, mode, enabled, Accuracy.EXACT);
   }
 
-  /** The JSON creator: {@code enabled} defaults to true when absent. */
+  /**
+   * The JSON creator: absent optional fields take their defaults ({@code enabled} true); an
+   * explicit null is refused by {@link LimitRuleJson}'s mapper before this runs.
+   */
   @JsonCreator
   static LimitRule fromJson(
       @JsonProperty("name") String name,

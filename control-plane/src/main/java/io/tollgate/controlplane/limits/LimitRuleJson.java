@@ -1,15 +1,23 @@
 package io.tollgate.controlplane.limits;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonPointer;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.cfg.EnumFeature;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
@@ -17,16 +25,15 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Strict JSON reading and writing of {@link LimitRule}s. Reading rejects unknown fields, duplicate
- * keys, trailing data, numbers given as strings or fractions, and names the field of each problem;
- * the read-only fields a GET adds ({@code source}, {@code version}, {@code status}) are tolerated
- * and ignored, so what a GET returns can be edited and PUT back.
+ * Strict JSON reading and writing of {@link LimitRule}s, by Jackson binding into the records.
+ * Reading rejects unknown fields, duplicate keys, trailing data, explicit nulls, scalars of another
+ * type ({@code "per": 1}, {@code "requests": "5"}, fractions) and enum values other than their
+ * documented lower-case names, and names the field of each problem. The read-only fields a GET adds
+ * ({@code source}, {@code version}, {@code status}) are tolerated and ignored, so what a GET
+ * returns can be edited and PUT back.
  */
 @Component
 public class LimitRuleJson {
-
-  /** Fields the API reports but a client cannot set. */
-  static final List<String> READ_ONLY_FIELDS = List.of("source", "version", "status");
 
   private final JsonMapper mapper =
       JsonMapper.builder()
@@ -35,7 +42,24 @@ public class LimitRuleJson {
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
           .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .enable(EnumFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
           .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          // No scalar of one type read as another: "name": 5 is not "5", "enabled": 1 not true.
+          .withCoercionConfigDefaults(
+              c -> {
+                for (CoercionInputShape shape :
+                    List.of(
+                        CoercionInputShape.Integer,
+                        CoercionInputShape.Float,
+                        CoercionInputShape.Boolean,
+                        CoercionInputShape.String,
+                        CoercionInputShape.EmptyString,
+                        CoercionInputShape.EmptyArray,
+                        CoercionInputShape.EmptyObject)) {
+                  c.setCoercion(shape, CoercionAction.Fail);
+                }
+                c.setAcceptBlankAsEmpty(false);
+              })
           .build();
 
   /**
@@ -53,35 +77,66 @@ public class LimitRuleJson {
     if (tree == null || !tree.isObject()) {
       throw new InvalidRuleException("", "the body must be a JSON object (a limit rule)");
     }
-    READ_ONLY_FIELDS.forEach(((ObjectNode) tree)::remove);
-    return convert(tree);
-  }
-
-  /**
-   * Reads one rule from an already-parsed document node (a YAML mapping of {@code tollgate.yaml}),
-   * as strictly as {@link #parse(byte[])}; does not validate it.
-   *
-   * @throws InvalidRuleException naming the field when the node cannot be a rule
-   */
-  public LimitRule fromValue(Object node) {
-    JsonNode tree;
-    try {
-      tree = mapper.valueToTree(node);
-    } catch (JacksonException e) {
-      throw new InvalidRuleException("", "cannot be read as a rule: " + e.getOriginalMessage());
+    List<RuleViolation> literals = badLiterals(body);
+    if (!literals.isEmpty()) {
+      throw new InvalidRuleException(literals);
     }
-    if (tree == null || !tree.isObject()) {
-      throw new InvalidRuleException("", "must be a mapping (a limit rule)");
-    }
-    return convert(tree);
-  }
-
-  private LimitRule convert(JsonNode tree) {
     try {
       return mapper.treeToValue(tree, LimitRule.class);
     } catch (JacksonException e) {
       throw new InvalidRuleException(field(e), describe(e));
     }
+  }
+
+  /**
+   * Reads one rule from an already-parsed document node (a mapping of {@code tollgate.yaml}), as
+   * strictly as {@link #parse(byte[])} (it is written as JSON and parsed); does not validate it.
+   *
+   * @throws InvalidRuleException naming the field when the node cannot be a rule
+   */
+  public LimitRule fromValue(Object node) {
+    if (!(node instanceof Map<?, ?>)) {
+      throw new InvalidRuleException("", "must be a mapping (a limit rule)");
+    }
+    return parse(mapper.writeValueAsBytes(node));
+  }
+
+  /**
+   * Every explicit null and every {@code -0}, with its field. Absent means the default, but null is
+   * a mistake ({@code "pathPrefix": null} must not widen a rule to every path), and {@code -0}
+   * reads as 0, a block. Jackson's {@code Nulls.FAIL} cannot tell null from absent for a record's
+   * creator, and a tree has lost the minus sign, so the tokens are scanned.
+   */
+  private List<RuleViolation> badLiterals(byte[] body) {
+    List<RuleViolation> out = new ArrayList<>();
+    try (JsonParser p = mapper.createParser(body)) {
+      for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+        if (t == JsonToken.VALUE_NULL) {
+          out.add(
+              new RuleViolation(
+                  field(p.streamReadContext().pathAsPointer()),
+                  "must not be null (leave the field out for its default)"));
+        } else if (t == JsonToken.VALUE_NUMBER_INT && p.getString().equals("-0")) {
+          out.add(
+              new RuleViolation(
+                  field(p.streamReadContext().pathAsPointer()),
+                  "-0 is not a count: write 0 to block"));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String field(JsonPointer pointer) {
+    StringBuilder out = new StringBuilder();
+    for (JsonPointer at = pointer; !at.matches(); at = at.tail()) {
+      if (at.mayMatchElement()) {
+        out.append('[').append(at.getMatchingIndex()).append(']');
+      } else {
+        out.append(out.length() == 0 ? "" : ".").append(at.getMatchingProperty());
+      }
+    }
+    return out.toString();
   }
 
   /** The canonical JSON of a rule, as stored and as returned. */

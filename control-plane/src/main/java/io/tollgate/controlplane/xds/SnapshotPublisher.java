@@ -96,6 +96,20 @@ public class SnapshotPublisher implements GatewayConfigListener {
         .register(meters);
   }
 
+  /**
+   * The dry run of {@link #gatewayChanged}: translates the config with the limit rules it brings in
+   * place of those the previous file brought, and publishes nothing.
+   *
+   * @throws RuntimeException if it does not translate
+   */
+  @Override
+  public synchronized void check(GatewayConfig gateway) {
+    translator.translate(
+        input
+            .withGateway(gateway)
+            .withLimits(input.limits().withFileRules(input.gateway().limits(), gateway.limits())));
+  }
+
   @Override
   public synchronized void gatewayChanged(GatewayConfig gateway) {
     TranslatorInput next = input.withGateway(gateway);

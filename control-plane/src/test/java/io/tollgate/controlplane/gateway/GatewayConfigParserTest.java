@@ -80,7 +80,7 @@ class GatewayConfigParserTest {
                 parser.parse(
                     "t.yaml",
                     """
-                    listener: { port: 0 }
+                    listener: { address: not-an-ip }
                     upstreams:
                       - { name: a, url: "ftp://x" }
                     routes:
@@ -91,11 +91,40 @@ class GatewayConfigParserTest {
             e ->
                 assertThat(e.problems())
                     .containsExactly(
-                        "t.yaml: listener.port: must be between 1 and 65535, got 0",
+                        "t.yaml: listener.address: must be an IP address, got 'not-an-ip'",
                         "t.yaml: upstreams[0].url: scheme must be http or https, got 'ftp'",
                         "t.yaml: routes[0].match.pathPrefix: must start with '/' and contain no"
                             + " whitespace, '?' or '#'",
                         "t.yaml: routes[0].upstream: unknown upstream 'b'"));
+  }
+
+  @Test
+  void reportsEveryStructuralProblemWithItsKeyBeforeAnyMeaning() {
+    assertThatThrownBy(
+            () ->
+                parser.parse(
+                    "t.yaml",
+                    """
+                    listener: { port: 0, adress: 127.0.0.1 }
+                    upstreams:
+                      - { name: a, url: "ftp://x" }
+                    routes:
+                      - { name: r, match: { pathPrefix: }, upstream: a }
+                    limits:
+                      - { name: l, match: { pathPrefix: }, limit: { requests: 1, per: 1 } }
+                    """))
+        .isInstanceOfSatisfying(
+            InvalidConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactlyInAnyOrder(
+                        "t.yaml: listener.adress: unknown key (expected one of address, port,"
+                            + " xffNumTrustedHops)",
+                        "t.yaml: listener.port: must have a minimum value of 1",
+                        "t.yaml: routes[0].match.pathPrefix: null found, string expected",
+                        "t.yaml: limits[0].match.pathPrefix: null found, string expected",
+                        "t.yaml: limits[0].limit.per: does not have a value in the enumeration"
+                            + " [\"second\", \"minute\", \"hour\", \"day\"]"));
   }
 
   @Test

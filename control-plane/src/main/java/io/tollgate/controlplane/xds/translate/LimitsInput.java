@@ -3,7 +3,10 @@ package io.tollgate.controlplane.xds.translate;
 import io.tollgate.controlplane.limits.LimitRule;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The limit rules part of the translator's input.
@@ -19,6 +22,20 @@ public record LimitsInput(long rulesVersion, List<LimitRule> rules, RateLimitSer
 
   public LimitsInput {
     rules = List.copyOf(rules);
+  }
+
+  /**
+   * These rules with a config file's replaced: those {@code previousFile} declared, or rules of the
+   * same names, give way to {@code nextFile}'s, as storing the new file's rules does.
+   */
+  public LimitsInput withFileRules(List<LimitRule> previousFile, List<LimitRule> nextFile) {
+    Set<String> fileOwned = new HashSet<>();
+    previousFile.forEach(r -> fileOwned.add(r.name()));
+    nextFile.forEach(r -> fileOwned.add(r.name()));
+    List<LimitRule> merged = new ArrayList<>();
+    rules.stream().filter(r -> !fileOwned.contains(r.name())).forEach(merged::add);
+    merged.addAll(nextFile);
+    return new LimitsInput(rulesVersion, merged, service);
   }
 
   /**
