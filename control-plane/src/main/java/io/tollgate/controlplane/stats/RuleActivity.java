@@ -1,5 +1,6 @@
 package io.tollgate.controlplane.stats;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,7 +42,10 @@ public class RuleActivity {
    * @param blocked calls the rule answered with 429
    * @param shadow calls over its limit that shadow mode let pass
    */
-  public record Counts(long hits, long blocked, long shadow) {
+  public record Counts(
+      @Schema(description = "calls the rule counted, under or over its limit") long hits,
+      @Schema(description = "calls the rule answered with 429") long blocked,
+      @Schema(description = "calls over its shadow-mode limit that passed") long shadow) {
 
     static final Counts NONE = new Counts(0, 0, 0);
 

@@ -232,7 +232,9 @@ class StatsApiTest {
     assertThat(get("/api/v1/stats/blocked?ip=example.com").body()).contains("\"parameter\":\"ip\"");
     assertThat(get("/api/v1/stats/blocked?ip=10.0.0.1&clientIp=10.0.0.1").body())
         .contains("\"parameter\":\"ip\"");
-    assertThat(get("/v3/api-docs").body()).contains("/api/v1/stats/rules", "requestId", "clientIp");
+    assertThat(get("/v3/api-docs").body())
+        .contains("/api/v1/stats/rules", "requestId", "clientIp")
+        .contains("calls the rule counted, under or over its limit");
     assertThat(
             get("/api/v1/stats/summary?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z")
                 .statusCode())
