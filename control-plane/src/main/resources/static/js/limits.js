@@ -24,10 +24,10 @@ export async function refreshLimits(activity) {
   const list = await get("limits");
   rules = list.rules;
   const counts = new Map(activity.map((a) => [a.rule, a]));
-  const zero = { blocked: 0, shadow: 0 };
+  const zero = { hits: 0, blocked: 0, shadow: 0 };
   $("rules-version").textContent = "rules version " + list.version;
-  table("rules", [["rule"], ["limit"], ["by"], ["match"], ["source"], ["mode"], ["429s 1m / 1h", true],
-    ["shadow 1m / 1h", true], ["state"], [""]],
+  table("rules", [["rule"], ["limit"], ["by"], ["match"], ["source"], ["mode"], ["hits 1m / 1h", true],
+    ["429s 1m / 1h", true], ["shadow 1m / 1h", true], ["state"], [""]],
     rules.map((r) => {
       const a = counts.get(r.name) || { lastMinute: zero, lastHour: zero };
       return {
@@ -35,6 +35,7 @@ export async function refreshLimits(activity) {
         cells: [r.name, `${r.limit.requests}/${r.limit.per}`, (r.by || []).join(", "), matchText(r.match),
           h("span", { class: "badge " + r.source, title: r.source === "file" ? FILE_OWNED : "" }, r.source),
           h("span", { class: "badge " + r.mode }, r.mode),
+          `${count(a.lastMinute.hits)} / ${count(a.lastHour.hits)}`,
           `${count(a.lastMinute.blocked)} / ${count(a.lastHour.blocked)}`,
           `${count(a.lastMinute.shadow)} / ${count(a.lastHour.shadow)}`,
           state(r), actions(r)],

@@ -112,7 +112,10 @@ class ConsoleBrowserIT {
     assertThat(answers).allSatisfy(r -> assertThat(r.header("x-request-id")).isPresent());
     String blockedId = answers.get(3).header("x-request-id").orElseThrow();
 
-    eventually("the rule's 429s in its row", () -> cell(RULE, 6).startsWith("2 /"));
+    // Its row: five hits (every call it counted, under or over its limit), two of them 429s.
+    eventually(
+        "the rule's hits and 429s in its row",
+        () -> cell(RULE, 6).equals("5 / 5") && cell(RULE, 7).equals("2 / 2"));
 
     // Why was this call limited? Bad input first, then the 429's request id.
     WebElement lookup = page.findElement(By.id("lookup-form"));
@@ -135,7 +138,9 @@ class ConsoleBrowserIT {
     for (int i = 0; i < 3; i++) {
       assertThat(stack.get(CLIENT, PATH).status()).as("shadowed call %d", i).isEqualTo(200);
     }
-    eventually("the rule's shadow hits in its row", () -> !cell(RULE, 7).startsWith("0 /"));
+    eventually(
+        "the rule's shadow hits in its row, the shadowed calls among its hits",
+        () -> !cell(RULE, 8).startsWith("0 /") && cell(RULE, 6).endsWith("/ 8"));
 
     // Another operator changes the rule while this one edits it: the 412 and their version.
     ruleRow().findElement(By.xpath(".//button[text()='edit']")).click();

@@ -37,8 +37,11 @@ final class AccessLogMapper {
   /** The shadow-mode rules whose limit a passed call went over (a list of names). */
   static final String SHADOW_RULES_KEY = "shadowRules";
 
-  /** More shadow rules than this on one call are not counted (a bound on per-entry work). */
-  static final int MAX_SHADOW_RULES = 16;
+  /** The rules that counted the call, under or over their limit (a list of names). */
+  static final String COUNTED_RULES_KEY = "countedRules";
+
+  /** More rules than this in one list of one call are not counted (a bound on per-entry work). */
+  static final int MAX_LISTED_RULES = 16;
 
   /** Logged by the access-log config so the limit is known even without metadata. */
   static final String LIMIT_HEADER = "x-ratelimit-limit";
@@ -84,11 +87,12 @@ final class AccessLogMapper {
             common.hasDuration() ? common.getDuration() : common.getTimeToLastDownstreamTxByte()),
         entry.getRequest().getRequestId(),
         common.getStartTime().getSeconds() * 1000 + common.getStartTime().getNanos() / 1_000_000,
-        shadowRules(ratelimit));
+        ruleNames(ratelimit, SHADOW_RULES_KEY),
+        ruleNames(ratelimit, COUNTED_RULES_KEY));
   }
 
-  private static List<String> shadowRules(Struct ratelimit) {
-    Value v = ratelimit == null ? null : ratelimit.getFieldsMap().get(SHADOW_RULES_KEY);
+  private static List<String> ruleNames(Struct ratelimit, String key) {
+    Value v = ratelimit == null ? null : ratelimit.getFieldsMap().get(key);
     if (v == null || !v.hasListValue()) {
       return List.of();
     }
@@ -101,7 +105,7 @@ final class AccessLogMapper {
                 s.length() > AccessRecord.MAX_KEY_LENGTH
                     ? s.substring(0, AccessRecord.MAX_KEY_LENGTH)
                     : s)
-        .limit(MAX_SHADOW_RULES)
+        .limit(MAX_LISTED_RULES)
         .toList();
   }
 

@@ -17,6 +17,7 @@ import java.util.List;
  * @param requestId Envoy's x-request-id
  * @param startMillis when the request started, epoch milliseconds
  * @param shadowRules the rules in shadow mode whose limit this request went over (it passed)
+ * @param countedRules the rules that counted this request, under or over their limit (its hits)
  */
 public record AccessRecord(
     int status,
@@ -30,7 +31,8 @@ public record AccessRecord(
     long latencyMicros,
     String requestId,
     long startMillis,
-    List<String> shadowRules) {
+    List<String> shadowRules,
+    List<String> countedRules) {
 
   /** Keys longer than this are cut, so one key costs a bounded amount of memory and storage. */
   public static final int MAX_KEY_LENGTH = 256;

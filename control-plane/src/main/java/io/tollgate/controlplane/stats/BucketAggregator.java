@@ -52,6 +52,9 @@ final class BucketAggregator {
     for (String shadow : r.shadowRules()) {
       sketches.get(Dimension.SHADOW_RULE).add(shadow, false);
     }
+    for (String counted : r.countedRules()) {
+      sketches.get(Dimension.RULE_HIT).add(counted, limited);
+    }
     sketches.get(Dimension.STATUS).add(statusKey(r.status()), limited);
     sketches.get(Dimension.METHOD).add(r.method(), limited);
     sketches.get(Dimension.PATH).add(r.path(), limited);

@@ -16,7 +16,9 @@ public enum Dimension {
   /** Only blocked requests carry a rule, so its totals are the rate-limited requests. */
   RULE(256),
   /** The shadow-mode rules a request went over (it passed): what they would have blocked. */
-  SHADOW_RULE(256);
+  SHADOW_RULE(256),
+  /** The rules that counted a request, under or over their limit: each rule's hits. */
+  RULE_HIT(256);
 
   /** The key that stands for every key not kept individually. */
   public static final String OTHER = "(other)";

@@ -66,7 +66,9 @@ class StatsController {
               + " requests; keys outside the stored top-K of a minute count as \"(other)\","
               + " which is not listed.")
   List<KeyCount> top(
-      @Parameter(description = "ip | path | rule | shadow_rule | status | method | upstream")
+      @Parameter(
+              description =
+                  "ip | path | rule | shadow_rule | rule_hit | status | method | upstream")
           @RequestParam(required = false)
           String by,
       @Parameter(description = "1 to 1000, default 10") @RequestParam(required = false)
@@ -169,11 +171,13 @@ class StatsController {
 
   @GetMapping("/rules")
   @Operation(
-      summary = "Per rule: calls blocked and shadow hits, last minute and last hour",
+      summary = "Per rule: hits, calls blocked and shadow hits, last minute and last hour",
       description =
-          "From the access log: `blocked` counts the rule's 429s, `shadow` the calls over a"
-              + " shadow-mode rule's limit that passed. Rules with neither in the last hour are"
-              + " not listed. The last minute is the current and the previous whole minute.")
+          "From the access log: `hits` counts the calls the rule counted (under or over its"
+              + " limit, from the rate-limit service's `countedRules`), `blocked` the rule's 429s,"
+              + " `shadow` the calls over a shadow-mode rule's limit that passed. Rules with none"
+              + " of these in the last hour are not listed. The last minute is the current and the"
+              + " previous whole minute.")
   List<RuleActivity.Activity> rules() {
     return activity.recent();
   }

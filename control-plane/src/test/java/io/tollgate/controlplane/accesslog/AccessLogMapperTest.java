@@ -125,6 +125,35 @@ class AccessLogMapperTest {
   }
 
   @Test
+  void namesTheRulesThatCountedTheCallBoundedAndCut() {
+    ListValue.Builder names = ListValue.newBuilder();
+    names.addValues(Value.newBuilder().setStringValue("x".repeat(300)));
+    names.addValues(Value.newBuilder().setBoolValue(true));
+    for (int i = 0; i < 20; i++) {
+      names.addValues(Value.newBuilder().setStringValue("r" + i));
+    }
+    HTTPAccessLogEntry.Builder e =
+        AccessLogEntries.entry(200, "/sites/MLA", "10.1.2.3", 2500).toBuilder();
+    e.getCommonPropertiesBuilder()
+        .setMetadata(
+            Metadata.newBuilder()
+                .putFilterMetadata(
+                    AccessLogMapper.RATELIMIT_NAMESPACE,
+                    Struct.newBuilder()
+                        .putFields(
+                            AccessLogMapper.COUNTED_RULES_KEY,
+                            Value.newBuilder().setListValue(names).build())
+                        .build()));
+    AccessRecord r = AccessLogMapper.map(e.build());
+    assertThat(r.countedRules()).hasSize(AccessLogMapper.MAX_LISTED_RULES);
+    assertThat(r.countedRules().get(0)).hasSize(AccessRecord.MAX_KEY_LENGTH);
+    assertThat(r.countedRules().subList(1, 3)).containsExactly("r0", "r1");
+    assertThat(r.shadowRules()).isEmpty();
+    assertThat(AccessLogMapper.map(AccessLogEntries.entry(200, "/", "10.1.2.3", 1)).countedRules())
+        .isEmpty();
+  }
+
+  @Test
   void a429FromTheUpstreamIsNotRateLimited() {
     assertThat(
             AccessLogMapper.map(AccessLogEntries.entry(429, "/", "10.1.2.3", 2500)).rateLimited())

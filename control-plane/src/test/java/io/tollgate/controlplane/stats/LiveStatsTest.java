@@ -43,6 +43,7 @@ class LiveStatsTest {
         latencyMicros,
         "id",
         0,
+        List.of(),
         List.of());
   }
 
@@ -83,6 +84,40 @@ class LiveStatsTest {
     assertThat(minutes.get(0).latency().getValueAtPercentile(50)).isCloseTo(1000, within(10L));
     // Once written, a minute is no longer in memory: queries take it from the database alone.
     assertThat(readAll(live, T0, T0 + MINUTE).requests()).isZero();
+  }
+
+  @Test
+  void everyRuleThatCountedACallHasItAsAHitWhetherItPassedOrWasBlocked() {
+    AtomicLong now = new AtomicLong(T0);
+    LiveStats live = new LiveStats(settings(60), now::get);
+    // Five calls at per-ip's 3/minute: three pass, two are blocked; per-path counted all five.
+    for (int i = 0; i < 5; i++) {
+      boolean blocked = i >= 3;
+      live.record(
+          new AccessRecord(
+              blocked ? 429 : 200,
+              "GET",
+              "/a",
+              "10.0.0.1",
+              "mock",
+              blocked,
+              blocked ? "per-ip" : null,
+              blocked ? "3/minute" : null,
+              100,
+              "id-" + i,
+              T0,
+              List.of(),
+              List.of("per-ip", "per-path")));
+    }
+    live.record(entry(200, "/b", "10.0.0.2", null, 100));
+    now.set(T0 + 15_000);
+    live.tick(false);
+
+    Aggregate seen = readAll(live, T0, T0 + MINUTE);
+    assertThat(seen.keys(Dimension.RULE_HIT))
+        .containsExactlyInAnyOrder(new KeyCount("per-ip", 5, 2), new KeyCount("per-path", 5, 2));
+    assertThat(seen.keys(Dimension.RULE)).containsExactly(new KeyCount("per-ip", 2, 2));
+    assertThat(seen.requests()).isEqualTo(6);
   }
 
   @Test

@@ -67,35 +67,32 @@ class StatsApiTest {
     for (int i = 0; i < 5; i++) {
       batch.addLogEntry(AccessLogEntries.entry(200, "/a?x=" + i, "10.0.0.1", 1_000));
     }
-    // One call over a shadow-mode rule's limit: it passed, and counts as that rule's shadow hit.
+    // One call over a shadow-mode rule's limit: it passed, and counts as that rule's shadow hit
+    // (and hit); two more passed under per-ip's limit (its hits, beside the three it blocks).
     batch
         .getLogEntryBuilder(0)
         .getCommonPropertiesBuilder()
         .setMetadata(
-            Metadata.newBuilder()
-                .putFilterMetadata(
-                    "envoy.filters.http.ratelimit",
-                    Struct.newBuilder()
-                        .putFields(
-                            "shadowRules",
-                            Value.newBuilder()
-                                .setListValue(
-                                    ListValue.newBuilder()
-                                        .addValues(
-                                            Value.newBuilder().setStringValue("would-block")))
-                                .build())
-                        .build()));
+            ratelimitMetadata(
+                Struct.newBuilder()
+                    .putFields("shadowRules", names("would-block"))
+                    .putFields("countedRules", names("would-block"))));
+    for (int i = 1; i <= 2; i++) {
+      batch
+          .getLogEntryBuilder(i)
+          .getCommonPropertiesBuilder()
+          .setMetadata(
+              ratelimitMetadata(Struct.newBuilder().putFields("countedRules", names("per-ip"))));
+    }
     for (int i = 0; i < 3; i++) {
       HTTPAccessLogEntry.Builder e = AccessLogEntries.entry(429, "/a", "10.0.0.2", 100).toBuilder();
       e.getCommonPropertiesBuilder()
           .setResponseFlags(ResponseFlags.newBuilder().setRateLimited(true))
           .setMetadata(
-              Metadata.newBuilder()
-                  .putFilterMetadata(
-                      "envoy.filters.http.ratelimit",
-                      Struct.newBuilder()
-                          .putFields("rule", Value.newBuilder().setStringValue("per-ip").build())
-                          .build()));
+              ratelimitMetadata(
+                  Struct.newBuilder()
+                      .putFields("rule", Value.newBuilder().setStringValue("per-ip").build())
+                      .putFields("countedRules", names("per-ip"))));
       e.getRequestBuilder().setRequestId("blocked-" + i);
       batch.addLogEntry(e);
     }
@@ -130,6 +127,20 @@ class StatsApiTest {
     assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
   }
 
+  private static Metadata ratelimitMetadata(Struct.Builder fields) {
+    return Metadata.newBuilder()
+        .putFilterMetadata("envoy.filters.http.ratelimit", fields.build())
+        .build();
+  }
+
+  private static Value names(String... names) {
+    ListValue.Builder list = ListValue.newBuilder();
+    for (String n : names) {
+      list.addValues(Value.newBuilder().setStringValue(n));
+    }
+    return Value.newBuilder().setListValue(list).build();
+  }
+
   @AfterAll
   void closeChannel() {
     channel.shutdownNow();
@@ -162,12 +173,7 @@ class StatsApiTest {
     assertThat(get("/api/v1/stats/blocked?clientIp=::ffff:10.0.0.2").body()).contains("blocked-0");
     assertThat(get("/api/v1/stats/blocked?requestId=blocked-1&clientIp=10.0.0.1").body())
         .isEqualTo("[]");
-    assertThat(get("/api/v1/stats/rules").body())
-        .contains(
-            "{\"rule\":\"per-ip\",\"lastMinute\":{\"blocked\":3,\"shadow\":0},"
-                + "\"lastHour\":{\"blocked\":3,\"shadow\":0}}",
-            "{\"rule\":\"would-block\",\"lastMinute\":{\"blocked\":0,\"shadow\":1},"
-                + "\"lastHour\":{\"blocked\":0,\"shadow\":1}}");
+    assertRuleActivity();
     assertThat(get("/api/v1/stats/timeseries?ip=10.0.0.2").body())
         .contains("\"requests\":3,\"rateLimited\":3");
     assertThat(get("/api/v1/stats/timeseries?rule=per-ip").body())
@@ -184,10 +190,24 @@ class StatsApiTest {
         .isEqualTo("[{\"key\":\"per-ip\",\"requests\":3,\"rateLimited\":3}]");
     assertThat(get("/api/v1/stats/timeseries?path=/a").body())
         .contains("\"requests\":8,\"rateLimited\":3");
+    assertRuleActivity();
     assertThat(get("/actuator/prometheus").body())
         .contains("tollgate_stats_requests_total{status=\"429\"} 3.0")
         .contains("tollgate_stats_rate_limited_total{rule=\"per-ip\"} 3.0")
         .doesNotContain("10.0.0.1");
+  }
+
+  private void assertRuleActivity() throws Exception {
+    assertThat(get("/api/v1/stats/rules").body())
+        .isEqualTo(
+            "[{\"rule\":\"per-ip\",\"lastMinute\":{\"hits\":5,\"blocked\":3,\"shadow\":0},"
+                + "\"lastHour\":{\"hits\":5,\"blocked\":3,\"shadow\":0}},"
+                + "{\"rule\":\"would-block\",\"lastMinute\":{\"hits\":1,\"blocked\":0,"
+                + "\"shadow\":1},\"lastHour\":{\"hits\":1,\"blocked\":0,\"shadow\":1}}]");
+    assertThat(get("/api/v1/stats/top?by=rule_hit").body())
+        .isEqualTo(
+            "[{\"key\":\"per-ip\",\"requests\":5,\"rateLimited\":3},"
+                + "{\"key\":\"would-block\",\"requests\":1,\"rateLimited\":0}]");
   }
 
   @Test
@@ -212,7 +232,9 @@ class StatsApiTest {
     assertThat(get("/api/v1/stats/blocked?ip=example.com").body()).contains("\"parameter\":\"ip\"");
     assertThat(get("/api/v1/stats/blocked?ip=10.0.0.1&clientIp=10.0.0.1").body())
         .contains("\"parameter\":\"ip\"");
-    assertThat(get("/v3/api-docs").body()).contains("/api/v1/stats/rules", "requestId", "clientIp");
+    assertThat(get("/v3/api-docs").body())
+        .contains("/api/v1/stats/rules", "requestId", "clientIp")
+        .contains("calls the rule counted, under or over its limit");
     assertThat(
             get("/api/v1/stats/summary?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z")
                 .statusCode())

@@ -24,11 +24,21 @@ import java.util.Map;
  * the optional reference dynamic metadata.
  *
  * <p>Beyond the reference: {@code retry-after} on OVER_LIMIT; dynamic metadata naming the blocking
- * rule ({@code rule}, {@code limit}, {@code unit}, {@code retryAfter}, {@code rules}) and the rules
- * over their limit but let through by shadow mode ({@code shadowRules}); optionally the IETF {@code
- * RateLimit-Policy} / {@code RateLimit} headers.
+ * rule ({@code rule}, {@code limit}, {@code unit}, {@code retryAfter}, {@code rules}), the rules
+ * over their limit but let through by shadow mode ({@code shadowRules}) and the rules that counted
+ * the call ({@code countedRules}); optionally the IETF {@code RateLimit-Policy} / {@code RateLimit}
+ * headers.
  */
 final class ResponseBuilder {
+
+  /**
+   * The descriptor key a rule's chain starts with ({@code rule=<name>}), as the control plane
+   * writes it.
+   */
+  static final String RULE_KEY = "rule";
+
+  /** At most this many rules are named in {@code countedRules} (a bound on per-call work). */
+  static final int MAX_COUNTED_RULES = 16;
 
   private static final DescriptorStatus NO_LIMIT =
       DescriptorStatus.newBuilder().setCode(Code.OK).build();
@@ -151,15 +161,51 @@ final class ResponseBuilder {
         metadata.putFields("rules", Value.newBuilder().setListValue(rules).build());
       }
       if (!shadowRules.isEmpty()) {
-        ListValue.Builder rules = ListValue.newBuilder();
-        shadowRules.forEach(r -> rules.addValues(string(r)));
-        metadata.putFields("shadowRules", Value.newBuilder().setListValue(rules).build());
+        metadata.putFields("shadowRules", names(shadowRules));
+      }
+      List<String> countedRules = counted ? countedRules(request, outcomes) : List.of();
+      if (!countedRules.isEmpty()) {
+        metadata.putFields("countedRules", names(countedRules));
       }
     }
     if (metadata.getFieldsCount() > 0) {
       response.setDynamicMetadata(metadata);
     }
     return response.build();
+  }
+
+  /**
+   * The rules whose descriptors this call counted, under or over their limit: each descriptor with
+   * a limit whose chain starts with {@code rule=<name>}, deduplicated (a rule with several source
+   * ranges has one chain per range), at most {@link #MAX_COUNTED_RULES}. The list is allocated only
+   * once a descriptor names a rule.
+   */
+  private static List<String> countedRules(RateLimitRequest request, Outcome[] outcomes) {
+    List<String> names = List.of();
+    for (int i = 0; i < outcomes.length && names.size() < MAX_COUNTED_RULES; i++) {
+      if (outcomes[i].policy() == null) {
+        continue;
+      }
+      RateLimitDescriptor d = request.getDescriptors(i);
+      if (d.getEntriesCount() == 0 || !RULE_KEY.equals(d.getEntries(0).getKey())) {
+        continue;
+      }
+      String name = d.getEntries(0).getValue();
+      if (name.isEmpty() || names.contains(name)) {
+        continue;
+      }
+      if (names.isEmpty()) {
+        names = new ArrayList<>(Math.min(outcomes.length, MAX_COUNTED_RULES));
+      }
+      names.add(name);
+    }
+    return names;
+  }
+
+  private static Value names(List<String> names) {
+    ListValue.Builder list = ListValue.newBuilder();
+    names.forEach(r -> list.addValues(string(r)));
+    return Value.newBuilder().setListValue(list).build();
   }
 
   private static DescriptorStatus status(Outcome o) {
