@@ -140,8 +140,12 @@ final class ResponseBuilder {
               .build());
     }
 
+    // The rules that counted the call (the console's hits) ride on every call a rule counted.
+    List<String> countedRules =
+        settings.overLimitMetadata() && counted ? countedRules(request, outcomes) : List.of();
     boolean overLimitMetadata =
-        settings.overLimitMetadata() && (!blocking.isEmpty() || !shadowRules.isEmpty());
+        settings.overLimitMetadata()
+            && (!blocking.isEmpty() || !shadowRules.isEmpty() || !countedRules.isEmpty());
     if (!settings.referenceDynamicMetadata() && !overLimitMetadata) {
       return response.build();
     }
@@ -163,7 +167,6 @@ final class ResponseBuilder {
       if (!shadowRules.isEmpty()) {
         metadata.putFields("shadowRules", names(shadowRules));
       }
-      List<String> countedRules = counted ? countedRules(request, outcomes) : List.of();
       if (!countedRules.isEmpty()) {
         metadata.putFields("countedRules", names(countedRules));
       }
