@@ -22,6 +22,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param ratelimit how Envoy reaches the rate-limit service and what it does when it cannot
  * @param stats the access-log statistics: aggregation, storage, retention
  * @param history how long the limit rules' audit trail is kept
+ * @param accessLog whether Envoy streams its access log to the control plane
  */
 @ConfigurationProperties("tollgate")
 public record ControlPlaneSettings(
@@ -31,7 +32,8 @@ public record ControlPlaneSettings(
     @DefaultValue("/etc/ssl/certs/ca-certificates.crt") String upstreamCaBundle,
     @DefaultValue Ratelimit ratelimit,
     @DefaultValue Stats stats,
-    @DefaultValue History history) {
+    @DefaultValue History history,
+    @DefaultValue AccessLog accessLog) {
 
   /**
    * @param address interface of the gRPC server ({@code TOLLGATE_XDS_ADDRESS})
@@ -241,4 +243,11 @@ public record ControlPlaneSettings(
       }
     }
   }
+
+  /**
+   * @param enabled Envoy's gRPC access log to the control plane ({@code
+   *     TOLLGATE_ACCESSLOG_ENABLED}); off, the statistics and the blocked-call ring stay empty and
+   *     Envoy saves the logger's cost per request
+   */
+  public record AccessLog(@DefaultValue("true") boolean enabled) {}
 }
