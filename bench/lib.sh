@@ -38,7 +38,7 @@ cpu_us() {
 }
 # Busy time of the whole machine (every CPU, all but idle and iowait, /proc/stat), in microseconds.
 machine_us() {
-  awk -v t="$tick_us" '$1 == "cpu" { print ($2 + $3 + $4 + $7 + $8 + $9) * t; exit }' /proc/stat
+  awk -v t="$tick_us" '$1 == "cpu" { printf "%.0f\n", ($2 + $3 + $4 + $7 + $8 + $9) * t; exit }' /proc/stat
 }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 stat_value() { # stat_value ADMIN_PORT NAME

@@ -4,7 +4,7 @@
 #                           + redis-server when STORE=redis)
 #   scripts/deps.sh test    run's + nginx with the echo module, openssl, redis-server, PostgreSQL,
 #                           kubectl, kubernetes-validate (PyPI, pinned, into .venv/)
-#   scripts/deps.sh bench   run's + nginx with the echo module, openssl, wrk
+#   scripts/deps.sh bench   run's + nginx with the echo module, openssl, wrk, redis-server
 #   scripts/deps.sh all     everything
 #   scripts/deps.sh compose run's + what the compose test needs beside podman (netavark and
 #                           aardvark-dns for name resolution, debootstrap, jq, openssl)
@@ -49,7 +49,7 @@ if $mock; then
   want libnginx-mod-http-echo has_echo_module
   want openssl has openssl
 fi
-if [[ "$need" == test || "$need" == all || "${STORE:-}" == redis ]]; then
+if [[ "$need" == test || "$need" == bench || "$need" == all || "${STORE:-}" == redis ]]; then
   want redis-server has redis-server
 fi
 if [[ "$need" == test || "$need" == all ]]; then
