@@ -33,6 +33,7 @@ mkdir -p "$work/logs" "$results"
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 
+load_before="$(loadavg)"
 start_mock "$nginx_workers"
 
 # Sums over the rounds, per setup.
@@ -99,7 +100,7 @@ admin_a="$static_admin"
 port_a="$static_port"
 
 # (b) Tollgate's Envoy, configured over xDS.
-ENVOY_NODE_ID=bench-tollgate ENVOY_ADMIN_PORT="$admin_b" TOLLGATE_XDS_PORT="$xds" \
+ENVOY_NODE_ID=bench-tollgate ENVOY_ADMIN_PORT="$admin_b" ENVOY_STATS_PORT="$(free_port)" TOLLGATE_XDS_PORT="$xds" \
   ENVOY_CONCURRENCY="$concurrency" ENVOY_LOG_LEVEL=warn TOLLGATE_RUN_DIR="$work" \
   "$root/envoy/run-envoy.sh" >"$work/logs/envoy-tollgate.log" 2>&1 &
 envoy_b=$!
@@ -136,6 +137,7 @@ file="$results/proxy-$stamp.md"
   echo "$(machine_line); commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')."
   echo "CPU-µs per request from /proc/<pid>/stat (utime+stime) over the measured run, divided by Envoy's own"
   echo "\`http.<prefix>.downstream_rq_total\` delta. Absolute numbers move with the machine's load; the ratio is the result."
+  echo "Load average (1, 5, 15 min) before: $load_before; after: $(loadavg)."
   echo
   echo "| setup | requests | rps | p50 ms | p99 ms | Envoy µs/req | control plane µs/req | nginx µs/req | errors |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
