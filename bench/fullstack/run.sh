@@ -4,25 +4,24 @@
 # static config (bench/proxy/static-envoy.yaml), both in front of the same nginx mock. Each setup
 # of Tollgate is measured in rounds alternating with plain Envoy (plain, Tollgate, plain, ...), so a
 # change in the machine's background load hits both alike; its ratios are to the plain rounds
-# beside it. Setups, in this order (the stack is changed through REST between them):
-#   access log off (control plane with TOLLGATE_ACCESSLOG_ENABLED=false; skipped when the build
-#   has no such switch) | no rule | one per-IP rule, never reached (memory store) | the same rule
+# beside it. Setups, in this order (the stack is changed through REST between them): no rule | one per-IP rule, never reached (memory store) | the same rule
 #   with accuracy: approximate (skipped when the control plane rejects the field) | the per-IP rule
 #   with the Redis store | the per-IP rule + 50 rules on other paths | 1, 100, 1,000, 10,000 rules
 #   on other paths only (created through REST, the time printed; a count not created within
-#   BENCH_CREATE_BUDGET is skipped)
+#   BENCH_CREATE_BUDGET is skipped) | the access log off (a control plane with
+#   TOLLGATE_ACCESSLOG_ENABLED=false and an empty database; skipped when the build has no such switch)
 # Prints and writes bench/results/fullstack-<UTC stamp>.md: rps, p50, p99, CPU-µs per request of
 # every process (from /proc/<pid>/stat) and of the whole machine (/proc/stat: every core, all but
 # idle and iowait, so other processes on the machine count too), requests counted by each Envoy's
 # own http.<prefix>.downstream_rq_total, the ratios to plain Envoy, /proc/loadavg before and after.
-#   BENCH_DURATION (10s per round)  BENCH_WARMUP (2s before each round)  BENCH_SETUP_WARMUP (5s of
-#   Tollgate before a setup's first round: the JIT after a change)  BENCH_ROUNDS (2: Tollgate rounds per setup,
+#   BENCH_DURATION (10s per round)  BENCH_WARMUP (2s before each round)  BENCH_SETUP_WARMUP (10s of
+#   Tollgate before a setup's first round: the JVMs' JIT after a change)  BENCH_ROUNDS (2: Tollgate rounds per setup,
 #   each after a plain one)  BENCH_CONNECTIONS (32)  BENCH_THREADS (1: wrk's)
 #   BENCH_ENVOY_CONCURRENCY (1: workers of both Envoys)  BENCH_NGINX_WORKERS (1)
 #   BENCH_PATH (/categories/MLA97994)  BENCH_RULE_COUNTS ("1 100 1000 10000")
 #   BENCH_REST_PARALLEL (4: concurrent POSTs creating rules)  BENCH_CREATE_BUDGET (240 s per count)
-#   BENCH_SETUPS (all: a subset of accesslog-off no-rule per-ip approximate per-ip-redis
-#   per-ip-50 rules; rules = the BENCH_RULE_COUNTS rows)
+#   BENCH_SETUPS (all: a subset of no-rule per-ip approximate per-ip-redis per-ip-50 rules
+#   accesslog-off; rules = the BENCH_RULE_COUNTS rows)
 #   BENCH_QUICK=1: a check that the script works (1 round of 2s, rule counts "1 100")
 #   BENCH_JARS_FROM=DIR: run the stack of another checkout (its control-plane and ratelimit-service
 #   jars, built, and its envoy/run-envoy.sh), e.g. a worktree at an older commit, to compare builds on
@@ -36,7 +35,7 @@ if [[ "${BENCH_QUICK:-}" == 1 ]]; then
 fi
 duration="${BENCH_DURATION:-10s}"
 warmup="${BENCH_WARMUP:-2s}"
-setup_warmup="${BENCH_SETUP_WARMUP:-5s}"
+setup_warmup="${BENCH_SETUP_WARMUP:-10s}"
 rounds="${BENCH_ROUNDS:-2}"
 connections="${BENCH_CONNECTIONS:-32}"
 threads="${BENCH_THREADS:-1}"
@@ -46,7 +45,7 @@ path="${BENCH_PATH:-/categories/MLA97994}"
 rule_counts="${BENCH_RULE_COUNTS:-1 100 1000 10000}"
 rest_parallel="${BENCH_REST_PARALLEL:-4}"
 create_budget="${BENCH_CREATE_BUDGET:-240}"
-setups="${BENCH_SETUPS:-accesslog-off no-rule per-ip approximate per-ip-redis per-ip-50 rules}"
+setups="${BENCH_SETUPS:-no-rule per-ip approximate per-ip-redis per-ip-50 rules accesslog-off}"
 from="$(cd "${BENCH_JARS_FROM:-$root}" && pwd)"
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 cp_jar="$from/control-plane/target/control-plane.jar"
@@ -102,10 +101,10 @@ stop() { # stop PID: TERM, then wait for it (up to 30 s, then KILL)
 }
 start_control_plane() { # start_control_plane [VAR=VALUE...]: extra environment
   log "starting the control plane (REST $rest, gRPC $xds) $*"
-  env "$@" TOLLGATE_CONFIG="$work/tollgate.yaml" TOLLGATE_XDS_ADDRESS=127.0.0.1 TOLLGATE_XDS_PORT="$xds" \
+  env TOLLGATE_CONFIG="$work/tollgate.yaml" TOLLGATE_XDS_ADDRESS=127.0.0.1 TOLLGATE_XDS_PORT="$xds" \
     SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$rest" \
     TOLLGATE_RATELIMIT_ADDRESS=127.0.0.1 TOLLGATE_RATELIMIT_PORT="$rls_grpc" \
-    TOLLGATE_DB_URL="jdbc:h2:file:$work/data/tollgate;DB_CLOSE_ON_EXIT=FALSE" \
+    TOLLGATE_DB_URL="jdbc:h2:file:$work/data/tollgate;DB_CLOSE_ON_EXIT=FALSE" "$@" \
     "$java" -jar "$cp_jar" >>"$work/logs/control-plane.log" 2>&1 &
   cp_pid=$!
   pids+=("$cp_pid")
@@ -141,7 +140,15 @@ start_envoy() {
 settle() { # the rules in the database are what Envoy and the rate-limit service apply
   python3 "$here/rules.py" settle "$rest_url" 600 >/dev/null
 }
-has_access_log() { curl -fsS "http://127.0.0.1:$admin/config_dump?resource=dynamic_listeners" | grep -q 'http_grpc'; }
+no_access_log() { ! curl -fsS "http://127.0.0.1:$admin/config_dump?resource=dynamic_listeners" | grep -q 'http_grpc'; }
+await_quietly() { # await_quietly SECONDS COMMAND...: like await, but returns 1 instead of exiting
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.5
+  done
+}
 
 # --- Measurement ---
 # Per row: sums over its rounds. Plain Envoy's rounds are summed under "plain:ROW" (the ratios)
@@ -234,26 +241,10 @@ create_others() { # create_others FIRST LAST: prints "CREATED SECONDS"
 
 # --- The setups ---
 # The control plane first: the rate-limit service is healthy once it has its configuration.
-if wanted accesslog-off; then
-  start_control_plane TOLLGATE_ACCESSLOG_ENABLED=false
-  start_ratelimit memory
-  start_envoy
-  settle
-  if has_access_log; then
-    skip accesslog-off "Tollgate, no rule, access log off" \
-      "this build has no TOLLGATE_ACCESSLOG_ENABLED switch (Envoy still has the gRPC access log)"
-  else
-    row accesslog-off "Tollgate, no rule, access log off"
-  fi
-  stop "$cp_pid"
-  cp_pid=""
-fi
-[[ -n "$cp_pid" ]] || start_control_plane
-[[ -n "$rls_pid" ]] || start_ratelimit memory
-[[ -n "$envoy_pid" ]] || start_envoy
+start_control_plane
+start_ratelimit memory
+start_envoy
 settle
-await "Envoy's access log after the restart" 180 has_access_log
-
 wanted no-rule && row no-rule "Tollgate, no rule (access log on)"
 if wanted per-ip || wanted approximate || wanted per-ip-redis || wanted per-ip-50; then
   expect 201 POST /api/v1/limits "$(rule_json per-ip)"
@@ -319,6 +310,21 @@ if wanted rules; then
     notes[rules-$count]="${create_note[rules-$count]:-}"
   done
 fi
+if wanted accesslog-off; then
+  # Last, so no other setup runs on a control plane fresh from a restart: this one, with an empty
+  # database of its own (no rule), has no access log to ingest.
+  stop "$cp_pid"
+  db="data-accesslog-off"
+  start_control_plane TOLLGATE_ACCESSLOG_ENABLED=false \
+    TOLLGATE_DB_URL="jdbc:h2:file:$work/$db/tollgate;DB_CLOSE_ON_EXIT=FALSE"
+  settle
+  if await_quietly 60 no_access_log; then
+    row accesslog-off "Tollgate, no rule, access log off"
+  else
+    skip accesslog-off "Tollgate, no rule, access log off" \
+      "this build has no TOLLGATE_ACCESSLOG_ENABLED switch (Envoy kept the gRPC access log)"
+  fi
+fi
 load_after="$(loadavg)"
 
 # --- The table ---
@@ -335,14 +341,14 @@ figures() {
 }
 stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
 file="$results/fullstack-$stamp.md"
-build="$(git -C "$from" rev-parse --short HEAD 2>/dev/null || echo '?')"
+build="commit $(git -C "$from" rev-parse --short HEAD 2>/dev/null || echo '? (not a git checkout)')"
 [[ -n "$(git -C "$from" status --porcelain 2>/dev/null)" ]] && build+=" (uncommitted changes)"
 {
   echo "# Full-stack benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
   echo "\`bench/fullstack/run.sh\`: wrk -t$threads -c$connections -d$duration --latency (keep-alive, after a $warmup warm-up),"
   echo "GET \`$path\`, nginx mock ($nginx_workers worker(s)); Envoy $(envoy_version), --concurrency $concurrency for both Envoys."
-  echo "Stack built from $from at commit $build; $(machine_line); run took $(((SECONDS - started) / 60)) min."
+  echo "Stack built from $from at $build; $(machine_line); run took $(((SECONDS - started) / 60)) min."
   echo "**Load average (1, 5, 15 min) before: $load_before; after: $load_after.**"
   echo
   echo "Each Tollgate setup ran $rounds round(s), each right after a round of plain Envoy; its × columns are"
@@ -352,19 +358,19 @@ build="$(git -C "$from" rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "core's busy time from /proc/stat (wrk, idle processes and anything else running included), the"
   echo "figure issue 12's goals use. rl calls/req: Envoy's calls to the rate-limit service per request."
   echo
-  echo "| setup | rps | × plain | p50 ms | p99 ms | Envoy | rate-limit | control plane | nginx | redis | stack µs/req | × plain | machine µs/req | × plain | rl calls/req |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| setup | rps | × plain | p50 ms | p99 ms | Envoy | × plain | rate-limit | control plane | nginx | redis | stack µs/req | × plain | machine µs/req | × plain | rl calls/req |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   read -r rps p50 p99 e r c n d s m q < <(figures plain "$plain_rounds")
-  echo "| plain Envoy, static config (all its rounds) | $rps | 1.00 | $p50 | $p99 | $e | - | - | $n | - | $s | 1.00 | $m | 1.00 | - |"
+  echo "| plain Envoy, static config (all its rounds) | $rps | 1.00 | $p50 | $p99 | $e | 1.00 | - | - | $n | - | $s | 1.00 | $m | 1.00 | - |"
   for name in "${rows[@]}"; do
     if [[ -z "${reqs[$name]:-}" ]]; then
-      echo "| ${labels[$name]} | skipped: ${notes[$name]} | | | | | | | | | | | | | |"
+      echo "| ${labels[$name]} | skipped: ${notes[$name]} | | | | | | | | | | | | | | |"
       continue
     fi
     read -r rps p50 p99 e r c n d s m q < <(figures "$name")
-    read -r prps _ _ _ _ _ _ _ ps pm _ < <(figures "plain:$name")
+    read -r prps _ _ pe _ _ _ _ ps pm _ < <(figures "plain:$name")
     [[ "${cpu_redis[$name]}" != 0 ]] || d="-"
-    echo "| ${labels[$name]} | $rps | $(ratio "$rps" "$prps") | $p50 | $p99 | $e | $r | $c | $n | $d | $s | $(ratio "$s" "$ps") | $m | $(ratio "$m" "$pm") | $q |"
+    echo "| ${labels[$name]} | $rps | $(ratio "$rps" "$prps") | $p50 | $p99 | $e | $(ratio "$e" "$pe") | $r | $c | $n | $d | $s | $(ratio "$s" "$ps") | $m | $(ratio "$m" "$pm") | $q |"
   done
   echo
   for name in "${rows[@]}"; do
