@@ -342,7 +342,7 @@ figures() {
 stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
 file="$results/fullstack-$stamp.md"
 build="commit $(git -C "$from" rev-parse --short HEAD 2>/dev/null || echo '? (not a git checkout)')"
-[[ -n "$(git -C "$from" status --porcelain 2>/dev/null)" ]] && build+=" (uncommitted changes)"
+[[ -n "$(git -C "$from" status --porcelain --untracked-files=no 2>/dev/null)" ]] && build+=" (uncommitted changes)"
 {
   echo "# Full-stack benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
