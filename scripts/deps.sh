@@ -5,8 +5,8 @@
 #   scripts/deps.sh test    run's + nginx with the echo module, openssl, redis-server, PostgreSQL,
 #                           kubectl, kubernetes-validate and schemathesis (PyPI, pinned, into .venv/),
 #                           chromium + chromium-driver (the console's browser test),
-#                           nodejs (node --test for the console's modules)
-#   scripts/deps.sh bench   run's + nginx with the echo module, openssl, wrk
+#                           nodejs (node --test for the console's modules), prometheus (promtool)
+#   scripts/deps.sh bench   run's + nginx with the echo module, openssl, wrk, redis-server
 #   scripts/deps.sh all     everything
 #   scripts/deps.sh compose run's + what the compose test needs beside podman (netavark and
 #                           aardvark-dns for name resolution, debootstrap, jq, openssl)
@@ -51,7 +51,7 @@ if $mock; then
   want libnginx-mod-http-echo has_echo_module
   want openssl has openssl
 fi
-if [[ "$need" == test || "$need" == all || "${STORE:-}" == redis ]]; then
+if [[ "$need" == test || "$need" == bench || "$need" == all || "${STORE:-}" == redis ]]; then
   want redis-server has redis-server
 fi
 if [[ "$need" == test || "$need" == all ]]; then

@@ -26,63 +26,15 @@ java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 jar="$root/control-plane/target/control-plane.jar"
 work="$root/.run/bench"
 results="$root/bench/results"
-envoy_bin="$("$root/envoy/install-envoy.sh")"
-tick_us=$((1000000 / $(getconf CLK_TCK)))
 
 [[ -f "$jar" ]] || { echo "bench: $jar missing (make bench builds it)" >&2; exit 1; }
-command -v wrk >/dev/null || { echo "bench: wrk missing (scripts/deps.sh bench)" >&2; exit 1; }
 rm -rf "$work"
 mkdir -p "$work/logs" "$results"
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-log() { echo "bench: $*" >&2; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-await() { # await WHAT SECONDS COMMAND...
-  local what="$1" deadline=$((SECONDS + $2))
-  shift 2
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || { log "timed out waiting for $what"; exit 1; }
-    sleep 0.2
-  done
-}
-# utime + stime of the processes, in microseconds.
-cpu_us() {
-  local total=0 pid f
-  for pid in "$@"; do
-    f="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
-    f="${f##*) }"
-    read -r -a fields <<<"$f"
-    total=$((total + (fields[11] + fields[12]) * tick_us))
-  done
-  echo "$total"
-}
-stat_value() { # stat_value ADMIN_PORT NAME
-  curl -fsS "http://127.0.0.1:$1/stats?filter=^$(sed 's/\./\\./g' <<<"$2")\$" | awk -F': ' '{print $2}'
-}
-to_ms() { # wrk latency (e.g. 812.00us, 1.23ms, 1.01s) to milliseconds
-  awk -v v="$1" 'BEGIN {
-    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
-    printf "%.3f", n }'
-}
-
-mock_http="$(free_port)"
-mock_https="$(free_port)"
-log "starting the nginx mock on 127.0.0.1:$mock_http ($nginx_workers worker(s))"
-MOCK_PREFIX="$work/mock" MOCK_HTTP_PORT="$mock_http" MOCK_HTTPS_PORT="$mock_https" \
-  MOCK_WORKERS="$nginx_workers" "$root/mock-upstream/run.sh" >"$work/logs/mock.log" 2>&1 &
-nginx_pid=$!
-pids+=("$nginx_pid")
-await "the mock" 20 curl -fsS "http://127.0.0.1:$mock_http/healthz"
-nginx_all() { echo "$nginx_pid" $(pgrep -P "$nginx_pid" || true); }
+load_before="$(loadavg)"
+start_mock "$nginx_workers"
 
 # Sums over the rounds, per setup.
 declare -A reqs rps_sum p50_sum p99_sum envoy_cpu cp_cpu nginx_cpu errors
@@ -103,18 +55,16 @@ measure() {
   n1="$(cpu_us $(nginx_all))"
   local n=$((rq1 - rq0))
   ((n > 0)) || { log "$name: Envoy counted no requests"; cat "$out" >&2; exit 1; }
-  local r50 r99 r
-  r="$(awk '/^Requests\/sec:/ {print $2}' "$out")"
-  r50="$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")"
-  r99="$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")"
+  local r r50 r99 err
+  read -r r r50 r99 err < <(wrk_figures "$out")
   reqs[$name]=$((${reqs[$name]:-0} + n))
   envoy_cpu[$name]=$((${envoy_cpu[$name]:-0} + e1 - e0))
   cp_cpu[$name]=$((${cp_cpu[$name]:-0} + c1 - c0))
   nginx_cpu[$name]=$((${nginx_cpu[$name]:-0} + n1 - n0))
-  rps_sum[$name]="$(awk -v a="${rps_sum[$name]:-0}" -v b="$r" 'BEGIN {print a + b}')"
-  p50_sum[$name]="$(awk -v a="${p50_sum[$name]:-0}" -v b="$r50" 'BEGIN {print a + b}')"
-  p99_sum[$name]="$(awk -v a="${p99_sum[$name]:-0}" -v b="$r99" 'BEGIN {print a + b}')"
-  errors[$name]+="$(awk '/Non-2xx|Socket errors/ {sub(/^ +/, ""); printf "%s; ", $0}' "$out")"
+  rps_sum[$name]="$(add "${rps_sum[$name]:-}" "$r")"
+  p50_sum[$name]="$(add "${p50_sum[$name]:-}" "$r50")"
+  p99_sum[$name]="$(add "${p99_sum[$name]:-}" "$r99")"
+  [[ "$err" == none ]] || errors[$name]+="$err "
   log "$name, round $round: $r rps, p50 $r50 ms, p99 $r99 ms, Envoy $(((e1 - e0) / n)) µs/req"
 }
 
@@ -144,22 +94,17 @@ pids+=("$cp_pid")
 await "the control plane" 120 curl -fsS "http://127.0.0.1:$rest/actuator/health"
 
 # (a) plain Envoy, static bootstrap.
-admin_a="$(free_port)"
-port_a="$(free_port)"
-ENVOY_ADMIN_PORT="$admin_a" PROXY_PORT="$port_a" MOCK_HTTP_PORT="$mock_http" \
-  "$root/envoy/render.sh" "$here/static-envoy.yaml" >"$work/static-envoy.yaml"
-"$envoy_bin" -c "$work/static-envoy.yaml" --concurrency "$concurrency" --use-dynamic-base-id \
-  --log-level warn >"$work/logs/envoy-static.log" 2>&1 &
-envoy_a=$!
-pids+=("$envoy_a")
+start_static_envoy "$concurrency"
+envoy_a="$static_pid"
+admin_a="$static_admin"
+port_a="$static_port"
 
 # (b) Tollgate's Envoy, configured over xDS.
-ENVOY_NODE_ID=bench-tollgate ENVOY_ADMIN_PORT="$admin_b" TOLLGATE_XDS_PORT="$xds" \
+ENVOY_NODE_ID=bench-tollgate ENVOY_ADMIN_PORT="$admin_b" ENVOY_STATS_PORT="$(free_port)" TOLLGATE_XDS_PORT="$xds" \
   ENVOY_CONCURRENCY="$concurrency" ENVOY_LOG_LEVEL=warn TOLLGATE_RUN_DIR="$work" \
   "$root/envoy/run-envoy.sh" >"$work/logs/envoy-tollgate.log" 2>&1 &
 envoy_b=$!
 pids+=("$envoy_b")
-await "static Envoy" 20 curl -fsS "http://127.0.0.1:$port_a/healthz"
 await "Tollgate's Envoy to serve" 60 curl -fsS "http://127.0.0.1:$port_b/healthz"
 
 for round in $(seq 1 "$rounds"); do
@@ -181,7 +126,6 @@ done
 cp_us[static]="-"
 cp_us[tollgate]="$(awk -v c="${cp_cpu[tollgate]}" -v n="${reqs[tollgate]}" 'BEGIN {printf "%.2f", c / n}')"
 
-ratio() { awk -v b="$1" -v a="$2" 'BEGIN { if (a + 0 == 0) print "-"; else printf "%.2f", b / a }'; }
 stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
 file="$results/proxy-$stamp.md"
 {
@@ -189,10 +133,11 @@ file="$results/proxy-$stamp.md"
   echo
   echo "wrk -t$threads -c$connections -d$duration --latency (keep-alive), $rounds alternating rounds per setup (rps, p50, p99: mean of rounds),"
   echo "GET \`$path\` (nginx mock, $nginx_workers worker(s));"
-  echo "Envoy $("$envoy_bin" --version | sed -n 's/.*version: [0-9a-f]*\/\([^/]*\)\/.*/\1/p') with --concurrency $concurrency;"
-  echo "$(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')."
+  echo "Envoy $(envoy_version) with --concurrency $concurrency;"
+  echo "$(machine_line); commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')."
   echo "CPU-µs per request from /proc/<pid>/stat (utime+stime) over the measured run, divided by Envoy's own"
   echo "\`http.<prefix>.downstream_rq_total\` delta. Absolute numbers move with the machine's load; the ratio is the result."
+  echo "Load average (1, 5, 15 min) before: $load_before; after: $(loadavg)."
   echo
   echo "| setup | requests | rps | p50 ms | p99 ms | Envoy µs/req | control plane µs/req | nginx µs/req | errors |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"

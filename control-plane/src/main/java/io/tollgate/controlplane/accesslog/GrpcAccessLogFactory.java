@@ -16,6 +16,13 @@ import io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogCo
  * down or slow they are dropped and counted ({@code access_logs.grpc_access_log.logs_dropped}). The
  * rate-limit filter's dynamic metadata (the blocking rule) travels in every entry's common
  * properties; the {@code x-ratelimit-limit} response header is logged for the limit.
+ *
+ * <p>The buffer is per Envoy worker. 256 KiB (Envoy's default is 16 KiB: a message of about 40
+ * entries) makes a message of several hundred entries, so a busy worker sends about one gRPC
+ * message every 600 requests instead of every 40 (fewer frames and writes in Envoy, fewer messages
+ * to parse in the control plane); at low traffic the one-second interval flushes first, so the
+ * statistics are as fresh as before. It stays well under the 1 MiB connection buffer of {@code
+ * tollgate_xds}, above which Envoy drops entries, and under gRPC's 4 MiB message limit.
  */
 final class GrpcAccessLogFactory {
 
@@ -26,7 +33,7 @@ final class GrpcAccessLogFactory {
   static final String CLUSTER = "tollgate_xds";
 
   static final long FLUSH_INTERVAL_MILLIS = 1000;
-  static final int BUFFER_BYTES = 16 * 1024;
+  static final int BUFFER_BYTES = 256 * 1024;
 
   AccessLog create() {
     HttpGrpcAccessLogConfig config =

@@ -29,7 +29,7 @@ class AccessLogGoldenTest {
 
     String actual =
         EnvoyResourcesJson.print(
-            new Translator(List.of(new AccessLogTranslatorExtension()))
+            new Translator(List.of(new AccessLogTranslatorExtension(true)))
                 .translate(TranslatorInput.of(gateway)));
 
     if (UPDATE) {

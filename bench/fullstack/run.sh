@@ -1,0 +1,385 @@
+#!/usr/bin/env bash
+# Full-stack benchmark (make bench; BENCH=fullstack make bench): the whole Tollgate stack (control
+# plane, rate-limit service, [redis-server,] Envoy over xDS) and, beside it, plain Envoy with a
+# static config (bench/proxy/static-envoy.yaml), both in front of the same nginx mock. Each setup
+# of Tollgate is measured in rounds alternating with plain Envoy (plain, Tollgate, plain, ...), so a
+# change in the machine's background load hits both alike; its ratios are to the plain rounds
+# beside it. Setups, in this order (the stack is changed through REST between them): no rule | one per-IP rule, never reached (memory store) | the same rule
+#   with accuracy: approximate (skipped when the control plane rejects the field) | the per-IP rule
+#   with the Redis store | the per-IP rule + 50 rules on other paths | 1, 100, 1,000, 10,000 rules
+#   on other paths only (created through REST, the time printed; a count not created within
+#   BENCH_CREATE_BUDGET is skipped) | the access log off (a control plane with
+#   TOLLGATE_ACCESSLOG_ENABLED=false and an empty database; skipped when the build has no such switch)
+# Prints and writes bench/results/fullstack-<UTC stamp>.md: rps, p50, p99, CPU-µs per request of
+# every process (from /proc/<pid>/stat) and of the whole machine (/proc/stat: every core, all but
+# idle and iowait, so other processes on the machine count too), requests counted by each Envoy's
+# own http.<prefix>.downstream_rq_total, the ratios to plain Envoy, /proc/loadavg before and after.
+#   BENCH_DURATION (10s per round)  BENCH_WARMUP (2s before each round)  BENCH_SETUP_WARMUP (10s of
+#   Tollgate before a setup's first round: the JVMs' JIT after a change)  BENCH_ROUNDS (2: Tollgate rounds per setup,
+#   each after a plain one)  BENCH_CONNECTIONS (32)  BENCH_THREADS (1: wrk's)
+#   BENCH_ENVOY_CONCURRENCY (1: workers of both Envoys)  BENCH_NGINX_WORKERS (1)
+#   BENCH_PATH (/categories/MLA97994)  BENCH_RULE_COUNTS ("1 100 1000 10000")
+#   BENCH_REST_PARALLEL (4: concurrent POSTs creating rules)  BENCH_CREATE_BUDGET (240 s per count)
+#   BENCH_SETUPS (all: a subset of no-rule per-ip approximate per-ip-redis per-ip-50 rules
+#   accesslog-off; rules = the BENCH_RULE_COUNTS rows)
+#   BENCH_QUICK=1: a check that the script works (1 round of 2s, rule counts "1 100")
+#   BENCH_JARS_FROM=DIR: run the stack of another checkout (its control-plane and ratelimit-service
+#   jars, built, and its envoy/run-envoy.sh), e.g. a worktree at an older commit, to compare builds on
+#   the same machine. Loopback only, free ports.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+if [[ "${BENCH_QUICK:-}" == 1 ]]; then
+  : "${BENCH_DURATION:=2s}" "${BENCH_WARMUP:=1s}" "${BENCH_SETUP_WARMUP:=2s}" "${BENCH_ROUNDS:=1}" "${BENCH_RULE_COUNTS:=1 100}"
+fi
+duration="${BENCH_DURATION:-10s}"
+warmup="${BENCH_WARMUP:-2s}"
+setup_warmup="${BENCH_SETUP_WARMUP:-10s}"
+rounds="${BENCH_ROUNDS:-2}"
+connections="${BENCH_CONNECTIONS:-32}"
+threads="${BENCH_THREADS:-1}"
+concurrency="${BENCH_ENVOY_CONCURRENCY:-1}"
+nginx_workers="${BENCH_NGINX_WORKERS:-1}"
+path="${BENCH_PATH:-/categories/MLA97994}"
+rule_counts="${BENCH_RULE_COUNTS:-1 100 1000 10000}"
+rest_parallel="${BENCH_REST_PARALLEL:-4}"
+create_budget="${BENCH_CREATE_BUDGET:-240}"
+setups="${BENCH_SETUPS:-no-rule per-ip approximate per-ip-redis per-ip-50 rules accesslog-off}"
+from="$(cd "${BENCH_JARS_FROM:-$root}" && pwd)"
+java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+cp_jar="$from/control-plane/target/control-plane.jar"
+rls_jar="$from/ratelimit-service/target/ratelimit-service.jar"
+work="$root/.run/bench-fullstack"
+results="$root/bench/results"
+
+for jar in "$cp_jar" "$rls_jar"; do
+  [[ -f "$jar" ]] || { echo "bench: $jar missing (make bench builds it; in another checkout: ./mvnw -B -q -DskipTests -pl control-plane,ratelimit-service -am package)" >&2; exit 1; }
+done
+command -v redis-server >/dev/null || { echo "bench: redis-server missing (scripts/deps.sh bench)" >&2; exit 1; }
+rm -rf "$work"
+mkdir -p "$work/logs" "$results"
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+wanted() { [[ " $setups " == *" $1 "* ]]; }
+load_before="$(loadavg)"
+started=$SECONDS
+
+start_mock "$nginx_workers"
+start_static_envoy "$concurrency"
+
+# --- Tollgate's processes: each started by a function, so a setup can restart one. ---
+rest="$(free_port)"
+xds="$(free_port)"
+rls_grpc="$(free_port)"
+rls_http="$(free_port)"
+redis_port="$(free_port)"
+admin="$(free_port)"
+proxy_port="$(free_port)"
+rest_url="http://127.0.0.1:$rest"
+cat >"$work/tollgate.yaml" <<YAML
+listener: { address: 127.0.0.1, port: $proxy_port, xffNumTrustedHops: 0 }
+upstreams:
+  - name: mock
+    url: http://127.0.0.1:$mock_http
+routes:
+  - name: default
+    match: { pathPrefix: / }
+    upstream: mock
+YAML
+cp_pid="" rls_pid="" redis_pid="" envoy_pid=""
+running() { # running PID: alive and not a zombie (a child not yet waited for)
+  local state
+  state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" && [[ -n "$state" && "$state" != Z ]]
+}
+stop() { # stop PID: TERM, then wait for it (up to 30 s, then KILL)
+  kill -TERM "$1" 2>/dev/null || return 0
+  local deadline=$((SECONDS + 30))
+  while running "$1" && ((SECONDS < deadline)); do sleep 0.1; done
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+start_control_plane() { # start_control_plane [VAR=VALUE...]: extra environment
+  log "starting the control plane (REST $rest, gRPC $xds) $*"
+  env TOLLGATE_CONFIG="$work/tollgate.yaml" TOLLGATE_XDS_ADDRESS=127.0.0.1 TOLLGATE_XDS_PORT="$xds" \
+    SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$rest" \
+    TOLLGATE_RATELIMIT_ADDRESS=127.0.0.1 TOLLGATE_RATELIMIT_PORT="$rls_grpc" \
+    TOLLGATE_DB_URL="jdbc:h2:file:$work/data/tollgate;DB_CLOSE_ON_EXIT=FALSE" "$@" \
+    "$java" -jar "$cp_jar" >>"$work/logs/control-plane.log" 2>&1 &
+  cp_pid=$!
+  pids+=("$cp_pid")
+  await "the control plane" 180 curl -fsS "$rest_url/actuator/health"
+}
+start_ratelimit() { # start_ratelimit memory|redis
+  log "starting the rate-limit service (gRPC $rls_grpc, store $1)"
+  env HOST=127.0.0.1 PORT="$rls_http" GRPC_HOST=127.0.0.1 GRPC_PORT="$rls_grpc" \
+    BACKEND_TYPE="$1" REDIS_SOCKET_TYPE=tcp REDIS_URL="127.0.0.1:$redis_port" \
+    CONFIG_TYPE=GRPC_XDS_SOTW CONFIG_GRPC_XDS_SERVER_URL="127.0.0.1:$xds" \
+    CONFIG_GRPC_XDS_NODE_ID=bench-ratelimit \
+    "$java" -jar "$rls_jar" >>"$work/logs/ratelimit-service.log" 2>&1 &
+  rls_pid=$!
+  pids+=("$rls_pid")
+  await "the rate-limit service" 120 curl -fsS "http://127.0.0.1:$rls_http/healthcheck"
+}
+start_redis() {
+  mkdir -p "$work/redis"
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/redis" \
+    >"$work/logs/redis.log" 2>&1 &
+  redis_pid=$!
+  pids+=("$redis_pid")
+  await "redis-server" 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/$redis_port"
+}
+start_envoy() {
+  ENVOY_NODE_ID=bench-tollgate ENVOY_ADMIN_PORT="$admin" ENVOY_STATS_PORT="$(free_port)" \
+    TOLLGATE_XDS_PORT="$xds" ENVOY_CONCURRENCY="$concurrency" ENVOY_LOG_LEVEL=warn \
+    TOLLGATE_RUN_DIR="$work" "$from/envoy/run-envoy.sh" >"$work/logs/envoy-tollgate.log" 2>&1 &
+  envoy_pid=$!
+  pids+=("$envoy_pid")
+  await "Tollgate's Envoy to serve" 90 curl -fsS "http://127.0.0.1:$proxy_port/healthz"
+}
+settle() { # the rules in the database are what Envoy and the rate-limit service apply
+  python3 "$here/rules.py" settle "$rest_url" 600 >/dev/null
+}
+no_access_log() { ! curl -fsS "http://127.0.0.1:$admin/config_dump?resource=dynamic_listeners" | grep -q 'http_grpc'; }
+await_quietly() { # await_quietly SECONDS COMMAND...: like await, but returns 1 instead of exiting
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.5
+  done
+}
+
+# --- Measurement ---
+# Per row: sums over its rounds. Plain Envoy's rounds are summed under "plain:ROW" (the ratios)
+# and under "plain" (its own row).
+declare -A reqs rps_sum p50_sum p99_sum errors cpu_envoy cpu_rls cpu_cp cpu_nginx cpu_redis cpu_machine rl_calls
+rows=()
+declare -A labels notes
+# one_round KEY ENVOY_PID ADMIN PREFIX PORT
+one_round() {
+  local key="$1" epid="$2" adm="$3" prefix="$4" port="$5"
+  local url="http://127.0.0.1:$port$path" out="$work/wrk-${key//[:\/ ]/_}-$round.txt"
+  wrk -t"$threads" -c"$connections" -d"$warmup" "$url" >/dev/null
+  local rq0 rl0 e0 r0 c0 n0 d0 m0 rq1 rl1 e1 r1 c1 n1 d1 m1
+  rq0="$(stat_value "$adm" "http.$prefix.downstream_rq_total")"
+  rl0="$(stat_value "$adm" "cluster.tollgate_ratelimit.upstream_rq_total")"
+  e0="$(cpu_us "$epid")" r0="$(cpu_us "$rls_pid")" c0="$(cpu_us "$cp_pid")"
+  n0="$(cpu_us $(nginx_all))" d0="$(cpu_us ${redis_pid:-})" m0="$(machine_us)"
+  wrk -t"$threads" -c"$connections" -d"$duration" --latency "$url" >"$out"
+  m1="$(machine_us)" e1="$(cpu_us "$epid")" r1="$(cpu_us "$rls_pid")" c1="$(cpu_us "$cp_pid")"
+  n1="$(cpu_us $(nginx_all))" d1="$(cpu_us ${redis_pid:-})"
+  rq1="$(stat_value "$adm" "http.$prefix.downstream_rq_total")"
+  rl1="$(stat_value "$adm" "cluster.tollgate_ratelimit.upstream_rq_total")"
+  local n=$((rq1 - rq0))
+  ((n > 0)) || { log "$key: Envoy counted no requests"; cat "$out" >&2; exit 1; }
+  local r r50 r99 err
+  read -r r r50 r99 err < <(wrk_figures "$out")
+  reqs[$key]=$((${reqs[$key]:-0} + n))
+  cpu_envoy[$key]=$((${cpu_envoy[$key]:-0} + e1 - e0))
+  cpu_rls[$key]=$((${cpu_rls[$key]:-0} + r1 - r0))
+  cpu_cp[$key]=$((${cpu_cp[$key]:-0} + c1 - c0))
+  cpu_nginx[$key]=$((${cpu_nginx[$key]:-0} + n1 - n0))
+  cpu_redis[$key]=$((${cpu_redis[$key]:-0} + d1 - d0))
+  cpu_machine[$key]=$((${cpu_machine[$key]:-0} + m1 - m0))
+  rl_calls[$key]=$((${rl_calls[$key]:-0} + ${rl1:-0} - ${rl0:-0}))
+  rps_sum[$key]="$(add "${rps_sum[$key]:-}" "$r")"
+  p50_sum[$key]="$(add "${p50_sum[$key]:-}" "$r50")"
+  p99_sum[$key]="$(add "${p99_sum[$key]:-}" "$r99")"
+  [[ "$err" == none ]] || errors[$key]+="$err "
+  log "$key, round $round: $r rps, p50 $r50 ms, p99 $r99 ms, Envoy $(((e1 - e0) / n)) µs/req, machine $(((m1 - m0) / n)) µs/req"
+}
+merge_plain() { # the plain rounds of one row into plain Envoy's own row
+  local k="plain:$1" m
+  for m in reqs cpu_envoy cpu_rls cpu_cp cpu_nginx cpu_redis cpu_machine rl_calls; do
+    local -n arr="$m"
+    arr[plain]=$((${arr[plain]:-0} + ${arr[$k]:-0}))
+  done
+  for m in rps_sum p50_sum p99_sum; do
+    local -n arr="$m"
+    arr[plain]="$(add "${arr[plain]:-}" "${arr[$k]}")"
+  done
+  errors[plain]+="${errors[$k]:-}"
+  plain_rounds=$((${plain_rounds:-0} + rounds))
+}
+row() { # row NAME LABEL: measures the stack as it is now, alternating with plain Envoy
+  local name="$1"
+  rows+=("$name")
+  labels[$name]="$2"
+  log "setup $name: $2 (load $(loadavg))"
+  # The JVMs' JIT and Envoy's caches after a change or a restart, beyond each round's warm-up.
+  wrk -t"$threads" -c"$connections" -d"$setup_warmup" "http://127.0.0.1:$proxy_port$path" >/dev/null
+  for round in $(seq 1 "$rounds"); do
+    one_round "plain:$name" "$static_pid" "$static_admin" static "$static_port"
+    one_round "$name" "$envoy_pid" "$admin" tollgate "$proxy_port"
+  done
+  merge_plain "$name"
+}
+skip() { # skip NAME LABEL WHY
+  rows+=("$1")
+  labels[$1]="$2"
+  notes[$1]="$3"
+  log "setup $1 skipped: $3"
+}
+rule_json() { # rule_json NAME ACCURACY?: the per-IP rule on the benchmark's path, never reached
+  printf '{"name":"%s","match":{"pathPrefix":"/"},"by":["ip"],"limit":{"requests":1000000000,"per":"second"}%s}' \
+    "$1" "${2:+,\"accuracy\":\"$2\"}"
+}
+rest_call() { # rest_call METHOD PATH [BODY]: prints the status; the body goes to $work/rest.out
+  curl -sS -o "$work/rest.out" -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' \
+    -H 'If-Match: *' "$rest_url$2" ${3:+--data "$3"}
+}
+expect() { # expect STATUS METHOD PATH [BODY]
+  local want="$1" got
+  shift
+  got="$(rest_call "$@")"
+  [[ "$got" == "$want" ]] || { log "$1 $2: HTTP $got, expected $want: $(cat "$work/rest.out")"; exit 1; }
+}
+create_others() { # create_others FIRST LAST: prints "CREATED SECONDS"
+  python3 "$here/rules.py" create "$rest_url" "$1" "$2" "$rest_parallel" "$create_budget"
+}
+
+# --- The setups ---
+# The control plane first: the rate-limit service is healthy once it has its configuration.
+start_control_plane
+start_ratelimit memory
+start_envoy
+settle
+wanted no-rule && row no-rule "Tollgate, no rule (access log on)"
+if wanted per-ip || wanted approximate || wanted per-ip-redis || wanted per-ip-50; then
+  expect 201 POST /api/v1/limits "$(rule_json per-ip)"
+  settle
+fi
+wanted per-ip && row per-ip "Tollgate, one per-IP rule (never reached), memory store"
+if wanted approximate; then
+  status="$(rest_call PUT /api/v1/limits/per-ip "$(rule_json per-ip approximate)")"
+  if [[ "$status" == 200 ]] && grep -q '"accuracy" *: *"approximate"' "$work/rest.out"; then
+    settle
+    row approximate "Tollgate, the per-IP rule with accuracy: approximate"
+    expect 200 PUT /api/v1/limits/per-ip "$(rule_json per-ip)"
+    settle
+  else
+    skip approximate "Tollgate, the per-IP rule with accuracy: approximate" \
+      "the control plane does not take accuracy: approximate (HTTP $status: $(head -c 160 "$work/rest.out" | tr '|' '/'))"
+  fi
+fi
+if wanted per-ip-redis; then
+  start_redis
+  stop "$rls_pid"
+  start_ratelimit redis
+  settle
+  row per-ip-redis "Tollgate, the per-IP rule, Redis store"
+  stop "$rls_pid"
+  stop "$redis_pid"
+  redis_pid=""
+  start_ratelimit memory
+  settle
+fi
+if wanted per-ip-50; then
+  read -r n secs < <(create_others 1 50)
+  log "created $n rules on other paths in ${secs}s"
+  settle
+  row per-ip-50 "Tollgate, the per-IP rule + 50 rules on other paths"
+  for i in $(seq 2 50); do expect 204 DELETE "/api/v1/limits/other-$i"; done
+  have=1
+else
+  have=0
+fi
+if wanted per-ip || wanted approximate || wanted per-ip-redis || wanted per-ip-50; then
+  expect 204 DELETE /api/v1/limits/per-ip
+  settle
+fi
+declare -A create_note
+if wanted rules; then
+  for count in $rule_counts; do
+    label="Tollgate, $count rule(s) on other paths (none matches)"
+    if ((count > have)); then
+      read -r n secs < <(create_others $((have + 1)) "$count")
+      have=$((have + n))
+      log "created $n rules (to $have) in ${secs}s"
+      create_note[rules-$count]="rules $((have - n + 1))..$have created through REST in ${secs} s ($rest_parallel parallel POSTs)"
+      if ((have < count)); then
+        skip "rules-$count" "$label" "only $have rules created within BENCH_CREATE_BUDGET=${create_budget}s"
+        break
+      fi
+    fi
+    t0=$SECONDS
+    settle
+    log "settled in $((SECONDS - t0))s"
+    row "rules-$count" "$label"
+    notes[rules-$count]="${create_note[rules-$count]:-}"
+  done
+fi
+if wanted accesslog-off; then
+  # Last, so no other setup runs on a control plane fresh from a restart: this one, with an empty
+  # database of its own (no rule), has no access log to ingest.
+  stop "$cp_pid"
+  db="data-accesslog-off"
+  start_control_plane TOLLGATE_ACCESSLOG_ENABLED=false \
+    TOLLGATE_DB_URL="jdbc:h2:file:$work/$db/tollgate;DB_CLOSE_ON_EXIT=FALSE"
+  settle
+  if await_quietly 60 no_access_log; then
+    row accesslog-off "Tollgate, no rule, access log off"
+  else
+    skip accesslog-off "Tollgate, no rule, access log off" \
+      "this build has no TOLLGATE_ACCESSLOG_ENABLED switch (Envoy kept the gRPC access log)"
+  fi
+fi
+load_after="$(loadavg)"
+
+# --- The table ---
+per_req() { awk -v c="${1:-0}" -v n="$2" -v f="${3:-%.1f}" 'BEGIN { printf f, c / n }'; }
+# figures KEY: "rps p50 p99 envoy rls cp nginx redis stack machine calls_per_req"
+figures() {
+  local k="$1" n="${reqs[$1]}" r="${2:-$rounds}"
+  local stack=$((cpu_envoy[$k] + cpu_rls[$k] + cpu_cp[$k] + cpu_nginx[$k] + cpu_redis[$k]))
+  [[ "$k" == plain* ]] && stack=$((cpu_envoy[$k] + cpu_nginx[$k]))
+  echo "$(mean "${rps_sum[$k]}" "$r") $(mean "${p50_sum[$k]}" "$r" %.3f) $(mean "${p99_sum[$k]}" "$r" %.3f)" \
+    "$(per_req "${cpu_envoy[$k]}" "$n") $(per_req "${cpu_rls[$k]}" "$n") $(per_req "${cpu_cp[$k]}" "$n")" \
+    "$(per_req "${cpu_nginx[$k]}" "$n") $(per_req "${cpu_redis[$k]}" "$n") $(per_req "$stack" "$n")" \
+    "$(per_req "${cpu_machine[$k]}" "$n") $(per_req "${rl_calls[$k]}" "$n" %.2f)"
+}
+stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
+file="$results/fullstack-$stamp.md"
+build="commit $(git -C "$from" rev-parse --short HEAD 2>/dev/null || echo '? (not a git checkout)')"
+[[ -n "$(git -C "$from" status --porcelain --untracked-files=no 2>/dev/null)" ]] && build+=" (uncommitted changes)"
+{
+  echo "# Full-stack benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "\`bench/fullstack/run.sh\`: wrk -t$threads -c$connections -d$duration --latency (keep-alive, after a $warmup warm-up),"
+  echo "GET \`$path\`, nginx mock ($nginx_workers worker(s)); Envoy $(envoy_version), --concurrency $concurrency for both Envoys."
+  echo "Stack built from $from at $build; $(machine_line); run took $(((SECONDS - started) / 60)) min."
+  echo "**Load average (1, 5, 15 min) before: $load_before; after: $load_after.**"
+  echo
+  echo "Each Tollgate setup ran $rounds round(s), each right after a round of plain Envoy; its × columns are"
+  echo "to those plain rounds. CPU-µs per request: utime+stime from /proc/<pid>/stat over the round, divided by"
+  echo "that Envoy's own downstream_rq_total delta. *stack* sums the processes serving the setup (plain: its"
+  echo "Envoy + nginx; Tollgate: Envoy, rate-limit service, control plane, nginx, redis); *machine* is every"
+  echo "core's busy time from /proc/stat (wrk, idle processes and anything else running included), the"
+  echo "figure issue 12's goals use. rl calls/req: Envoy's calls to the rate-limit service per request."
+  echo
+  echo "| setup | rps | × plain | p50 ms | p99 ms | Envoy | × plain | rate-limit | control plane | nginx | redis | stack µs/req | × plain | machine µs/req | × plain | rl calls/req |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  read -r rps p50 p99 e r c n d s m q < <(figures plain "$plain_rounds")
+  echo "| plain Envoy, static config (all its rounds) | $rps | 1.00 | $p50 | $p99 | $e | 1.00 | - | - | $n | - | $s | 1.00 | $m | 1.00 | - |"
+  for name in "${rows[@]}"; do
+    if [[ -z "${reqs[$name]:-}" ]]; then
+      echo "| ${labels[$name]} | skipped: ${notes[$name]} | | | | | | | | | | | | | | |"
+      continue
+    fi
+    read -r rps p50 p99 e r c n d s m q < <(figures "$name")
+    read -r prps _ _ pe _ _ _ _ ps pm _ < <(figures "plain:$name")
+    [[ "${cpu_redis[$name]}" != 0 ]] || d="-"
+    echo "| ${labels[$name]} | $rps | $(ratio "$rps" "$prps") | $p50 | $p99 | $e | $(ratio "$e" "$pe") | $r | $c | $n | $d | $s | $(ratio "$s" "$ps") | $m | $(ratio "$m" "$pm") | $q |"
+  done
+  echo
+  for name in "${rows[@]}"; do
+    [[ -n "${reqs[$name]:-}" && -n "${notes[$name]:-}" ]] && echo "- ${labels[$name]}: ${notes[$name]}"
+    [[ -n "${errors[$name]:-}" ]] && echo "- ${labels[$name]}: wrk reported ${errors[$name]}"
+  done
+  [[ -n "${errors[plain]:-}" ]] && echo "- plain Envoy: wrk reported ${errors[plain]}"
+  true
+} >"$file"
+cat "$file"
+echo
+echo "bench: written to ${file#"$root"/}"

@@ -1,0 +1,96 @@
+# Shell functions the wrk benchmarks share (bench/proxy/run.sh, bench/fullstack/run.sh): sourced,
+# never run. Expects `root` (the repository) and `work` (the run directory) to be set; sets `pids`
+# (what cleanup stops), `tick_us` and `envoy_bin`, and traps EXIT/INT/TERM.
+
+tick_us=$((1000000 / $(getconf CLK_TCK)))
+envoy_bin="$("$root/envoy/install-envoy.sh")"
+command -v wrk >/dev/null || { echo "bench: wrk missing (scripts/deps.sh bench)" >&2; exit 1; }
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log() { echo "bench: $*" >&2; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+await() { # await WHAT SECONDS COMMAND...
+  local what="$1" deadline=$((SECONDS + $2))
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || { log "timed out waiting for $what"; exit 1; }
+    sleep 0.2
+  done
+}
+# utime + stime of the processes, in microseconds (a process gone counts nothing).
+cpu_us() {
+  local total=0 pid f
+  for pid in "$@"; do
+    f="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
+    f="${f##*) }"
+    read -r -a fields <<<"$f"
+    total=$((total + (fields[11] + fields[12]) * tick_us))
+  done
+  echo "$total"
+}
+# Busy time of the whole machine (every CPU, all but idle and iowait, /proc/stat), in microseconds.
+machine_us() {
+  awk -v t="$tick_us" '$1 == "cpu" { printf "%.0f\n", ($2 + $3 + $4 + $7 + $8 + $9) * t; exit }' /proc/stat
+}
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+stat_value() { # stat_value ADMIN_PORT NAME
+  curl -fsS "http://127.0.0.1:$1/stats?filter=^$(sed 's/\./\\./g' <<<"$2")\$" | awk -F': ' '{print $2}'
+}
+to_ms() { # wrk latency (e.g. 812.00us, 1.23ms, 1.01s) to milliseconds
+  awk -v v="$1" 'BEGIN {
+    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+    printf "%.3f", n }'
+}
+# wrk_figures FILE: "rps p50_ms p99_ms errors" of a `wrk --latency` output (errors: one word, "none"
+# or the non-2xx / socket-error lines joined by "_").
+wrk_figures() {
+  local r r50 r99 err
+  r="$(awk '/^Requests\/sec:/ {print $2}' "$1")"
+  r50="$(to_ms "$(awk '$1 == "50%" {print $2}' "$1")")"
+  r99="$(to_ms "$(awk '$1 == "99%" {print $2}' "$1")")"
+  err="$(awk '/Non-2xx|Socket errors/ {sub(/^ +/, ""); gsub(/[ ,]+/, "_"); printf "%s;", $0}' "$1")"
+  echo "$r $r50 $r99 ${err:-none}"
+}
+mean() { awk -v s="$1" -v n="$2" -v f="${3:-%.0f}" 'BEGIN { printf f, s / n }'; }
+add() { awk -v a="${1:-0}" -v b="$2" 'BEGIN { print a + b }'; }
+ratio() { awk -v b="$1" -v a="$2" 'BEGIN { if (a + 0 == 0 || b == "-") print "-"; else printf "%.2f", b / a }'; }
+
+# start_mock WORKERS: the nginx mock on free ports; sets mock_http, nginx_pid.
+start_mock() {
+  mock_http="$(free_port)"
+  local mock_https
+  mock_https="$(free_port)"
+  log "starting the nginx mock on 127.0.0.1:$mock_http ($1 worker(s))"
+  MOCK_PREFIX="$work/mock" MOCK_HTTP_PORT="$mock_http" MOCK_HTTPS_PORT="$mock_https" \
+    MOCK_WORKERS="$1" "$root/mock-upstream/run.sh" >"$work/logs/mock.log" 2>&1 &
+  nginx_pid=$!
+  pids+=("$nginx_pid")
+  await "the mock" 20 curl -fsS "http://127.0.0.1:$mock_http/healthz"
+}
+nginx_all() { echo "$nginx_pid" $(pgrep -P "$nginx_pid" || true); }
+
+# start_static_envoy CONCURRENCY: plain Envoy from bench/proxy/static-envoy.yaml in front of the
+# mock; sets static_pid, static_admin, static_port.
+start_static_envoy() {
+  static_admin="$(free_port)"
+  static_port="$(free_port)"
+  ENVOY_ADMIN_PORT="$static_admin" PROXY_PORT="$static_port" MOCK_HTTP_PORT="$mock_http" \
+    "$root/envoy/render.sh" "$root/bench/proxy/static-envoy.yaml" >"$work/static-envoy.yaml"
+  "$envoy_bin" -c "$work/static-envoy.yaml" --concurrency "$1" --use-dynamic-base-id \
+    --log-level warn >"$work/logs/envoy-static.log" 2>&1 &
+  static_pid=$!
+  pids+=("$static_pid")
+  await "static Envoy" 20 curl -fsS "http://127.0.0.1:$static_port/healthz"
+}
+
+envoy_version() { "$envoy_bin" --version | sed -n 's/.*version: [0-9a-f]*\/\([^/]*\)\/.*/\1/p'; }
+machine_line() { echo "$(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"; }
