@@ -64,9 +64,4 @@ final class Reservations {
 
     static final Reserved NONE = new Reserved(0, 0);
   }
-
-  /** Buckets with an allowance held, for tests. */
-  int size() {
-    return byBucket.size();
-  }
 }
