@@ -120,4 +120,25 @@ class SettingsTest {
             Settings.fromEnv(Map.of("CONFIG_GRPC_XDS_SERVER_TLS_CACERT", "/tls/ca.pem")).warnings())
         .anyMatch(w -> w.contains("CONFIG_GRPC_XDS_SERVER_USE_TLS is not true"));
   }
+
+  @Test
+  void rlqsSettingsHaveDefaultsAndRefuseBadValues() {
+    Settings.Quota q = Settings.fromEnv(Map.of()).quota();
+    assertThat(q.reportingInterval()).isEqualTo(java.time.Duration.ofSeconds(5));
+    assertThat(q.assignmentTtlMax()).isEqualTo(java.time.Duration.ofMinutes(1));
+    assertThat(q.maxBucketsPerStream()).isEqualTo(10_000);
+    assertThat(q.storeFailure()).isEqualTo(Settings.QuotaStoreFailure.SHARE);
+    assertThatThrownBy(() -> Settings.fromEnv(Map.of("RLQS_REPORTING_INTERVAL", "10ms")))
+        .hasMessageContaining("RLQS_REPORTING_INTERVAL must be at least 100ms");
+    assertThatThrownBy(() -> Settings.fromEnv(Map.of("RLQS_ASSIGNMENT_TTL_MAX", "5s")))
+        .hasMessageContaining("RLQS_ASSIGNMENT_TTL_MAX must be at least 1s");
+    assertThatThrownBy(() -> Settings.fromEnv(Map.of("RLQS_ASSIGNMENT_TTL_MAX", "500ms")))
+        .hasMessageContaining("longer than RLQS_REPORTING_INTERVAL");
+    assertThatThrownBy(() -> Settings.fromEnv(Map.of("RLQS_STORE_FAILURE_ASSIGNMENT", "maybe")))
+        .hasMessageContaining("RLQS_STORE_FAILURE_ASSIGNMENT=maybe: expected one of");
+    assertThatThrownBy(() -> Settings.fromEnv(Map.of("RLQS_SHARE_SMOOTHING", "0")))
+        .hasMessageContaining("RLQS_SHARE_SMOOTHING=0: expected a number from 0.01 to 1");
+    assertThatThrownBy(() -> Settings.fromEnv(Map.of("RLQS_MAX_BUCKETS_PER_STREAM", "0")))
+        .hasMessageContaining("RLQS_MAX_BUCKETS_PER_STREAM=0: expected an integer from 1");
+  }
 }

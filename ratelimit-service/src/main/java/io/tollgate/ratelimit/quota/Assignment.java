@@ -15,9 +15,16 @@ import io.envoyproxy.envoy.type.v3.TokenBucket;
  * @param maxTokens the token bucket's burst (token bucket only)
  * @param tokensPerFill tokens added per {@code fillIntervalSeconds}, continuously (token bucket
  *     only)
+ * @param allowance what the Envoy may admit under it until the window's end (a counted token
+ *     bucket), which other streams' assignments leave aside; else 0
  */
 public record Assignment(
-    Kind kind, long maxTokens, long tokensPerFill, long fillIntervalSeconds, long ttlSeconds) {
+    Kind kind,
+    long maxTokens,
+    long tokensPerFill,
+    long fillIntervalSeconds,
+    long ttlSeconds,
+    long allowance) {
 
   /** The strategy sent. */
   public enum Kind {
@@ -27,17 +34,21 @@ public record Assignment(
   }
 
   public static Assignment allowAll(long ttlSeconds) {
-    return new Assignment(Kind.ALLOW_ALL, 0, 0, 0, ttlSeconds);
+    return new Assignment(Kind.ALLOW_ALL, 0, 0, 0, ttlSeconds, 0);
   }
 
   public static Assignment denyAll(long ttlSeconds) {
-    return new Assignment(Kind.DENY_ALL, 0, 0, 0, ttlSeconds);
+    return new Assignment(Kind.DENY_ALL, 0, 0, 0, ttlSeconds, 0);
   }
 
   public static Assignment tokenBucket(
-      long maxTokens, long tokensPerFill, long fillIntervalSeconds, long ttlSeconds) {
+      long maxTokens,
+      long tokensPerFill,
+      long fillIntervalSeconds,
+      long ttlSeconds,
+      long allowance) {
     return new Assignment(
-        Kind.TOKEN_BUCKET, maxTokens, tokensPerFill, fillIntervalSeconds, ttlSeconds);
+        Kind.TOKEN_BUCKET, maxTokens, tokensPerFill, fillIntervalSeconds, ttlSeconds, allowance);
   }
 
   /** Tokens per second the bucket refills at (0 unless a token bucket). */

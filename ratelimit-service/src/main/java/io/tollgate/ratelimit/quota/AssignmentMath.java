@@ -7,11 +7,15 @@ package io.tollgate.ratelimit.quota;
  *
  * <p><b>Long windows</b> (at least {@value #SHORT_WINDOW_FACTOR} reporting intervals): the window's
  * remaining allowance {@code R = limit - counted} is split by share, {@code A = max(1, floor(share
- * * R))}, and paced over what is left of the window, {@code rate = A / max(left, 1 s)}, with a
- * burst of one second's tokens (at most {@code A}). Once the fleet's count reaches the limit the
- * assignment is DENY_ALL until the window ends. Every assignment lives until the window's end
- * (rounded up to Envoy's whole seconds) plus a second; the service pushes the next window's
- * assignment at the boundary, and each report replaces it anyway.
+ * * R))}, never more than what the other Envoys' last allowances leave ({@code R - reserved}: a
+ * share estimate lagging a change of demand cannot hand out more than {@code R}), and paced over
+ * what is left of the window, {@code rate = A / max(left, 1 s)}; the bucket holds at most {@code A}
+ * minus the refill until the next report (or the window's end), at least 1, so an idle Envoy may
+ * spend its share at once (as a fixed window allows) but never more than {@code A} between two
+ * reports. Once the fleet's count reaches the limit the assignment is DENY_ALL until the window
+ * ends. Every assignment lives until the window's end (rounded up to Envoy's whole seconds) plus a
+ * second; the service pushes the next window's assignment at the boundary, and each report replaces
+ * it anyway.
  *
  * <p><b>Over-admission bound</b> (per window): the service sees an Envoy's admissions only at its
  * next report, so the fleet admits at most {@code limit + sum over Envoys of what each admits in
@@ -71,9 +75,16 @@ public final class AssignmentMath {
    * @param nowMillis now, since the epoch
    * @param counted the fleet's admitted requests in the current window, this report included
    * @param share this Envoy's share of the bucket's demand, 0 to 1
+   * @param reservedByOthers the allowances this window of the other Envoys' last assignments (those
+   *     this replica knows): what they may still admit unseen
    */
   public Assignment assign(
-      long limit, long windowMillis, long nowMillis, long counted, double share) {
+      long limit,
+      long windowMillis,
+      long nowMillis,
+      long counted,
+      double share,
+      long reservedByOthers) {
     if (isShortWindow(windowMillis)) {
       return steady(limit, windowMillis, share);
     }
@@ -84,9 +95,16 @@ public final class AssignmentMath {
     if (remaining <= 0) {
       return Assignment.denyAll(ttl);
     }
-    long allowance = Math.max(1, (long) Math.floor(clampShare(share) * remaining));
+    long free = remaining - reservedByOthers;
+    if (free <= 0) {
+      return Assignment.denyAll(ttl);
+    }
+    long allowance = Math.min(free, Math.max(1, (long) Math.floor(clampShare(share) * remaining)));
     double rate = allowance * 1000.0 / Math.max(leftMillis, MIN_PACE_MILLIS);
-    return tokenBucket(rate, Math.min(allowance, (long) Math.floor(rate)), ttl);
+    // A burst of one second's tokens: bursts are what the service cannot see until the next
+    // report, so larger ones would be admitted by every Envoy at once (the over-admission bound).
+    long refill = (long) Math.ceil(rate * Math.min(intervalMillis, leftMillis) / 1000.0);
+    return tokenBucket(rate, Math.min(allowance - refill, (long) Math.floor(rate)), ttl, allowance);
   }
 
   /**
@@ -99,7 +117,8 @@ public final class AssignmentMath {
       return Assignment.denyAll(steadyTtl());
     }
     double rate = portion * 1000.0 / windowMillis;
-    return tokenBucket(rate, (long) Math.floor(Math.min(portion, Math.max(rate, 1))), steadyTtl());
+    return tokenBucket(
+        rate, (long) Math.floor(Math.min(portion, Math.max(rate, 1))), steadyTtl(), 0);
   }
 
   /** TTL of an assignment that does not end with a window: two reports' worth. */
@@ -107,13 +126,15 @@ public final class AssignmentMath {
     return Math.max(1, Math.min(ttlMaxSeconds, ceilSeconds(2 * intervalMillis)));
   }
 
-  private static Assignment tokenBucket(double ratePerSecond, long burst, long ttl) {
+  private static Assignment tokenBucket(
+      double ratePerSecond, long burst, long ttl, long allowance) {
     long perFill = (long) Math.floor(ratePerSecond * FILL_INTERVAL_SECONDS);
     return Assignment.tokenBucket(
         Math.min(MAX_UINT32, Math.max(1, burst)),
         Math.min(MAX_UINT32, Math.max(1, perFill)),
         FILL_INTERVAL_SECONDS,
-        Math.max(1, ttl));
+        Math.max(1, ttl),
+        allowance);
   }
 
   private static double clampShare(double share) {

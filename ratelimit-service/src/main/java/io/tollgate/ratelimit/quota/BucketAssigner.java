@@ -35,6 +35,7 @@ public final class BucketAssigner {
    * @param fleetDemand the fleet's demand counter after this report (it only grows, across windows,
    *     until the bucket idles; a smaller value than last time means it was lost)
    * @param counted the fleet's admitted requests in the current window after this report
+   * @param others what the other Envoys' last assignments hold this window ({@link Reservations})
    */
   public Assignment report(
       long limit,
@@ -42,26 +43,34 @@ public final class BucketAssigner {
       long nowMillis,
       long ownDemand,
       long fleetDemand,
-      long counted) {
-    if (seen) {
-      share = DemandShare.update(share, ownDemand, fleetDemand - demandSeen, smoothing);
+      long counted,
+      Reservations.Reserved others) {
+    if (!seen) {
+      // The first report only sets the demand baseline (the counter's history is not this
+      // Envoy's span): an even split with the Envoys this replica knows, and not capped by their
+      // allowances, which were sized before this Envoy came (so it is not shut out until they
+      // next report; they correct at their next reports, within one interval).
+      seen = true;
+      demandSeen = fleetDemand;
+      share = 1.0 / (1 + others.holders());
+      return push(limit, windowMillis, nowMillis, counted, Reservations.Reserved.NONE);
     }
-    // The first report only sets the baseline: the counter's history is not this Envoy's span.
-    seen = true;
+    share = DemandShare.update(share, ownDemand, fleetDemand - demandSeen, smoothing);
     demandSeen = fleetDemand;
-    return push(limit, windowMillis, nowMillis, counted);
+    return push(limit, windowMillis, nowMillis, counted, others);
   }
 
   /**
    * The assignment the service pushes unasked (a window ended): the share stays, so the next
    * report's demand sample spans exactly the time since this Envoy's previous report.
    */
-  public Assignment push(long limit, long windowMillis, long nowMillis, long counted) {
+  public Assignment push(
+      long limit, long windowMillis, long nowMillis, long counted, Reservations.Reserved others) {
     windowEnd =
         math.isShortWindow(windowMillis)
             ? 0
             : Math.floorDiv(nowMillis, windowMillis) * windowMillis + windowMillis;
-    return math.assign(limit, windowMillis, nowMillis, counted, share);
+    return math.assign(limit, windowMillis, nowMillis, counted, share, others.allowance());
   }
 
   /** The assignment when the store failed or missed its deadline. */
@@ -78,7 +87,7 @@ public final class BucketAssigner {
     return windowEnd;
   }
 
-  /** This Envoy's smoothed share of the bucket's demand; NaN before its second report. */
+  /** This Envoy's smoothed share of the bucket's demand; NaN before its first report. */
   public double share() {
     return share;
   }

@@ -24,4 +24,5 @@ record QuotaContext(
     boolean globalShadowMode,
     Clock clock,
     QuotaMetrics metrics,
+    Reservations reservations,
     ScheduledExecutorService scheduler) {}

@@ -183,6 +183,7 @@ final class QuotaStream implements StreamObserver<RateLimitQuotaUsageReports> {
     }
     ctx.metrics().deniedBuckets.addAndGet(-denied);
     denied = 0;
+    buckets.values().forEach(this::release);
     buckets.clear();
     ctx.metrics().streams.decrementAndGet();
     onEnd.accept(this);
@@ -274,6 +275,7 @@ final class QuotaStream implements StreamObserver<RateLimitQuotaUsageReports> {
         buckets.put(u.id(), s);
       }
       if (s.config != config) {
+        release(s);
         s.resolved = ctx.limits().resolve(config, domain, u.id());
         s.config = config;
       }
@@ -361,6 +363,7 @@ final class QuotaStream implements StreamObserver<RateLimitQuotaUsageReports> {
       BucketState s = item.state;
       if (item.abandon) {
         setDenied(s, false);
+        release(s);
         buckets.remove(s.id);
         response.addBucketAction(
             BucketAction.newBuilder()
@@ -391,21 +394,33 @@ final class QuotaStream implements StreamObserver<RateLimitQuotaUsageReports> {
     }
     RateLimitPolicy p = s.resolved.policy();
     long window = p.unit().millis();
+    String key = s.resolved.allowedBase();
     if (storeFailed) {
+      ctx.reservations().release(key, this);
       return s.assigner.storeFailed(p.requestsPerUnit(), window, ctx.settings().storeFailure());
     }
+    long windowStart = WindowMath.windowStart(now, window);
+    Reservations.Reserved others = ctx.reservations().others(key, this, windowStart);
     long counted = batch.count(item.allowedSlot);
     Assignment a =
         item.push
-            ? s.assigner.push(p.requestsPerUnit(), window, now, counted)
+            ? s.assigner.push(p.requestsPerUnit(), window, now, counted, others)
             : s.assigner.report(
                 p.requestsPerUnit(),
                 window,
                 now,
                 item.demand,
                 batch.count(item.demandSlot),
-                counted);
+                counted,
+                others);
+    ctx.reservations().reserve(key, this, windowStart, a.allowance());
     return p.shadowMode() || ctx.globalShadowMode() ? Assignment.allowAll(ttlMax) : a;
+  }
+
+  private void release(BucketState s) {
+    if (s.resolved.counted()) {
+      ctx.reservations().release(s.resolved.allowedBase(), this);
+    }
   }
 
   private void setDenied(BucketState s, boolean nowDenied) {

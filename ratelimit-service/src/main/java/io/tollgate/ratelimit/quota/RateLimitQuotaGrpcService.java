@@ -46,6 +46,7 @@ public final class RateLimitQuotaGrpcService
             settings.limits().globalShadowMode(),
             clock,
             new QuotaMetrics(meters),
+            new Reservations(),
             scheduler);
   }
 
