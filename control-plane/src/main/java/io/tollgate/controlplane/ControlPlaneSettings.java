@@ -22,6 +22,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param ratelimit how Envoy reaches the rate-limit service and what it does when it cannot
  * @param stats the access-log statistics: aggregation, storage, retention
  * @param history how long the limit rules' audit trail is kept
+ * @param limits how rule changes reach the snapshot
  */
 @ConfigurationProperties("tollgate")
 public record ControlPlaneSettings(
@@ -31,7 +32,8 @@ public record ControlPlaneSettings(
     @DefaultValue("/etc/ssl/certs/ca-certificates.crt") String upstreamCaBundle,
     @DefaultValue Ratelimit ratelimit,
     @DefaultValue Stats stats,
-    @DefaultValue History history) {
+    @DefaultValue History history,
+    @DefaultValue Limits limits) {
 
   /**
    * @param address interface of the gRPC server ({@code TOLLGATE_XDS_ADDRESS})
@@ -238,6 +240,23 @@ public record ControlPlaneSettings(
     private static void requirePositive(String key, int value) {
       if (value <= 0) {
         throw new IllegalArgumentException(key + " must be positive: " + value);
+      }
+    }
+  }
+
+  /**
+   * @param publishInterval rule writes are loaded and pushed at most once per interval (a write
+   *     waits at most this plus one build), so a burst costs one snapshot build ({@code
+   *     TOLLGATE_LIMITS_PUBLISH_INTERVAL})
+   */
+  public record Limits(@DefaultValue("200ms") Duration publishInterval) {
+
+    public Limits {
+      if (publishInterval.isNegative() || publishInterval.compareTo(Duration.ofSeconds(1)) > 0) {
+        throw new IllegalArgumentException(
+            "TOLLGATE_LIMITS_PUBLISH_INTERVAL must be between 0 and 1s (changes reach Envoy"
+                + " within 2 s): "
+                + publishInterval);
       }
     }
   }
