@@ -245,9 +245,8 @@ public record ControlPlaneSettings(
   }
 
   /**
-   * @param publishInterval rule writes are loaded and pushed at most once per interval (a write
-   *     waits at most this plus one build), so a burst costs one snapshot build ({@code
-   *     TOLLGATE_LIMITS_PUBLISH_INTERVAL})
+   * @param publishInterval rule writes are loaded and pushed at most once per interval, so a burst
+   *     costs one snapshot build per interval ({@code TOLLGATE_LIMITS_PUBLISH_INTERVAL})
    */
   public record Limits(@DefaultValue("200ms") Duration publishInterval) {
 

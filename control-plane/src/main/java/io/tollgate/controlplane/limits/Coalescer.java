@@ -25,7 +25,7 @@ final class Coalescer {
   private final LongSupplier nanoTime;
   private boolean pending;
   private boolean ranOnce;
-  private long lastStart;
+  private long nextAllowed;
 
   /**
    * @param nanoTime a monotonic clock ({@link System#nanoTime} outside tests)
@@ -46,16 +46,25 @@ final class Coalescer {
       return; // the scheduled run has not started, so it will see this request's state
     }
     pending = true;
-    long wait = ranOnce ? Math.max(0, lastStart + intervalNanos - nanoTime.getAsLong()) : 0;
+    long wait = ranOnce ? Math.max(0, nextAllowed - nanoTime.getAsLong()) : 0;
     scheduler.schedule(this::run, Duration.ofNanos(wait));
   }
 
   private void run() {
+    long start;
     synchronized (this) {
       pending = false;
       ranOnce = true;
-      lastStart = nanoTime.getAsLong();
+      start = nanoTime.getAsLong();
+      nextAllowed = start + intervalNanos;
     }
-    task.run();
+    try {
+      task.run();
+    } finally {
+      synchronized (this) {
+        long end = nanoTime.getAsLong();
+        nextAllowed = Math.max(start + intervalNanos, end + (end - start));
+      }
+    }
   }
 }

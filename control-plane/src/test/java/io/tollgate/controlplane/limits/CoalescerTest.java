@@ -111,6 +111,26 @@ class CoalescerTest {
   }
 
   @Test
+  void aRunLongerThanTheIntervalIsFollowedByAPauseAsLong() {
+    long took = Duration.ofMillis(500).toNanos();
+    List<Long> slow = new ArrayList<>();
+    Coalescer coalescing =
+        new Coalescer(
+            () -> {
+              slow.add(time.now);
+              time.now += took; // the build takes 500 ms of the clock
+            },
+            INTERVAL,
+            time,
+            () -> time.now);
+    coalescing.request();
+    time.advance(0);
+    coalescing.request(); // right after the slow run ended
+    time.advance(2000);
+    assertThat(slow).containsExactly(0L, 2 * took);
+  }
+
+  @Test
   void aNegativeIntervalIsRefused() {
     assertThatThrownBy(() -> new Coalescer(() -> {}, Duration.ofMillis(-1), time, () -> 0))
         .isInstanceOf(IllegalArgumentException.class);
