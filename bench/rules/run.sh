@@ -45,7 +45,7 @@ await() { # await WHAT SECONDS COMMAND...
 
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do kill -TERM -- "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -74,11 +74,21 @@ pids+=($!)
 await "the mock" 30 curl -fsS "http://127.0.0.1:$mock_port/healthz"
 
 declare -A proxy rest
+java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# Started directly, not through scripts/run.sh, whose 2-minute start deadline a busy machine misses.
+launch() { # launch LOG COMMAND...: in its own process group, so cleanup ends all of it
+  local log_file="$1"
+  shift
+  setsid "$@" >"$log_file" 2>&1 &
+  pids+=("-$!")
+}
 start_stack() { # start_stack NAME TREE
   local name="$1" tree="$2" dir="$work/stack-$1"
+  local xds rls_grpc rls_http admin
   mkdir -p "$dir"
   proxy[$name]="$(free_port)"
   rest[$name]="$(free_port)"
+  xds="$(free_port)" rls_grpc="$(free_port)" rls_http="$(free_port)" admin="$(free_port)"
   cat >"$dir/tollgate.yaml" <<YAML
 listener: { address: 127.0.0.1, port: ${proxy[$name]} }
 upstreams:
@@ -86,18 +96,25 @@ upstreams:
 routes:
   - { name: default, match: { pathPrefix: / }, upstream: mock }
 YAML
-  TOLLGATE_CONFIG="$dir/tollgate.yaml" TOLLGATE_RUN_DIR="$dir/run" SERVER_PORT="${rest[$name]}" \
-    TOLLGATE_XDS_PORT="$(free_port)" RATELIMIT_GRPC_PORT="$(free_port)" \
-    RATELIMIT_HTTP_PORT="$(free_port)" ENVOY_ADMIN_PORT="$(free_port)" \
-    ENVOY_STATS_PORT="$(free_port)" TOLLGATE_RESTART_MAX=1 \
-    "$tree/scripts/run.sh" >"$dir/run.log" 2>&1 &
-  pids+=($!)
+  launch "$dir/control-plane.log" env TOLLGATE_CONFIG="$dir/tollgate.yaml" SERVER_PORT="${rest[$name]}" \
+    TOLLGATE_XDS_PORT="$xds" TOLLGATE_DB_URL="jdbc:h2:file:$dir/data/tollgate" \
+    TOLLGATE_RATELIMIT_ADDRESS=127.0.0.1 TOLLGATE_RATELIMIT_PORT="$rls_grpc" \
+    "$java" -jar "$tree/control-plane/target/control-plane.jar"
+  await "the $name control plane ($dir/control-plane.log)" 600 \
+    curl -fsS "http://127.0.0.1:${rest[$name]}/actuator/health"
+  launch "$dir/ratelimit.log" env HOST=127.0.0.1 PORT="$rls_http" GRPC_HOST=127.0.0.1 \
+    GRPC_PORT="$rls_grpc" BACKEND_TYPE=memory CONFIG_TYPE=GRPC_XDS_SOTW \
+    CONFIG_GRPC_XDS_SERVER_URL="127.0.0.1:$xds" CONFIG_GRPC_XDS_NODE_ID="ratelimit-bench-$name" \
+    "$java" -jar "$tree/ratelimit-service/target/ratelimit-service.jar"
+  await "the $name rate-limit service ($dir/ratelimit.log)" 600 \
+    curl -fsS "http://127.0.0.1:$rls_http/healthcheck"
+  launch "$dir/envoy.log" env TOLLGATE_RUN_DIR="$dir" TOLLGATE_XDS_HOST=127.0.0.1 \
+    TOLLGATE_XDS_PORT="$xds" ENVOY_ADMIN_PORT="$admin" ENVOY_STATS_PORT="$(free_port)" \
+    ENVOY_NODE_ID="envoy-bench-$name" "$tree/envoy/run-envoy.sh"
+  await "the $name Envoy ($dir/envoy.log)" 600 curl -fsS "http://127.0.0.1:${proxy[$name]}/healthz"
 }
-# One after the other: two JVMs starting at once on a busy machine miss run.sh's start deadline.
 start_stack before "$before_tree"
-await "the before stack (see $work/stack-before/run.log)" 300 grep -q "tollgate: ready" "$work/stack-before/run.log"
 start_stack after "$root"
-await "the after stack (see $work/stack-after/run.log)" 300 grep -q "tollgate: ready" "$work/stack-after/run.log"
 
 # Reference YAML of the measured rule plus rules FROM..TO-1 on other paths.
 rules_yaml() { # rules_yaml FROM TO
