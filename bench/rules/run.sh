@@ -135,13 +135,15 @@ for i in range(max(lo, 0), hi):
 print("\n".join(out))
 PY
 }
-import_rules() { # import_rules FROM TO: on both stacks; waits until both Envoys applied it
-  local name version
-  rules_yaml "$1" "$2" >"$work/rules.yaml"
+import_rules() { # import_rules FROM TO: on both stacks, 1,000 rules per import (the body limit); waits until both applied them
+  local name version from
   for name in before after; do
-    version="$(curl -fsS -H 'Content-Type: application/yaml' --data-binary @"$work/rules.yaml" \
-      "http://127.0.0.1:${rest[$name]}/api/v1/limits/import" >/dev/null \
-      && curl -fsS "http://127.0.0.1:${rest[$name]}/api/v1/limits" | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')"
+    for ((from = $1; from < $2 || from == $1; from += 1000)); do
+      rules_yaml "$from" "$((from + 1000 < $2 ? from + 1000 : $2))" >"$work/rules.yaml"
+      curl -fsS -H 'Content-Type: application/yaml' --data-binary @"$work/rules.yaml" \
+        "http://127.0.0.1:${rest[$name]}/api/v1/limits/import" >/dev/null
+    done
+    version="$(curl -fsS "http://127.0.0.1:${rest[$name]}/api/v1/limits" | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')"
     await "$name to apply rules version $version" 600 python3 - "${rest[$name]}" "$version" <<'PY'
 import json, sys, urllib.request
 s = json.load(urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/api/v1/limits/status"))
