@@ -33,6 +33,7 @@ import org.springframework.validation.annotation.Validated;
  * @param history how long the limit rules' audit trail is kept
  * @param approximate how Envoy's quota buckets of approximate rules behave without an assignment
  * @param accessLog whether Envoy streams its access log to the control plane
+ * @param limits how rule changes reach the snapshot
  */
 @ConfigurationProperties("tollgate")
 @Validated
@@ -45,7 +46,8 @@ public record ControlPlaneSettings(
     @DefaultValue @Valid Stats stats,
     @DefaultValue @Valid History history,
     @DefaultValue @Valid Approximate approximate,
-    @DefaultValue AccessLog accessLog) {
+    @DefaultValue AccessLog accessLog,
+    @DefaultValue Limits limits) {
 
   /**
    * @param address interface of the gRPC server ({@code TOLLGATE_XDS_ADDRESS})
@@ -279,4 +281,20 @@ public record ControlPlaneSettings(
    *     Envoy saves the logger's cost per request
    */
   public record AccessLog(@DefaultValue("true") boolean enabled) {}
+
+  /**
+   * @param publishInterval rule writes are loaded and pushed at most once per interval, so a burst
+   *     costs one snapshot build per interval ({@code TOLLGATE_LIMITS_PUBLISH_INTERVAL})
+   */
+  public record Limits(@DefaultValue("200ms") Duration publishInterval) {
+
+    public Limits {
+      if (publishInterval.isNegative() || publishInterval.compareTo(Duration.ofSeconds(1)) > 0) {
+        throw new IllegalArgumentException(
+            "TOLLGATE_LIMITS_PUBLISH_INTERVAL must be between 0 and 1s (changes reach Envoy"
+                + " within 2 s): "
+                + publishInterval);
+      }
+    }
+  }
 }

@@ -21,6 +21,9 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class LimitRuleService {
 
+  /** Definitions read per query when reloading changed rules (bounded IN lists). */
+  private static final int LOAD_BATCH = 500;
+
   private final LimitRuleRepository repository;
   private final RulesVersionStore versions;
   private final LimitRuleJson json;
@@ -48,6 +51,42 @@ public class LimitRuleService {
     long version = versions.current();
     return new RuleSet(
         version, repository.findAllByOrderByNameAsc().stream().map(this::toStored).toList());
+  }
+
+  /**
+   * The current rule set, reading the definitions only of the rules that are new or changed since
+   * {@code previous} (the others are taken from it), so a reload after one write costs one small
+   * query per rule instead of parsing every rule again.
+   */
+  @Transactional(readOnly = true)
+  public RuleSet snapshot(RuleSet previous) {
+    long version = versions.current();
+    Map<String, StoredRule> known = new HashMap<>();
+    previous.rules().forEach(r -> known.put(r.rule().name(), r));
+    List<RuleStamp> stamps = repository.stamps();
+    List<String> changed =
+        stamps.stream()
+            .filter(
+                s -> known.get(s.name()) == null || known.get(s.name()).version() != s.version())
+            .map(RuleStamp::name)
+            .toList();
+    Map<String, StoredRule> loaded = new HashMap<>();
+    for (int from = 0; from < changed.size(); from += LOAD_BATCH) {
+      repository
+          .findAllById(changed.subList(from, Math.min(changed.size(), from + LOAD_BATCH)))
+          .forEach(e -> loaded.put(e.name(), toStored(e)));
+    }
+    Set<String> changedNames = new HashSet<>(changed);
+    List<StoredRule> rules = new ArrayList<>(stamps.size());
+    for (RuleStamp stamp : stamps) {
+      // A changed rule deleted meanwhile is left out; the next poll sees the newer version.
+      StoredRule rule =
+          changedNames.contains(stamp.name()) ? loaded.get(stamp.name()) : known.get(stamp.name());
+      if (rule != null) {
+        rules.add(rule);
+      }
+    }
+    return new RuleSet(version, rules);
   }
 
   @Transactional(readOnly = true)

@@ -1,5 +1,10 @@
 package io.tollgate.controlplane.limits;
 
+import io.tollgate.controlplane.ControlPlaneSettings;
+import jakarta.annotation.PreDestroy;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,9 +16,11 @@ import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
  * Keeps the current {@link RuleSet} and announces each new one as a {@link LimitRulesChanged}
- * event. A change committed here is announced at once; a change committed by another replica
- * sharing the database is seen by polling the rules version every second, well inside the 2 s
- * budget for a change to reach the fleet.
+ * event. A change committed here is announced off the writing thread, coalesced: a burst of writes
+ * is loaded and published once per {@code tollgate.limits.publish-interval} (the write returns once
+ * committed, before the push). A change committed by another replica sharing the database is seen
+ * by polling the rules version every second. Both stay well inside the 2 s budget for a change to
+ * reach the fleet. Each load reads the definitions of changed rules only.
  */
 @Component
 public class LimitRulesWatcher {
@@ -27,12 +34,34 @@ public class LimitRulesWatcher {
   private final RulesVersionStore versions;
   private final ApplicationEventPublisher events;
   private final AtomicReference<RuleSet> current = new AtomicReference<>();
+  private final ScheduledExecutorService publisher =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "limit-rules-publish");
+            t.setDaemon(true);
+            return t;
+          });
+  private final Coalescer coalescer;
 
   LimitRulesWatcher(
-      LimitRuleService service, RulesVersionStore versions, ApplicationEventPublisher events) {
+      LimitRuleService service,
+      RulesVersionStore versions,
+      ApplicationEventPublisher events,
+      ControlPlaneSettings settings) {
     this.service = service;
     this.versions = versions;
     this.events = events;
+    this.coalescer =
+        new Coalescer(
+            this::refreshLogged,
+            settings.limits().publishInterval(),
+            (task, delay) -> publisher.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS),
+            System::nanoTime);
+  }
+
+  @PreDestroy
+  void stop() {
+    publisher.shutdownNow();
   }
 
   /** The newest rule set this replica has seen (loading it on first use). */
@@ -47,7 +76,7 @@ public class LimitRulesWatcher {
 
   @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT)
   void onCommit(LimitRuleService.Committed committed) {
-    refresh();
+    coalescer.request();
   }
 
   @Scheduled(fixedDelayString = "${tollgate.limits.poll-interval:1s}")
@@ -55,7 +84,7 @@ public class LimitRulesWatcher {
     try {
       RuleSet set = current.get();
       if (set == null || versions.current() != set.version()) {
-        refresh();
+        coalescer.request();
       }
     } catch (RuntimeException e) {
       // The database may be briefly down: keep serving the last good rule set.
@@ -63,10 +92,19 @@ public class LimitRulesWatcher {
     }
   }
 
+  private void refreshLogged() {
+    try {
+      refresh();
+    } catch (RuntimeException e) {
+      // The database may be briefly down: the next write or poll tries again.
+      log.warn("cannot load the limit rules: {}", e.toString());
+    }
+  }
+
   /** Reloads when the stored version differs from the one held; announces the new set. */
   synchronized void refresh() {
-    RuleSet loaded = service.snapshot();
     RuleSet previous = current.get();
+    RuleSet loaded = service.snapshot(previous == null ? RuleSet.EMPTY : previous);
     if (previous != null && previous.version() >= loaded.version()) {
       return;
     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tollgate.ratelimit.config.CompiledConfig;
 import io.tollgate.ratelimit.config.ConfigCompiler;
-import io.tollgate.ratelimit.config.YamlConfigReader;
+import io.tollgate.referenceconfig.ReferenceYamlReader;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +16,7 @@ class BucketLimitsTest {
       new ConfigCompiler(false)
           .compile(
               List.of(
-                  new YamlConfigReader()
+                  new ReferenceYamlReader()
                       .read(
                           "test.yaml",
                           """

@@ -35,6 +35,8 @@ public final class EnvoyResourcesJson {
           .add(RateLimit.getDescriptor())
           .add(HttpGrpcAccessLogConfig.getDescriptor())
           .add(RateLimitConfig.getDescriptor())
+          .add(io.envoyproxy.envoy.config.route.v3.RouteList.getDescriptor())
+          .add(io.envoyproxy.envoy.type.matcher.v3.HttpRequestHeaderMatchInput.getDescriptor())
           .add(
               io.envoyproxy.envoy.extensions.rate_limit_descriptors.expr.v3.Descriptor
                   .getDescriptor())

@@ -29,19 +29,37 @@ final class RateLimitActionsFactory {
   /** CEL: the path without its query string (after the connection manager normalized it). */
   static final String URL_PATH = "request.url_path";
 
+  /** The actions of a rule on the virtual host: every gate is checked per request. */
   List<RateLimit> create(LimitRule rule) {
+    return create(rule, false);
+  }
+
+  /**
+   * The actions of a rule on a route its exact or prefix path already selected (see {@link
+   * RulePathMatcherFactory}): the path gate emits its entry as a constant instead of matching
+   * {@code :path} again.
+   */
+  List<RateLimit> createOnRoute(LimitRule rule) {
+    return create(rule, true);
+  }
+
+  private List<RateLimit> create(LimitRule rule, boolean pathMatched) {
     return RuleDescriptors.chains(rule).stream()
         .map(
             chain ->
                 RateLimit.newBuilder()
-                    .addAllActions(chain.stream().map(this::action).toList())
+                    .addAllActions(chain.stream().map(s -> action(s, pathMatched)).toList())
                     .build())
         .toList();
   }
 
-  private Action action(DescriptorStep step) {
+  private Action action(DescriptorStep step, boolean pathMatched) {
     Action.Builder a = Action.newBuilder();
-    if (step instanceof DescriptorStep.RuleName || step instanceof DescriptorStep.ApproximateTier) {
+    if (step instanceof DescriptorStep.RuleName
+        || step instanceof DescriptorStep.ApproximateTier
+        || (pathMatched
+            && step instanceof DescriptorStep.PathGate p
+            && p.kind() != DescriptorStep.PathKind.REGEX)) {
       a.setGenericKey(
           Action.GenericKey.newBuilder()
               .setDescriptorKey(step.key())

@@ -1,6 +1,7 @@
 package io.tollgate.controlplane.xds.translate;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -17,14 +18,17 @@ import org.springframework.stereotype.Component;
 /**
  * Limit rules in the snapshot. The same rules give Envoy's actions and the rate-limit services'
  * configuration (both from {@link io.tollgate.controlplane.limits.RuleDescriptors}), in the same
- * snapshot, so they never disagree. The rules sit on the virtual host, so they apply whatever route
- * a request takes. Nothing is added when {@link LimitsInput#service()} is null.
+ * snapshot, so they never disagree. A rule with an exact or prefix path sits on the routes its path
+ * selects ({@link RulePathMatcherFactory}), so a request pays only for the rules on its path; the
+ * others (no path, or a regex path) sit on the virtual host and are evaluated on every request.
+ * Nothing is added when {@link LimitsInput#service()} is null.
  */
 @Component
 @Order(100)
 public final class RateLimitExtension implements TranslatorExtension {
 
   private final RateLimitActionsFactory actions = new RateLimitActionsFactory();
+  private final RulePathMatcherFactory pathMatcher = new RulePathMatcherFactory(actions);
   private final RateLimitFilterFactory filter = new RateLimitFilterFactory();
   private final RateLimitClusterFactory cluster = new RateLimitClusterFactory();
   private final RateLimitLocalReplyFactory localReply = new RateLimitLocalReplyFactory();
@@ -62,11 +66,22 @@ public final class RateLimitExtension implements TranslatorExtension {
 
   @Override
   public void decorateVirtualHost(TranslatorInput input, VirtualHost.Builder virtualHost) {
-    if (enabled(input)) {
-      input.limits().rules().stream()
-          // Approximate rules have no actions: their requests make no ShouldRateLimit call.
-          .filter(r -> r.enabled() && !r.approximate())
-          .forEach(r -> virtualHost.addAllRateLimits(actions.create(r)));
+    if (!enabled(input)) {
+      return;
+    }
+    // Approximate rules have no actions: their requests make no ShouldRateLimit call.
+    List<LimitRule> rules =
+        input.limits().rules().stream().filter(r -> r.enabled() && !r.approximate()).toList();
+    rules.stream()
+        .filter(r -> !RulePathMatcherFactory.onRoutes(r))
+        .forEach(r -> virtualHost.addAllRateLimits(actions.create(r)));
+    List<LimitRule> routeRules = rules.stream().filter(RulePathMatcherFactory::onRoutes).toList();
+    if (!routeRules.isEmpty()) {
+      // Envoy takes either routes or a matcher: the routes move into the matcher's route lists.
+      List<Route> routes = List.copyOf(virtualHost.getRoutesList());
+      virtualHost
+          .clearRoutes()
+          .setMatcher(pathMatcher.create(routes, routeRules, virtualHost.getRateLimitsCount() > 0));
     }
   }
 

@@ -21,6 +21,7 @@ final class RateLimitGolden {
 
   static final Path DIR = Path.of("src/test/resources/golden-limits");
   static final String RULES = ".rules.json";
+  static final String GATEWAY = ".gateway.yaml";
 
   /** Two replicas: the cluster lists both and leaves a dead one. */
   static final LimitsInput.RateLimitService SERVICE =
@@ -70,11 +71,18 @@ final class RateLimitGolden {
     return rules;
   }
 
-  /** The rules on the mock gateway of the translator's own golden files. */
+  /**
+   * The rules on {@code <case>.gateway.yaml} when the case has one, else on the mock gateway of the
+   * translator's own golden files.
+   */
   static TranslatorInput input(String name) throws Exception {
-    Path gatewayFile = Path.of("src/test/resources/golden/http-mock.in.yaml");
+    Path gatewayFile = DIR.resolve(name + GATEWAY);
+    if (!Files.exists(gatewayFile)) {
+      gatewayFile = Path.of("src/test/resources/golden/http-mock.in.yaml");
+    }
     GatewayConfig gateway =
-        new GatewayConfigParser().parse("http-mock.in.yaml", Files.readString(gatewayFile));
+        new GatewayConfigParser()
+            .parse(gatewayFile.getFileName().toString(), Files.readString(gatewayFile));
     return TranslatorInput.of(gateway).withLimits(new LimitsInput(7, rules(name), service(name)));
   }
 
