@@ -12,14 +12,14 @@ import org.springframework.http.HttpStatus;
  * @param revision the entry's revision
  * @param name the entry's rule
  */
-record HistoryCursor(long revision, String name) {
+public record HistoryCursor(long revision, String name) {
 
   private static final Pattern FORM = Pattern.compile("([1-9][0-9]{0,18}):([a-z0-9-]{1,63})");
 
   /**
    * @throws LimitsProblem 400 naming {@code cursor} when the value is not one this API wrote
    */
-  static HistoryCursor parse(String value) {
+  public static HistoryCursor parse(String value) {
     Matcher m = FORM.matcher(value);
     if (!m.matches()) {
       throw new LimitsProblem(

@@ -9,4 +9,4 @@ import java.util.Optional;
  * @param entries newest first
  * @param next where the following page starts; empty on the last page
  */
-record HistoryPage(List<RuleHistoryEntry> entries, Optional<HistoryCursor> next) {}
+public record HistoryPage(List<RuleHistoryEntry> entries, Optional<HistoryCursor> next) {}

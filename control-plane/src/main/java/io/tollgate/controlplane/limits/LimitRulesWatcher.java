@@ -64,7 +64,7 @@ public class LimitRulesWatcher {
   }
 
   /** Reloads when the stored version differs from the one held; announces the new set. */
-  synchronized void refresh() {
+  public synchronized void refresh() {
     RuleSet loaded = service.snapshot();
     RuleSet previous = current.get();
     if (previous != null && previous.version() >= loaded.version()) {

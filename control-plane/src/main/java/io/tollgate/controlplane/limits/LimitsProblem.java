@@ -26,7 +26,7 @@ public class LimitsProblem extends RuntimeException {
     return field;
   }
 
-  static LimitsProblem notFound(String name) {
+  public static LimitsProblem notFound(String name) {
     return new LimitsProblem(HttpStatus.NOT_FOUND, "name", "no limit rule named '" + name + "'");
   }
 }

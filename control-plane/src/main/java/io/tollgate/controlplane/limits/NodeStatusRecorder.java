@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
  * other replicas this one is alive. A failed write is retried at the next tick.
  */
 @Component
-class NodeStatusRecorder {
+public class NodeStatusRecorder {
 
   static final Duration HEARTBEAT = Duration.ofSeconds(5);
 
@@ -55,13 +55,13 @@ class NodeStatusRecorder {
   }
 
   /** This replica's name in the table: host and gRPC port, the same again after a restart. */
-  String replica() {
+  public String replica() {
     return replica;
   }
 
   /** Writes this replica's nodes if anything changed or the heartbeat is due. */
   @Scheduled(fixedDelay = 1000)
-  synchronized void flush() {
+  public synchronized void flush() {
     long changes = nodes.changes();
     Instant now = clock.instant();
     if (changes == writtenChanges && now.isBefore(writtenAt.plus(HEARTBEAT))) {
@@ -77,7 +77,7 @@ class NodeStatusRecorder {
   }
 
   /** Live rows are those refreshed within {@link #LIVENESS} of now. */
-  Instant liveSince() {
+  public Instant liveSince() {
     return clock.instant().minus(LIVENESS);
   }
 

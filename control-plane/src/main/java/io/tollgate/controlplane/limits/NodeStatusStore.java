@@ -12,7 +12,7 @@ import org.springframework.transaction.annotation.Transactional;
  * race.
  */
 @Repository
-class NodeStatusStore {
+public class NodeStatusStore {
 
   /**
    * One node as one replica saw it.
@@ -22,7 +22,7 @@ class NodeStatusStore {
    * @param ackedRulesVersion the rules version that carries; null if unknown
    * @param lastRejection its last NACK of that type; null if none
    */
-  record Row(
+  public record Row(
       String nodeId,
       String replica,
       String kind,
@@ -46,7 +46,7 @@ class NodeStatusStore {
    * dropped, since the node has moved; rows unseen since {@code forgetBefore} go.
    */
   @Transactional
-  void replace(String replica, List<Row> rows, Instant liveSince, Instant forgetBefore) {
+  public void replace(String replica, List<Row> rows, Instant liveSince, Instant forgetBefore) {
     jdbc.update("UPDATE xds_node_status SET connected = false WHERE replica = ?", replica);
     for (Row r : rows) {
       Object[] values = {
@@ -87,7 +87,7 @@ class NodeStatusStore {
   }
 
   /** Every row, by node id then replica. */
-  List<Row> all() {
+  public List<Row> all() {
     return jdbc.query(
         "SELECT * FROM xds_node_status ORDER BY node_id, replica",
         (rs, i) ->

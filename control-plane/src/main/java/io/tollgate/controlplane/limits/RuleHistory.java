@@ -20,7 +20,7 @@ import org.springframework.transaction.annotation.Transactional;
  * else one single-row query per rule.
  */
 @Component
-class RuleHistory {
+public class RuleHistory {
 
   private final EntityManager entityManager;
   private final LimitRuleJson json;
