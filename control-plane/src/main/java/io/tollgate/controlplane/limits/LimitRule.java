@@ -2,6 +2,7 @@ package io.tollgate.controlplane.limits;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.tollgate.controlplane.limits.validation.LimitRuleValidator;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -10,10 +10,8 @@ import io.envoyproxy.envoy.config.route.v3.RateLimit.Action;
 import io.envoyproxy.envoy.extensions.rate_limit_descriptors.expr.v3.Descriptor;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
-import io.tollgate.controlplane.limits.DescriptorStep;
 import io.tollgate.controlplane.limits.Dimension;
 import io.tollgate.controlplane.limits.LimitRule;
-import io.tollgate.controlplane.limits.RuleDescriptors;
 import java.util.List;
 
 /**

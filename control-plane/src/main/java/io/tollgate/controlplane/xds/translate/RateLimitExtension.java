@@ -4,7 +4,6 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
-import io.tollgate.controlplane.limits.RateLimitConfigs;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitConfig;
 import java.util.List;
 import org.springframework.core.annotation.Order;
@@ -12,9 +11,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Limit rules in the snapshot. The same rules give Envoy's actions and the rate-limit services'
- * configuration (both from {@link io.tollgate.controlplane.limits.RuleDescriptors}), in the same
- * snapshot, so they never disagree. The rules sit on the virtual host, so they apply whatever route
- * a request takes. Nothing is added when {@link LimitsInput#service()} is null.
+ * configuration (both from {@link io.tollgate.controlplane.xds.translate.RuleDescriptors}), in the
+ * same snapshot, so they never disagree. The rules sit on the virtual host, so they apply whatever
+ * route a request takes. Nothing is added when {@link LimitsInput#service()} is null.
  */
 @Component
 @Order(100)

@@ -2,8 +2,7 @@ package io.tollgate.controlplane.xds.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tollgate.controlplane.limits.RateLimitConfigs;
-import io.tollgate.controlplane.limits.ReferenceYaml;
+import io.tollgate.controlplane.limits.referenceyaml.ReferenceYaml;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,9 +1,0 @@
-package io.tollgate.controlplane.limits;
-
-import java.util.List;
-import org.springframework.data.jpa.repository.JpaRepository;
-
-interface LimitRuleRepository extends JpaRepository<LimitRuleEntity, String> {
-
-  List<LimitRuleEntity> findAllByOrderByNameAsc();
-}
