@@ -44,8 +44,8 @@ public record LimitRule(
   }
 
   /** The counter dimensions, parsed; only meaningful for a validated rule. */
-  public List<Dimension> dimensions() {
-    return by.stream().map(Dimension::parse).toList();
+  public List<CountedBy> dimensions() {
+    return by.stream().map(CountedBy::parse).toList();
   }
 
   /** A copy with another enabled flag. */

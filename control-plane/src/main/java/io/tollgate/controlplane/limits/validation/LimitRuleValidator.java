@@ -1,7 +1,7 @@
 package io.tollgate.controlplane.limits.validation;
 
 import io.tollgate.controlplane.limits.Cidr;
-import io.tollgate.controlplane.limits.Dimension;
+import io.tollgate.controlplane.limits.CountedBy;
 import io.tollgate.controlplane.limits.InvalidRuleException;
 import io.tollgate.controlplane.limits.Limit;
 import io.tollgate.controlplane.limits.LimitRule;
@@ -213,13 +213,13 @@ public final class LimitRuleValidator {
     for (int i = 0; i < by.size(); i++) {
       String at = field + "[" + i + "]";
       try {
-        Dimension dimension = Dimension.parse(by.get(i));
-        if (dimension instanceof Dimension.Header header
+        CountedBy dimension = CountedBy.parse(by.get(i));
+        if (dimension instanceof CountedBy.Header header
             && !HEADER_NAME.matcher(header.name()).matches()) {
           out.add(new RuleViolation(at, headerNameMessage()));
         } else if (!seen.add(
-            dimension instanceof Dimension.Header header
-                ? Dimension.HEADER_PREFIX + header.name()
+            dimension instanceof CountedBy.Header header
+                ? CountedBy.HEADER_PREFIX + header.name()
                 : dimension.spelling())) {
           out.add(new RuleViolation(at, "duplicate dimension " + dimension.spelling()));
         }

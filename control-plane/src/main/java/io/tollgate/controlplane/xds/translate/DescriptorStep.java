@@ -1,7 +1,7 @@
 package io.tollgate.controlplane.xds.translate;
 
 import io.tollgate.controlplane.limits.Cidr;
-import io.tollgate.controlplane.limits.Dimension;
+import io.tollgate.controlplane.limits.CountedBy;
 import io.tollgate.controlplane.regex.EnvoyRegex;
 import java.util.List;
 
@@ -149,10 +149,10 @@ public sealed interface DescriptorStep {
    * request_headers} (method, {@code header-if-present:NAME}: Envoy drops the whole descriptor of a
    * request without the header).
    */
-  record Counted(Dimension dimension) implements DescriptorStep {
+  record Counted(CountedBy dimension) implements DescriptorStep {
     @Override
     public String key() {
-      if (dimension instanceof Dimension.Ip) {
+      if (dimension instanceof CountedBy.Ip) {
         return "remote_address";
       }
       // path, method and header:NAME are keyed by their rule-language spelling
@@ -165,7 +165,7 @@ public sealed interface DescriptorStep {
     }
 
     /**
-     * CEL: the header's value, or {@link Dimension#ABSENT} without it. Header names are validated
+     * CEL: the header's value, or {@link CountedBy#ABSENT} without it. Header names are validated
      * tokens, which never hold a double quote or a backslash.
      */
     public static String absentOrValue(String header) {
@@ -174,7 +174,7 @@ public sealed interface DescriptorStep {
           + " in request.headers ? request.headers["
           + name
           + "] : \""
-          + Dimension.ABSENT
+          + CountedBy.ABSENT
           + "\"";
     }
   }

@@ -1,6 +1,6 @@
 package io.tollgate.controlplane.xds.translate;
 
-import io.tollgate.controlplane.limits.Dimension;
+import io.tollgate.controlplane.limits.CountedBy;
 import io.tollgate.controlplane.limits.InvalidRuleException;
 import io.tollgate.controlplane.limits.Limit;
 import io.tollgate.controlplane.limits.LimitRule;
@@ -222,8 +222,8 @@ public final class RateLimitConfigs {
       }
       if (key.equals("path")
           || key.equals("method")
-          || key.startsWith(Dimension.HEADER_PREFIX)
-          || key.startsWith(Dimension.HEADER_IF_PRESENT_PREFIX)) {
+          || key.startsWith(CountedBy.HEADER_PREFIX)
+          || key.startsWith(CountedBy.HEADER_IF_PRESENT_PREFIX)) {
         return key;
       }
       throw new InvalidRuleException(

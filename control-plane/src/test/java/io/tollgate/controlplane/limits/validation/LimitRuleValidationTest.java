@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tollgate.controlplane.limits.Cidr;
-import io.tollgate.controlplane.limits.Dimension;
+import io.tollgate.controlplane.limits.CountedBy;
 import io.tollgate.controlplane.limits.InvalidRuleException;
 import io.tollgate.controlplane.limits.LimitRule;
 import io.tollgate.controlplane.limits.LimitRuleJson;
@@ -81,7 +81,7 @@ class LimitRuleValidationTest {
     assertThat(rule.enabled()).isTrue();
     assertThat(rule.dimensions())
         .containsExactly(
-            new Dimension.Ip(), new Dimension.Path(), new Dimension.Header("x-api-key", true));
+            new CountedBy.Ip(), new CountedBy.Path(), new CountedBy.Header("x-api-key", true));
   }
 
   @Test

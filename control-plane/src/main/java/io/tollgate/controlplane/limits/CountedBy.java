@@ -4,13 +4,13 @@ package io.tollgate.controlplane.limits;
  * One entry of a rule's {@code by}: what a counter is keyed by. Spelled {@code ip}, {@code path},
  * {@code method}, {@code header:NAME} or {@code header-if-present:NAME}.
  */
-public sealed interface Dimension {
+public sealed interface CountedBy {
 
   /** The rule-language spelling, e.g. {@code header:x-api-key}. */
   String spelling();
 
   /** The client address Envoy sees (after {@code xff_num_trusted_hops}). */
-  record Ip() implements Dimension {
+  record Ip() implements CountedBy {
     @Override
     public String spelling() {
       return "ip";
@@ -18,7 +18,7 @@ public sealed interface Dimension {
   }
 
   /** The normalized path without its query string. */
-  record Path() implements Dimension {
+  record Path() implements CountedBy {
     @Override
     public String spelling() {
       return "path";
@@ -26,7 +26,7 @@ public sealed interface Dimension {
   }
 
   /** The request method. */
-  record Method() implements Dimension {
+  record Method() implements CountedBy {
     @Override
     public String spelling() {
       return "method";
@@ -40,7 +40,7 @@ public sealed interface Dimension {
    *     shared counter (value {@link #ABSENT}), so leaving the header out is no way around the
    *     limit; {@code header-if-present:NAME}: the rule does not count them at all
    */
-  record Header(String name, boolean countAbsent) implements Dimension {
+  record Header(String name, boolean countAbsent) implements CountedBy {
     @Override
     public String spelling() {
       return (countAbsent ? HEADER_PREFIX : HEADER_IF_PRESENT_PREFIX) + name;
@@ -61,7 +61,7 @@ public sealed interface Dimension {
    *
    * @throws IllegalArgumentException naming the accepted spellings
    */
-  static Dimension parse(String spelling) {
+  static CountedBy parse(String spelling) {
     if (spelling == null) {
       throw new IllegalArgumentException("must not be null");
     }
