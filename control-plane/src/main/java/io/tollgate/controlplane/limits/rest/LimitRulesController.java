@@ -18,6 +18,7 @@ import io.tollgate.controlplane.limits.store.LimitsProblem;
 import io.tollgate.controlplane.limits.store.RestorePrecondition;
 import io.tollgate.controlplane.limits.store.RuleHistory;
 import io.tollgate.controlplane.limits.store.RuleHistoryEntry;
+import io.tollgate.controlplane.limits.validation.LimitRuleValidator;
 import io.tollgate.controlplane.xds.RuleQuarantine;
 import io.tollgate.controlplane.xds.translate.RateLimitConfigs;
 import jakarta.servlet.http.HttpServletRequest;
@@ -180,7 +181,9 @@ class LimitRulesController {
   Map<String, Object> importRules(HttpServletRequest request) throws IOException {
     byte[] body = RequestBodies.read(request.getInputStream(), RequestBodies.MAX_IMPORT_BYTES);
     List<LimitRule> rules =
-        RateLimitConfigs.rules(ReferenceYaml.read(new String(body, StandardCharsets.UTF_8)));
+        RateLimitConfigs.rules(
+            ReferenceYaml.read(new String(body, StandardCharsets.UTF_8)),
+            LimitRuleValidator::validate);
     List<StoredRule> stored = service.importRules(rules);
     return Map.of("imported", stored.stream().map(this::view).toList());
   }

@@ -8,9 +8,7 @@ import io.tollgate.controlplane.limits.LimitRule;
 import io.tollgate.controlplane.limits.Match;
 import io.tollgate.controlplane.limits.RuleViolation;
 import io.tollgate.controlplane.regex.EnvoyRegex;
-import io.tollgate.controlplane.xds.translate.DescriptorStep.MethodGate;
-import io.tollgate.controlplane.xds.translate.DescriptorStep.PathGate;
-import io.tollgate.controlplane.xds.translate.DescriptorStep.PathKind;
+import io.tollgate.controlplane.regex.GateRegexes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -94,14 +92,14 @@ public final class LimitRuleValidator {
               "at most one of path, pathPrefix, pathRegex (none matches every path)"));
     }
     if (checkPath(match.path(), prefix + "path", out)) {
-      checkGate(new PathGate(PathKind.EXACT, match.path()).regex(), prefix + "path", out);
+      checkGate(GateRegexes.exactPath(match.path()), prefix + "path", out);
     }
     checkPath(match.pathPrefix(), prefix + "pathPrefix", out);
     if (match.pathRegex() != null) {
       checkRegex(match.pathRegex(), prefix + "pathRegex", out);
     }
     if (checkMethods(match.methods(), prefix + "methods", out) && !match.methods().isEmpty()) {
-      checkGate(new MethodGate(match.methods()).regex(), prefix + "methods", out);
+      checkGate(GateRegexes.methods(match.methods()), prefix + "methods", out);
     }
     checkHeaders(match.headers(), prefix + "headers", out);
     checkCidrs(match.sourceCidrs(), prefix + "sourceCidrs", out);
@@ -136,7 +134,7 @@ public final class LimitRuleValidator {
     EnvoyRegex.syntaxProblem(regex)
         .ifPresentOrElse(
             problem -> out.add(new RuleViolation(field, problem)),
-            () -> checkGate(new PathGate(PathKind.REGEX, regex).regex(), field, out));
+            () -> checkGate(GateRegexes.pathRegex(regex), field, out));
   }
 
   /**

@@ -2,7 +2,7 @@ package io.tollgate.controlplane.xds.translate;
 
 import io.tollgate.controlplane.limits.Cidr;
 import io.tollgate.controlplane.limits.CountedBy;
-import io.tollgate.controlplane.regex.EnvoyRegex;
+import io.tollgate.controlplane.regex.GateRegexes;
 import java.util.List;
 
 /**
@@ -71,9 +71,6 @@ public sealed interface DescriptorStep {
    */
   record PathGate(PathKind kind, String text) implements DescriptorStep {
 
-    /** Lets the {@code :path} header (which carries the query string) still match a path gate. */
-    private static final String OPTIONAL_QUERY = "(?:\\?.*)?";
-
     @Override
     public String key() {
       return kind.key;
@@ -86,8 +83,8 @@ public sealed interface DescriptorStep {
     public String regex() {
       return switch (kind) {
         case PREFIX -> null;
-        case EXACT -> EnvoyRegex.quote(text) + OPTIONAL_QUERY;
-        case REGEX -> "(?:" + text + ")" + OPTIONAL_QUERY;
+        case EXACT -> GateRegexes.exactPath(text);
+        case REGEX -> GateRegexes.pathRegex(text);
       };
     }
 
@@ -110,7 +107,7 @@ public sealed interface DescriptorStep {
 
     /** The regex Envoy matches {@code :method} against. */
     public String regex() {
-      return String.join("|", methods.stream().map(EnvoyRegex::quote).toList());
+      return GateRegexes.methods(methods);
     }
 
     @Override

@@ -8,7 +8,6 @@ import io.tollgate.controlplane.limits.Match;
 import io.tollgate.controlplane.limits.Mode;
 import io.tollgate.controlplane.limits.Per;
 import io.tollgate.controlplane.limits.RuleViolation;
-import io.tollgate.controlplane.limits.validation.LimitRuleValidator;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitConfig;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitDescriptor;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitPolicy;
@@ -18,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiFunction;
 
 /**
  * Rules to the rate-limit service's configuration ({@code RateLimitConfig}, domain {@value
@@ -56,10 +56,13 @@ public final class RateLimitConfigs {
   /**
    * The rules a configuration describes.
    *
+   * @param check the rule validation (the caller's, so the translator depends on no validator): the
+   *     violations of a rule, field names after the given prefix
    * @throws InvalidRuleException naming the descriptor at fault, when the tree is not one Tollgate
    *     produces or a rule in it is invalid
    */
-  public static List<LimitRule> rules(RateLimitConfig config) {
+  public static List<LimitRule> rules(
+      RateLimitConfig config, BiFunction<LimitRule, String, List<RuleViolation>> check) {
     if (!DOMAIN.equals(config.getDomain())) {
       throw new InvalidRuleException("domain", "must be '" + DOMAIN + "'");
     }
@@ -83,7 +86,7 @@ public final class RateLimitConfigs {
     List<LimitRule> rules = new ArrayList<>();
     for (RuleBuilder builder : byName.values()) {
       LimitRule rule = builder.build();
-      violations.addAll(LimitRuleValidator.validate(rule, builder.where + "."));
+      violations.addAll(check.apply(rule, builder.where + "."));
       rules.add(rule);
     }
     if (!violations.isEmpty()) {
