@@ -6,8 +6,6 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitConfig;
 import java.util.List;
-import org.springframework.core.annotation.Order;
-import org.springframework.stereotype.Component;
 
 /**
  * Limit rules in the snapshot. The same rules give Envoy's actions and the rate-limit services'
@@ -15,8 +13,6 @@ import org.springframework.stereotype.Component;
  * same snapshot, so they never disagree. The rules sit on the virtual host, so they apply whatever
  * route a request takes. Nothing is added when {@link LimitsInput#service()} is null.
  */
-@Component
-@Order(100)
 public final class RateLimitExtension implements TranslatorExtension {
 
   private final RateLimitActionsFactory actions = new RateLimitActionsFactory();
