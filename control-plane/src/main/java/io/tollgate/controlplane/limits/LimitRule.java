@@ -47,9 +47,4 @@ public record LimitRule(
   public List<CountedBy> dimensions() {
     return by.stream().map(CountedBy::parse).toList();
   }
-
-  /** A copy with another enabled flag. */
-  public LimitRule withEnabled(boolean value) {
-    return new LimitRule(name, match, by, limit, mode, value);
-  }
 }
