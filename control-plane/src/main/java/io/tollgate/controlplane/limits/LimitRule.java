@@ -8,7 +8,7 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * One limit rule of the REST model (ARCHITECTURE.md, "Limit rules"). Optional parts get their
+ * One limit rule of the REST model (docs/architecture.md, "The models"). Optional parts get their
  * defaults here: {@code match} every request, {@code by} one shared counter, {@code mode} enforce,
  * {@code enabled} true. Required parts ({@code name}, {@code limit}) may be null until {@link
  * LimitRuleValidator} has accepted the rule.

@@ -28,7 +28,7 @@ import java.util.function.BiFunction;
  */
 public final class RateLimitConfigs {
 
-  /** The rate-limit domain of Tollgate (COMMON.md). */
+  /** The rate-limit domain of Tollgate (docs/architecture.md). */
   public static final String DOMAIN = "tollgate";
 
   private RateLimitConfigs() {}
