@@ -7,6 +7,7 @@ import io.tollgate.ratelimit.config.ConfigDirectory;
 import io.tollgate.ratelimit.config.ConfigDocument;
 import io.tollgate.ratelimit.config.ConfigException;
 import io.tollgate.ratelimit.config.YamlConfigReader;
+import io.tollgate.ratelimit.settings.Settings;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -18,7 +18,7 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitConfig;
-import io.tollgate.ratelimit.Settings;
+import io.tollgate.ratelimit.settings.Settings;
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.tollgate.ratelimit;
+package io.tollgate.ratelimit.settings;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.tollgate.ratelimit;
+package io.tollgate.ratelimit.settings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
