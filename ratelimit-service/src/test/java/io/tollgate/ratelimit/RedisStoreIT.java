@@ -1,6 +1,5 @@
 package io.tollgate.ratelimit;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
