@@ -15,7 +15,8 @@ import java.util.Map;
  */
 public final class ControlPlaneProcess extends JvmProcess {
 
-  private static final Duration STARTUP = Duration.ofSeconds(120);
+  /** Generous: a Boot start takes over two minutes on a 2-core machine under a load of 20. */
+  private static final Duration STARTUP = Duration.ofMinutes(4);
 
   private final int restPort;
   private final int xdsPort;

@@ -19,7 +19,9 @@ import java.util.Map;
  */
 public final class RateLimitServiceProcess extends JvmProcess {
 
-  private static final Duration STARTUP = Duration.ofSeconds(60);
+  /** Generous, as the control plane's: a loaded 2-core machine starts JVMs slowly. */
+  private static final Duration STARTUP = Duration.ofMinutes(2);
+
   private static final List<String> JVM_ARGS =
       List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx256m");
 
