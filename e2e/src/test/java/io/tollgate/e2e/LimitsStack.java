@@ -129,11 +129,6 @@ final class LimitsStack implements AutoCloseable {
     return gateway;
   }
 
-  /** The control plane's database; null when the variant runs it on H2. */
-  PostgresServer postgres() {
-    return postgres;
-  }
-
   RateLimitServiceProcess rateLimit() {
     return rateLimit;
   }
