@@ -21,10 +21,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Everything issue 5 needs on loopback: the proxy stack ({@link TollgateStack}: nginx mock, control
- * plane, Envoy) plus the rate-limit service configured over xDS by that control plane, and, per
- * {@link Variant}, PostgreSQL for the control plane and Redis for the counters. Clients speak from
- * any 127.0.0.0/8 address, so a test can be several client IPs.
+ * Everything the limit-rule suites need on loopback: the proxy stack ({@link TollgateStack}: nginx
+ * mock, control plane, Envoy) plus the rate-limit service configured over xDS by that control
+ * plane, and, per {@link Variant}, PostgreSQL for the control plane and Redis for the counters.
+ * Clients speak from any 127.0.0.0/8 address, so a test can be several client IPs.
  */
 final class LimitsStack implements AutoCloseable {
 
@@ -44,6 +44,7 @@ final class LimitsStack implements AutoCloseable {
   private final Teardown started = new Teardown();
   private TollgateStack gateway;
   private RateLimitServiceProcess rateLimit;
+  private PostgresServer postgres;
 
   private LimitsStack(Variant variant, TestCa grpcCa) {
     this.variant = variant;
@@ -72,7 +73,6 @@ final class LimitsStack implements AutoCloseable {
   }
 
   private void startAll() {
-    PostgresServer postgres = null;
     if (variant.postgres()) {
       postgres = PostgresServer.start("tollgate");
       started.add(postgres);

@@ -8,8 +8,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -387,18 +390,23 @@ abstract class LimitsSuite {
   /** Repeats {@code request} until {@code done}; how long that took (fails after 10 s). */
   static Duration timeUntil(Supplier<Response> request, Predicate<Response> done) {
     long start = System.nanoTime();
-    Duration limit = Duration.ofSeconds(10);
-    while (true) {
-      Response r = request.get();
-      Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-      if (done.test(r)) {
-        return elapsed;
-      }
-      assertThat(elapsed)
-          .as("still %d after %s: %s", r.status(), elapsed, r.body())
-          .isLessThan(limit);
-      sleep(Duration.ofMillis(50));
+    AtomicReference<Response> last = new AtomicReference<>();
+    try {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(50))
+          .pollInSameThread()
+          .until(
+              () -> {
+                last.set(request.get());
+                return done.test(last.get());
+              });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          "still " + last.get().status() + " after 10 s: " + last.get().body(), e);
     }
+    return Duration.ofNanos(System.nanoTime() - start);
   }
 
   private static void sleep(Duration d) {

@@ -18,8 +18,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * One rule Envoy rejects never blocks the others (issue 11): the control plane holds the rejected
- * rule out, serves every other rule, and reports Envoy's message on the rule.
+ * One rule Envoy rejects never blocks the others: the control plane holds the rejected rule out,
+ * serves every other rule, and reports Envoy's message on the rule.
  *
  * <p>The validator lets no regex through that Envoy 1.40 rejects with its defaults, so this test
  * lowers this Envoy's {@code re2.max_program_size.error_level} through its runtime admin layer (the

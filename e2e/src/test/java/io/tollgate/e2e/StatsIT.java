@@ -1,6 +1,7 @@
 package io.tollgate.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tollgate.testsupport.ControlPlaneProcess;
 import io.tollgate.testsupport.EnvoyProcess;
@@ -169,9 +170,10 @@ class StatsIT {
       long before = sent;
       for (int i = 0; i < 7; i++) {
         // Until B's Envoy has bound its listener the connection is refused (and nothing logged).
-        while (get(otherProxy, "/categories/MLA97994") == 0) {
-          Thread.sleep(100);
-        }
+        await("B's proxy to answer")
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(100))
+            .until(() -> get(otherProxy, "/categories/MLA97994") != 0);
       }
       // B reads A's traffic from the shared database, so A's open minute shows in B only once A
       // flushes it (per minute); B's own entries are visible at once.

@@ -4,6 +4,7 @@ import io.grpc.netty.shaded.io.netty.util.ResourceLeakDetector;
 import io.tollgate.ratelimit.config.CompiledConfig;
 import io.tollgate.ratelimit.config.ConfigCompiler;
 import io.tollgate.ratelimit.config.ConfigDirectory;
+import io.tollgate.ratelimit.settings.Settings;
 import io.tollgate.referenceconfig.ConfigDocument;
 import io.tollgate.referenceconfig.ConfigException;
 import io.tollgate.referenceconfig.ReferenceYamlReader;

@@ -18,6 +18,7 @@ import io.tollgate.ratelimit.server.GrpcServer;
 import io.tollgate.ratelimit.server.Health;
 import io.tollgate.ratelimit.server.HttpEndpoints;
 import io.tollgate.ratelimit.server.RateLimitGrpcService;
+import io.tollgate.ratelimit.settings.Settings;
 import io.tollgate.ratelimit.stats.ReferenceMetricsWriter;
 import io.tollgate.ratelimit.stats.ServiceStats;
 import io.tollgate.ratelimit.stats.StatsRegistry;

@@ -1,7 +1,6 @@
 package io.tollgate.testsupport;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,34 +13,32 @@ import java.util.Map;
  * free loopback ports, with its own H2 database file. {@link #restart()} and {@link #start()} after
  * {@link #kill()} keep the ports and data, as a restarted server would.
  */
-public final class ControlPlaneProcess implements AutoCloseable {
+public final class ControlPlaneProcess extends JvmProcess {
 
-  private static final Duration STARTUP = Duration.ofSeconds(120);
+  /** Generous: a Boot start takes over two minutes on a 2-core machine under a load of 20. */
+  private static final Duration STARTUP = Duration.ofMinutes(4);
 
-  private final Path dir;
   private final int restPort;
   private final int xdsPort;
-  private final Map<String, String> env;
-  private final List<String> command;
-  private ManagedProcess process;
 
   private ControlPlaneProcess(
-      Path dir, int restPort, int xdsPort, Map<String, String> env, List<String> command) {
-    this.dir = dir;
+      Path dir, int restPort, int xdsPort, Map<String, String> env, List<String> jvmArgs) {
+    super(
+        "control-plane",
+        dir,
+        "control-plane",
+        jvmArgs,
+        env,
+        URI.create("http://127.0.0.1:" + restPort + "/actuator/health"),
+        xdsPort,
+        STARTUP);
     this.restPort = restPort;
     this.xdsPort = xdsPort;
-    this.env = Map.copyOf(env);
-    this.command = List.copyOf(command);
   }
 
   /** The jar the build packages; fails with the command that makes it when it is missing. */
   public static Path jar() {
-    Path jar = Binaries.repoRoot().resolve("control-plane/target/control-plane.jar");
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(
-          jar + " missing; build it with `./mvnw -B -q -pl control-plane -am -DskipTests package`");
-    }
-    return jar;
+    return packagedJar("control-plane");
   }
 
   /** A control plane serving {@code config} (a tollgate.yaml the test owns and may edit). */
@@ -62,53 +59,16 @@ public final class ControlPlaneProcess implements AutoCloseable {
     return "http://127.0.0.1:" + restPort;
   }
 
-  public long pid() {
-    return process.pid();
-  }
-
-  public ManagedProcess process() {
-    return process;
-  }
-
-  public boolean isRunning() {
-    return process != null && process.isAlive();
-  }
-
   /** Starts the JVM (again, after {@link #kill()} or {@link #stop()}) and waits until healthy. */
-  public synchronized ControlPlaneProcess start() {
-    if (isRunning()) {
-      throw new IllegalStateException("control plane already running, pid " + process.pid());
-    }
-    process = ManagedProcess.builder("control-plane", command).env(env).workDir(dir).start();
-    process.awaitHttp(URI.create(baseUrl() + "/actuator/health"), STARTUP);
-    process.awaitPort("127.0.0.1", xdsPort, Duration.ofSeconds(10));
+  public ControlPlaneProcess start() {
+    startJvm();
     return this;
-  }
-
-  /** SIGTERM: a graceful shutdown. */
-  public synchronized void stop() {
-    if (process != null) {
-      process.stop();
-    }
-  }
-
-  /** SIGKILL: a crash. */
-  public synchronized void kill() {
-    if (process != null) {
-      process.kill();
-    }
   }
 
   /** A graceful stop, then a start on the same ports with the same database. */
   public ControlPlaneProcess restart() {
     stop();
     return start();
-  }
-
-  @Override
-  public void close() {
-    stop();
-    Scratch.delete(dir);
   }
 
   /** Options of a {@link ControlPlaneProcess}. */
@@ -157,11 +117,7 @@ public final class ControlPlaneProcess implements AutoCloseable {
      */
     public String startExpectingRefusal(Duration timeout) {
       ControlPlaneProcess controlPlane = prepare();
-      try (ManagedProcess process =
-          ManagedProcess.builder("control-plane", controlPlane.command)
-              .env(controlPlane.env)
-              .workDir(controlPlane.dir)
-              .start()) {
+      try (ManagedProcess process = controlPlane.builder().start()) {
         int exit = process.awaitExit(timeout);
         String log = process.logTail(200);
         if (exit == 0) {
@@ -169,7 +125,7 @@ public final class ControlPlaneProcess implements AutoCloseable {
         }
         return log;
       } finally {
-        Scratch.delete(controlPlane.dir);
+        controlPlane.close();
       }
     }
 
@@ -198,11 +154,7 @@ public final class ControlPlaneProcess implements AutoCloseable {
           "TOLLGATE_DB_URL",
           "jdbc:h2:file:" + dir.resolve("data/tollgate") + ";DB_CLOSE_ON_EXIT=FALSE");
       all.putAll(env);
-      List<String> command = new ArrayList<>();
-      command.add(Binaries.java().toString());
-      command.addAll(jvmArgs);
-      command.addAll(List.of("-jar", jar().toString()));
-      return new ControlPlaneProcess(dir, restPort, xdsPort, all, command);
+      return new ControlPlaneProcess(dir, restPort, xdsPort, all, jvmArgs);
     }
   }
 }

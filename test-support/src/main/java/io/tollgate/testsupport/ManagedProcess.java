@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real child process owned by a test: output goes to a log file under {@code target/it-logs}, and
@@ -107,19 +109,34 @@ public final class ManagedProcess implements AutoCloseable {
 
   /** Waits until the condition holds, failing early (with the log) if the process exits. */
   public ManagedProcess await(String what, Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return this;
-      }
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            name + " exited with " + process.exitValue() + " before " + what + ":\n" + logTail(40));
-      }
-      sleep(Duration.ofMillis(50));
+    try {
+      Awaitility.await(name + ": " + what)
+          .atMost(timeout)
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(50))
+          .pollInSameThread()
+          .until(
+              () -> {
+                if (condition.getAsBoolean()) {
+                  return true;
+                }
+                if (!process.isAlive()) {
+                  throw new IllegalStateException(
+                      name
+                          + " exited with "
+                          + process.exitValue()
+                          + " before "
+                          + what
+                          + ":\n"
+                          + logTail(40));
+                }
+                return false;
+              });
+      return this;
+    } catch (ConditionTimeoutException e) {
+      throw new IllegalStateException(
+          name + ": timed out after " + timeout + " waiting for " + what + ":\n" + logTail(40), e);
     }
-    throw new IllegalStateException(
-        name + ": timed out after " + timeout + " waiting for " + what + ":\n" + logTail(40));
   }
 
   /** Waits until the process exits on its own; its exit code, or a failure with the log. */
@@ -178,15 +195,6 @@ public final class ManagedProcess implements AutoCloseable {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException e) {
       // The JVM is already shutting down and the hook is running or has run.
-    }
-  }
-
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
     }
   }
 

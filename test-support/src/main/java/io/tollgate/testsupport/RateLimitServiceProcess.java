@@ -3,7 +3,6 @@ package io.tollgate.testsupport;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -18,42 +17,50 @@ import java.util.Map;
  * /healthcheck} answers 200; after {@link #stop()} it starts again on the same ports, as a
  * restarted replica would.
  */
-public final class RateLimitServiceProcess implements AutoCloseable {
+public final class RateLimitServiceProcess extends JvmProcess {
 
-  private static final Duration STARTUP = Duration.ofSeconds(60);
+  /** Generous, as the control plane's: a loaded 2-core machine starts JVMs slowly. */
+  private static final Duration STARTUP = Duration.ofMinutes(2);
 
-  private final String name;
-  private final Path dir;
+  private static final List<String> JVM_ARGS =
+      List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx256m");
+
   private final int grpcPort;
   private final int httpPort;
-  private final Map<String, String> env;
   private final HttpClient http = HttpClient.newHttpClient();
-  private ManagedProcess process;
 
   private RateLimitServiceProcess(String name, int grpcPort, Map<String, String> env) {
-    this.name = name;
-    this.dir = Scratch.create(name);
+    this(name, grpcPort, FreePorts.next(), env);
+  }
+
+  private RateLimitServiceProcess(
+      String name, int grpcPort, int httpPort, Map<String, String> env) {
+    super(
+        name,
+        Scratch.create(name),
+        "ratelimit-service",
+        JVM_ARGS,
+        withPorts(env, grpcPort, httpPort),
+        URI.create("http://127.0.0.1:" + httpPort + "/healthcheck"),
+        grpcPort,
+        STARTUP);
     this.grpcPort = grpcPort;
-    this.httpPort = FreePorts.next();
+    this.httpPort = httpPort;
+  }
+
+  private static Map<String, String> withPorts(Map<String, String> env, int grpc, int httpPort) {
     Map<String, String> all = new LinkedHashMap<>(env);
     all.put("GRPC_HOST", "127.0.0.1");
-    all.put("GRPC_PORT", Integer.toString(grpcPort));
+    all.put("GRPC_PORT", Integer.toString(grpc));
     all.put("HOST", "127.0.0.1");
     all.put("PORT", Integer.toString(httpPort));
     all.putIfAbsent("LOG_LEVEL", "info");
-    this.env = Map.copyOf(all);
+    return all;
   }
 
   /** The jar the build packages; fails with the command that makes it when it is missing. */
   public static Path jar() {
-    Path jar = Binaries.repoRoot().resolve("ratelimit-service/target/ratelimit-service.jar");
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(
-          jar
-              + " missing; build it with `./mvnw -B -q -pl ratelimit-service -am -DskipTests"
-              + " package`");
-    }
-    return jar;
+    return packagedJar("ratelimit-service");
   }
 
   /**
@@ -96,45 +103,13 @@ public final class RateLimitServiceProcess implements AutoCloseable {
 
   /** The xDS node id it announces, or null when it reads its configuration from files. */
   public String nodeId() {
-    return env.get("CONFIG_GRPC_XDS_NODE_ID");
-  }
-
-  public long pid() {
-    return process.pid();
-  }
-
-  public ManagedProcess process() {
-    return process;
-  }
-
-  public boolean isRunning() {
-    return process != null && process.isAlive();
+    return env().get("CONFIG_GRPC_XDS_NODE_ID");
   }
 
   /** Starts the JVM (again, after {@link #stop()}) and waits until its health check answers. */
-  public synchronized RateLimitServiceProcess start() {
-    if (isRunning()) {
-      throw new IllegalStateException(name + " already running, pid " + process.pid());
-    }
-    List<String> command =
-        List.of(
-            Binaries.java().toString(),
-            "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1",
-            "-Xmx256m",
-            "-jar",
-            jar().toString());
-    process = ManagedProcess.builder(name, command).env(env).workDir(dir).start();
-    process.awaitHttp(URI.create(baseUrl() + "/healthcheck"), STARTUP);
-    process.awaitPort("127.0.0.1", grpcPort, Duration.ofSeconds(10));
+  public RateLimitServiceProcess start() {
+    startJvm();
     return this;
-  }
-
-  /** SIGTERM: a graceful shutdown. */
-  public synchronized void stop() {
-    if (process != null) {
-      process.stop();
-    }
   }
 
   /** The body of {@code GET /metrics} (Prometheus text). */
@@ -144,12 +119,6 @@ public final class RateLimitServiceProcess implements AutoCloseable {
             .timeout(Duration.ofSeconds(5))
             .build();
     return HttpCalls.send(http, request).body();
-  }
-
-  @Override
-  public void close() {
-    stop();
-    Scratch.delete(dir);
   }
 
   /** Options of a service configured over xDS. */

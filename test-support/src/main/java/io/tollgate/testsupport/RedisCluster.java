@@ -6,8 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A Redis Cluster of three real {@code redis-server} masters on loopback, joined with {@code
@@ -84,22 +87,14 @@ public final class RedisCluster implements AutoCloseable {
    * running node), e.g. after a master was stopped and its replica promoted.
    */
   public void awaitReady(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      List<RedisServer> running = nodes.stream().filter(RedisServer::isRunning).toList();
-      if (masters().size() == 3
-          && running.stream()
-              .allMatch(n -> n.cli("cluster", "info").contains("cluster_state:ok"))) {
-        return;
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted", e);
-      }
-    }
-    throw new IllegalStateException("Redis cluster not ready within " + timeout);
+    awaitCondition(
+        "Redis cluster ready",
+        timeout,
+        () ->
+            masters().size() == 3
+                && nodes.stream()
+                    .filter(RedisServer::isRunning)
+                    .allMatch(n -> n.cli("cluster", "info").contains("cluster_state:ok")));
   }
 
   /**
@@ -117,19 +112,10 @@ public final class RedisCluster implements AutoCloseable {
             .orElseThrow(
                 () -> new IllegalStateException("no connected replica of " + master.address()));
     replica.cli("cluster", "failover");
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!(replica.cli("role").startsWith("master") && master.cli("role").startsWith("slave"))) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "no hand-over from " + master.address() + " within " + timeout);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted", e);
-      }
-    }
+    awaitCondition(
+        "hand-over from " + master.address(),
+        timeout,
+        () -> replica.cli("role").startsWith("master") && master.cli("role").startsWith("slave"));
     master.shutdown();
     awaitReady(timeout);
     return replica;
@@ -166,5 +152,17 @@ public final class RedisCluster implements AutoCloseable {
   @Override
   public void close() {
     nodes.forEach(RedisServer::close);
+  }
+
+  private static void awaitCondition(String what, Duration timeout, Callable<Boolean> done) {
+    try {
+      Awaitility.await(what)
+          .atMost(timeout)
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(50))
+          .until(done);
+    } catch (ConditionTimeoutException e) {
+      throw new IllegalStateException("no " + what + " within " + timeout, e);
+    }
   }
 }

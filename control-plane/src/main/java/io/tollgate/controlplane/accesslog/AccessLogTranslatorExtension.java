@@ -23,7 +23,7 @@ public class AccessLogTranslatorExtension implements TranslatorExtension {
     this(settings.accessLog().enabled());
   }
 
-  AccessLogTranslatorExtension(boolean enabled) {
+  public AccessLogTranslatorExtension(boolean enabled) {
     this.enabled = enabled;
   }
 

@@ -1,5 +1,8 @@
 package io.tollgate.controlplane.limits;
 
+import com.google.common.net.InetAddresses;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
@@ -15,7 +18,6 @@ import java.util.regex.Pattern;
 public record Cidr(byte[] address, int prefixLength) {
 
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-  private static final Pattern IPV6_CHARS = Pattern.compile("[0-9a-fA-F:.]+");
 
   public Cidr {
     address = address.clone();
@@ -59,28 +61,17 @@ public record Cidr(byte[] address, int prefixLength) {
   }
 
   private static byte[] parseAddress(String host, String text) {
-    if (IPV4.matcher(host).matches()) {
-      String[] parts = host.split("\\.");
-      byte[] bytes = new byte[4];
-      for (int i = 0; i < 4; i++) {
-        int octet = Integer.parseInt(parts[i]);
-        if (octet > 255) {
-          throw new IllegalArgumentException("'" + text + "' is not a valid IPv4 address");
-        }
-        bytes[i] = (byte) octet;
-      }
-      return bytes;
+    // Guava reads address literals only: never a host name lookup.
+    InetAddress parsed = InetAddresses.isInetAddress(host) ? InetAddresses.forString(host) : null;
+    if (parsed instanceof Inet4Address && !host.contains(":")) {
+      return parsed.getAddress();
     }
-    // A string with a colon is parsed as an IPv6 literal, never looked up as a host name.
-    if (host.contains(":") && IPV6_CHARS.matcher(host).matches()) {
-      try {
-        byte[] bytes = InetAddress.getByName(host).getAddress();
-        if (bytes.length == 16) {
-          return bytes;
-        }
-      } catch (UnknownHostException e) {
-        // reported below
-      }
+    // An IPv6 literal that is an IPv4-mapped address comes back as IPv4; scoped ones are no range.
+    if (parsed instanceof Inet6Address && !host.contains("%")) {
+      return parsed.getAddress();
+    }
+    if (IPV4.matcher(host).matches()) {
+      throw new IllegalArgumentException("'" + text + "' is not a valid IPv4 address");
     }
     throw new IllegalArgumentException("'" + text + "' is not an IPv4 or IPv6 address");
   }
@@ -106,52 +97,13 @@ public record Cidr(byte[] address, int prefixLength) {
     return 31 * java.util.Arrays.hashCode(address) + prefixLength;
   }
 
+  /** IPv4 dotted, IPv6 as RFC 5952 prints it (lower case, longest zero run as "::"). */
   @Override
   public String toString() {
-    return (isIpv4() ? ipv4() : ipv6()) + "/" + prefixLength;
-  }
-
-  private String ipv4() {
-    return (address[0] & 0xff)
-        + "."
-        + (address[1] & 0xff)
-        + "."
-        + (address[2] & 0xff)
-        + "."
-        + (address[3] & 0xff);
-  }
-
-  /** RFC 5952: lower case, no leading zeros, the longest run (2+) of zero groups as "::". */
-  private String ipv6() {
-    int[] groups = new int[8];
-    for (int i = 0; i < 8; i++) {
-      groups[i] = ((address[2 * i] & 0xff) << 8) | (address[2 * i + 1] & 0xff);
+    try {
+      return InetAddresses.toAddrString(InetAddress.getByAddress(address)) + "/" + prefixLength;
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("a Cidr holds 4 or 16 bytes", e);
     }
-    int bestStart = -1;
-    int bestLength = 1;
-    for (int i = 0; i < 8; ) {
-      int j = i;
-      while (j < 8 && groups[j] == 0) {
-        j++;
-      }
-      if (j - i > bestLength) {
-        bestStart = i;
-        bestLength = j - i;
-      }
-      i = j == i ? i + 1 : j;
-    }
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < 8; i++) {
-      if (i == bestStart) {
-        out.append("::");
-        i += bestLength - 1;
-        continue;
-      }
-      if (out.length() > 0 && out.charAt(out.length() - 1) != ':') {
-        out.append(':');
-      }
-      out.append(Integer.toHexString(groups[i]));
-    }
-    return out.toString();
   }
 }

@@ -1,5 +1,7 @@
 package io.tollgate.controlplane.limits;
 
+import io.tollgate.controlplane.limits.validation.LimitRuleValidator;
+
 /**
  * How many requests a rule allows per window. {@code requests == 0} blocks every matching request.
  * Components are nullable only until {@link LimitRuleValidator} has accepted the rule.

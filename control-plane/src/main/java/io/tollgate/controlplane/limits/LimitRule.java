@@ -3,12 +3,13 @@ package io.tollgate.controlplane.limits;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.tollgate.controlplane.limits.validation.LimitRuleValidator;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /**
- * One limit rule of the REST model (ARCHITECTURE.md, "Limit rules"). Optional parts get their
+ * One limit rule of the REST model (docs/architecture.md, "The models"). Optional parts get their
  * defaults here: {@code match} every request, {@code by} one shared counter, {@code mode} enforce,
  * {@code enabled} true, {@code accuracy} exact. Required parts ({@code name}, {@code limit}) may be
  * null until {@link LimitRuleValidator} has accepted the rule.
@@ -65,13 +66,8 @@ public record LimitRule(
   }
 
   /** The counter dimensions, parsed; only meaningful for a validated rule. */
-  public List<Dimension> dimensions() {
-    return by.stream().map(Dimension::parse).toList();
-  }
-
-  /** A copy with another enabled flag. */
-  public LimitRule withEnabled(boolean value) {
-    return new LimitRule(name, match, by, limit, mode, value, accuracy);
+  public List<CountedBy> dimensions() {
+    return by.stream().map(CountedBy::parse).toList();
   }
 
   /** Whether the approximate tier enforces this rule. */

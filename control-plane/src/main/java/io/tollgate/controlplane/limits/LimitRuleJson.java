@@ -1,5 +1,6 @@
 package io.tollgate.controlplane.limits;
 
+import io.tollgate.controlplane.limits.validation.LimitRuleValidator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -12,11 +12,11 @@ public enum RuleSource {
   @JsonProperty("file")
   FILE;
 
-  String column() {
+  public String column() {
     return name().toLowerCase(java.util.Locale.ROOT);
   }
 
-  static RuleSource ofColumn(String column) {
+  public static RuleSource ofColumn(String column) {
     return valueOf(column.toUpperCase(java.util.Locale.ROOT));
   }
 }

@@ -120,11 +120,6 @@ public final class Aggregate {
 
   private static final long[] NONE = new long[2];
 
-  /** Number of keys held over all dimensions, for memory accounting. */
-  public int keyCount() {
-    return keys.values().stream().mapToInt(Map::size).sum();
-  }
-
   private static final Comparator<Map.Entry<String, long[]>> BY_REQUESTS_DESC =
       Comparator.comparingLong((Map.Entry<String, long[]> e) -> e.getValue()[0]).reversed();
 }

@@ -2,11 +2,13 @@ package io.tollgate.controlplane.xds;
 
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.tollgate.controlplane.xds.translate.RateLimitExtension;
 import io.tollgate.controlplane.xds.translate.Translator;
 import io.tollgate.controlplane.xds.translate.TranslatorExtension;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 
 /** Wires the translator, the snapshot cache and the ADS service (served by the gRPC server). */
 @Configuration(proxyBeanMethods = false)
@@ -15,6 +17,13 @@ class XdsConfiguration {
   @Bean
   SimpleCache<String> xdsSnapshotCache() {
     return new SimpleCache<>(new AllNodesGroup());
+  }
+
+  /** Before the access log (a bean without an order, so last): the order golden files pin. */
+  @Bean
+  @Order(100)
+  RateLimitExtension rateLimitExtension() {
+    return new RateLimitExtension();
   }
 
   @Bean

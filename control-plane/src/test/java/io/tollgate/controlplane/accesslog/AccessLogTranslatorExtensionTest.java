@@ -2,7 +2,7 @@ package io.tollgate.controlplane.accesslog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tollgate.controlplane.gateway.GatewayConfigParser;
+import io.tollgate.controlplane.configfile.GatewayConfigParser;
 import io.tollgate.controlplane.xds.translate.TranslatorInput;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.tollgate.controlplane.gateway.GatewayConfigParser;
-import io.tollgate.controlplane.gateway.GatewayConfigWatcher;
+import io.tollgate.controlplane.configfile.GatewayConfigParser;
+import io.tollgate.controlplane.configfile.GatewayConfigWatcher;
 import io.tollgate.controlplane.xds.translate.Translator;
 import java.nio.file.Files;
 import java.nio.file.Path;

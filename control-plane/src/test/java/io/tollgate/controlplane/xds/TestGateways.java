@@ -1,7 +1,7 @@
 package io.tollgate.controlplane.xds;
 
-import io.tollgate.controlplane.gateway.GatewayConfig;
-import io.tollgate.controlplane.gateway.GatewayConfigParser;
+import io.tollgate.controlplane.configfile.GatewayConfig;
+import io.tollgate.controlplane.configfile.GatewayConfigParser;
 
 /** Gateway models for xDS tests, parsed from YAML as the real file would be. */
 final class TestGateways {

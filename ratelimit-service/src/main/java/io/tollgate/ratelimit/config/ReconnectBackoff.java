@@ -1,6 +1,6 @@
 package io.tollgate.ratelimit.config;
 
-import io.tollgate.ratelimit.Settings;
+import io.tollgate.ratelimit.settings.Settings;
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
 

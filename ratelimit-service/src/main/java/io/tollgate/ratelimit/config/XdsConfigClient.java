@@ -18,7 +18,7 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitConfig;
-import io.tollgate.ratelimit.Settings;
+import io.tollgate.ratelimit.settings.Settings;
 import io.tollgate.referenceconfig.ConfigDocument;
 import io.tollgate.referenceconfig.ConfigException;
 import java.io.File;

@@ -3,7 +3,7 @@ package io.tollgate.ratelimit.limiter;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tollgate.ratelimit.Settings;
+import io.tollgate.ratelimit.settings.Settings;
 import io.tollgate.ratelimit.stats.ServiceStats;
 import java.time.Clock;
 import java.util.concurrent.CompletionException;

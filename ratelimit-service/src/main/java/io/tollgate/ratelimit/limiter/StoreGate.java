@@ -2,7 +2,7 @@ package io.tollgate.ratelimit.limiter;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.tollgate.ratelimit.Settings;
+import io.tollgate.ratelimit.settings.Settings;
 import io.tollgate.ratelimit.store.CounterBatch;
 import io.tollgate.ratelimit.store.CounterStore;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.tollgate.ratelimit.quota;
 
-import io.tollgate.ratelimit.Settings;
+import io.tollgate.ratelimit.settings.Settings;
 
 /**
  * One Envoy's view of one bucket: its smoothed share of the fleet's demand and the window it last

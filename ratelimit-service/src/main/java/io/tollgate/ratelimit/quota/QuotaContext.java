@@ -1,7 +1,7 @@
 package io.tollgate.ratelimit.quota;
 
-import io.tollgate.ratelimit.Settings;
 import io.tollgate.ratelimit.config.ActiveConfig;
+import io.tollgate.ratelimit.settings.Settings;
 import io.tollgate.ratelimit.store.CounterStore;
 import java.time.Clock;
 import java.time.Duration;

@@ -6,7 +6,7 @@ import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.tollgate.ratelimit.Settings;
+import io.tollgate.ratelimit.settings.Settings;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -3,7 +3,7 @@ package io.tollgate.ratelimit.store;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.StaticCredentialsProvider;
-import io.tollgate.ratelimit.Settings;
+import io.tollgate.ratelimit.settings.Settings;
 import java.util.ArrayList;
 import java.util.List;
 

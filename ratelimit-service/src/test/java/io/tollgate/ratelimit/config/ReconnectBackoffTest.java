@@ -2,7 +2,7 @@ package io.tollgate.ratelimit.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tollgate.ratelimit.Settings;
+import io.tollgate.ratelimit.settings.Settings;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -13,7 +13,7 @@ import io.tollgate.protos.ratelimit.config.v3.RateLimitConfig;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitDescriptor;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitPolicy;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitUnit;
-import io.tollgate.ratelimit.Settings;
+import io.tollgate.ratelimit.settings.Settings;
 import io.tollgate.ratelimit.stats.ServiceStats;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -2,7 +2,7 @@ package io.tollgate.ratelimit.quota;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tollgate.ratelimit.Settings;
+import io.tollgate.ratelimit.settings.Settings;
 import org.junit.jupiter.api.Test;
 
 /** The assignment arithmetic: share split, window roll-over, deny-all, reservations, TTLs. */

@@ -16,7 +16,7 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.tollgate.ratelimit.RateLimitApplication;
-import io.tollgate.ratelimit.Settings;
+import io.tollgate.ratelimit.settings.Settings;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;

@@ -2,7 +2,7 @@ package io.tollgate.ratelimit.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tollgate.ratelimit.Settings;
+import io.tollgate.ratelimit.settings.Settings;
 import io.tollgate.testsupport.RedisServer;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

@@ -18,7 +18,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.extensions.clusters.common.dns.v3.DnsLookupFamily;
 import io.envoyproxy.envoy.extensions.clusters.dns.v3.DnsCluster;
-import io.tollgate.controlplane.gateway.UpstreamSpec;
+import io.tollgate.controlplane.configfile.UpstreamSpec;
 
 /** The cluster of one upstream: where it is, how to connect, how much load to let through. */
 final class ClusterFactory {

@@ -8,7 +8,7 @@ import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.tollgate.controlplane.gateway.ListenerSpec;
+import io.tollgate.controlplane.configfile.ListenerSpec;
 
 /** The client-facing listener: one filter chain holding the HTTP connection manager. */
 final class ListenerFactory {

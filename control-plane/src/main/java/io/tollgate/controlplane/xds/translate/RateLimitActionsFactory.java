@@ -10,10 +10,8 @@ import io.envoyproxy.envoy.config.route.v3.RateLimit.Action;
 import io.envoyproxy.envoy.extensions.rate_limit_descriptors.expr.v3.Descriptor;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
-import io.tollgate.controlplane.limits.DescriptorStep;
-import io.tollgate.controlplane.limits.Dimension;
+import io.tollgate.controlplane.limits.CountedBy;
 import io.tollgate.controlplane.limits.LimitRule;
-import io.tollgate.controlplane.limits.RuleDescriptors;
 import java.util.List;
 
 /**
@@ -93,17 +91,17 @@ final class RateLimitActionsFactory {
   }
 
   private static void counted(DescriptorStep.Counted c, Action.Builder a) {
-    Dimension d = c.dimension();
-    if (d instanceof Dimension.Ip) {
+    CountedBy d = c.dimension();
+    if (d instanceof CountedBy.Ip) {
       a.setRemoteAddress(Action.RemoteAddress.getDefaultInstance());
-    } else if (d instanceof Dimension.Path) {
+    } else if (d instanceof CountedBy.Path) {
       a.setExtension(expression(c.key(), URL_PATH));
-    } else if (d instanceof Dimension.Method) {
+    } else if (d instanceof CountedBy.Method) {
       a.setRequestHeaders(
           Action.RequestHeaders.newBuilder().setHeaderName(":method").setDescriptorKey(c.key()));
-    } else if (d instanceof Dimension.Header h && h.countAbsent()) {
+    } else if (d instanceof CountedBy.Header h && h.countAbsent()) {
       a.setExtension(expression(c.key(), DescriptorStep.Counted.absentOrValue(h.name())));
-    } else if (d instanceof Dimension.Header h) {
+    } else if (d instanceof CountedBy.Header h) {
       a.setRequestHeaders(
           Action.RequestHeaders.newBuilder().setHeaderName(h.name()).setDescriptorKey(c.key()));
     }

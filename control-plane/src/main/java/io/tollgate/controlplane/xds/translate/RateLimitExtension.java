@@ -6,25 +6,20 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.tollgate.controlplane.limits.LimitRule;
-import io.tollgate.controlplane.limits.RateLimitConfigs;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-import org.springframework.core.annotation.Order;
-import org.springframework.stereotype.Component;
 
 /**
  * Limit rules in the snapshot. The same rules give Envoy's actions and the rate-limit services'
- * configuration (both from {@link io.tollgate.controlplane.limits.RuleDescriptors}), in the same
- * snapshot, so they never disagree. A rule with an exact or prefix path sits on the routes its path
- * selects ({@link RulePathMatcherFactory}), so a request pays only for the rules on its path; the
- * others (no path, or a regex path) sit on the virtual host and are evaluated on every request.
+ * configuration (both from {@link io.tollgate.controlplane.xds.translate.RuleDescriptors}), in the
+ * same snapshot, so they never disagree. A rule with an exact or prefix path sits on the routes its
+ * path selects ({@link RulePathMatcherFactory}), so a request pays only for the rules on its path;
+ * the others (no path, or a regex path) sit on the virtual host and are evaluated on every request.
  * Nothing is added when {@link LimitsInput#service()} is null.
  */
-@Component
-@Order(100)
 public final class RateLimitExtension implements TranslatorExtension {
 
   private final RateLimitActionsFactory actions = new RateLimitActionsFactory();

@@ -9,7 +9,6 @@ import io.envoyproxy.envoy.extensions.filters.http.ratelimit.v3.RateLimit;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.type.v3.HttpStatus;
 import io.envoyproxy.envoy.type.v3.StatusCode;
-import io.tollgate.controlplane.limits.RateLimitConfigs;
 
 /**
  * Envoy's global rate-limit filter: one ShouldRateLimit per request to the rate-limit service,

@@ -27,13 +27,10 @@ import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.envoyproxy.envoy.type.v3.HttpStatus;
 import io.envoyproxy.envoy.type.v3.RateLimitStrategy;
 import io.envoyproxy.envoy.type.v3.StatusCode;
-import io.tollgate.controlplane.limits.DescriptorStep;
-import io.tollgate.controlplane.limits.Dimension;
+import io.tollgate.controlplane.limits.CountedBy;
 import io.tollgate.controlplane.limits.LimitRule;
 import io.tollgate.controlplane.limits.Match;
 import io.tollgate.controlplane.limits.Mode;
-import io.tollgate.controlplane.limits.RateLimitConfigs;
-import io.tollgate.controlplane.limits.RuleDescriptors;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,7 +47,7 @@ import java.util.List;
  * range); the bucket id holds exactly that chain's entries (see {@link RuleDescriptors}): the rule
  * name, the tier and the gates as constants, the counted dimensions from the request. A {@code
  * header:NAME} dimension takes two branches: the header's value when present, the constant {@link
- * Dimension#ABSENT} otherwise, as the exact tier counts it.
+ * CountedBy#ABSENT} otherwise, as the exact tier counts it.
  */
 final class RateLimitQuotaFilterFactory {
 
@@ -244,14 +241,14 @@ final class RateLimitQuotaFilterFactory {
   }
 
   private static List<Branch> counted(DescriptorStep.Counted c) {
-    Dimension d = c.dimension();
-    if (d instanceof Dimension.Ip) {
+    CountedBy d = c.dimension();
+    if (d instanceof CountedBy.Ip) {
       return List.of(new Branch(List.of(), dynamic(c.key(), sourceIp())));
     }
-    if (d instanceof Dimension.Method) {
+    if (d instanceof CountedBy.Method) {
       return List.of(new Branch(List.of(), dynamic(c.key(), headerInput(":method"))));
     }
-    if (d instanceof Dimension.Header h) {
+    if (d instanceof CountedBy.Header h) {
       Predicate present =
           Predicate.newBuilder().setSinglePredicate(headerIs(h.name(), present())).build();
       Branch withValue = new Branch(List.of(present), dynamic(c.key(), headerInput(h.name())));
@@ -264,7 +261,7 @@ final class RateLimitQuotaFilterFactory {
               List.of(Predicate.newBuilder().setNotMatcher(present).build()),
               BucketIdBuilder.newBuilder()
                   .putBucketIdBuilder(
-                      c.key(), ValueBuilder.newBuilder().setStringValue(Dimension.ABSENT).build())
+                      c.key(), ValueBuilder.newBuilder().setStringValue(CountedBy.ABSENT).build())
                   .build());
       return List.of(withValue, absent);
     }

@@ -8,9 +8,9 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
-import io.tollgate.controlplane.gateway.PathMatch;
-import io.tollgate.controlplane.gateway.RouteSpec;
-import io.tollgate.controlplane.gateway.UpstreamSpec;
+import io.tollgate.controlplane.configfile.PathMatch;
+import io.tollgate.controlplane.configfile.RouteSpec;
+import io.tollgate.controlplane.configfile.UpstreamSpec;
 
 /** One Envoy route: the path match and the forwarding to the upstream's cluster. */
 final class RouteFactory {

@@ -6,7 +6,7 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
-import io.tollgate.controlplane.gateway.RouteSpec;
+import io.tollgate.controlplane.configfile.RouteSpec;
 import io.tollgate.protos.ratelimit.config.v3.RateLimitConfig;
 import java.util.List;
 

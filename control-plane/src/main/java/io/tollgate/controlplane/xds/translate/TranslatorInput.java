@@ -1,6 +1,6 @@
 package io.tollgate.controlplane.xds.translate;
 
-import io.tollgate.controlplane.gateway.GatewayConfig;
+import io.tollgate.controlplane.configfile.GatewayConfig;
 
 /**
  * Everything the {@link Translator} turns into Envoy resources. Other features add their state as

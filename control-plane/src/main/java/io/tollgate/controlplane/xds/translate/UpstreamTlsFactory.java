@@ -13,7 +13,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters.TlsProtocol;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
-import io.tollgate.controlplane.gateway.UpstreamSpec;
+import io.tollgate.controlplane.configfile.UpstreamSpec;
 
 /**
  * TLS towards an https upstream: SNI is the host, the certificate chain must lead to the configured

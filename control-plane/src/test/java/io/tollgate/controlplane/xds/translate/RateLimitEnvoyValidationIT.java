@@ -2,17 +2,8 @@ package io.tollgate.controlplane.xds.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Any;
-import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
-import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.core.v3.DataSource;
-import io.envoyproxy.envoy.config.listener.v3.Filter;
-import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
-import io.tollgate.testsupport.TestCa;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,52 +20,8 @@ class RateLimitEnvoyValidationIT {
   @ParameterizedTest
   @MethodSource("io.tollgate.controlplane.xds.translate.RateLimitGolden#cases")
   void envoyAcceptsTheSnapshot(String name, @TempDir Path dir) throws Exception {
-    EnvoyResources resources = RateLimitGolden.translate(name);
-    Bootstrap.StaticResources.Builder statics = Bootstrap.StaticResources.newBuilder();
-    for (Listener listener : resources.listeners()) {
-      Listener.Builder l = listener.toBuilder();
-      for (var chain : l.getFilterChainsBuilderList()) {
-        for (Filter.Builder f : chain.getFiltersBuilderList()) {
-          HttpConnectionManager hcm = f.getTypedConfig().unpack(HttpConnectionManager.class);
-          f.setTypedConfig(
-              Any.pack(
-                  hcm.toBuilder()
-                      .clearRds()
-                      .setRouteConfig(resources.routeConfigurations().get(0))
-                      .build()));
-        }
-      }
-      statics.addListeners(l);
-    }
-    for (Cluster cluster : resources.clusters()) {
-      statics.addClusters(withExistingTlsFiles(cluster, dir));
-    }
     EnvoyValidate.Result result =
-        EnvoyValidate.run(Bootstrap.newBuilder().setStaticResources(statics).build(), dir);
+        EnvoyValidate.run(StaticBootstrap.of(RateLimitGolden.translate(name), dir, List.of()), dir);
     assertThat(result.ok()).as(result.output()).isTrue();
-  }
-
-  /** Envoy loads the certificate files while validating: the golden paths, pointed at real ones. */
-  private static Cluster withExistingTlsFiles(Cluster cluster, Path dir) throws Exception {
-    if (!cluster.hasTransportSocket()) {
-      return cluster;
-    }
-    TestCa ca = TestCa.create(dir, "ratelimit");
-    TestCa.ClientCertificate envoy = ca.issueClientCertificate("envoy", TestCa.ENVOY_ROLE);
-    UpstreamTlsContext.Builder tls =
-        cluster.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class).toBuilder();
-    CommonTlsContext.Builder common = tls.getCommonTlsContextBuilder();
-    common.getValidationContextBuilder().setTrustedCa(file(ca.caFile()));
-    common
-        .getTlsCertificatesBuilder(0)
-        .setCertificateChain(file(envoy.certFile()))
-        .setPrivateKey(file(envoy.keyFile()));
-    Cluster.Builder b = cluster.toBuilder();
-    b.getTransportSocketBuilder().setTypedConfig(Any.pack(tls.build()));
-    return b.build();
-  }
-
-  private static DataSource file(Path path) {
-    return DataSource.newBuilder().setFilename(path.toString()).build();
   }
 }

@@ -1,10 +1,10 @@
 package io.tollgate.controlplane.xds.translate;
 
-import io.tollgate.controlplane.gateway.GatewayConfig;
-import io.tollgate.controlplane.gateway.GatewayConfigParser;
+import io.tollgate.controlplane.configfile.GatewayConfig;
+import io.tollgate.controlplane.configfile.GatewayConfigParser;
 import io.tollgate.controlplane.limits.LimitRule;
 import io.tollgate.controlplane.limits.LimitRuleJson;
-import io.tollgate.controlplane.limits.LimitRuleValidator;
+import io.tollgate.controlplane.limits.validation.LimitRuleValidator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

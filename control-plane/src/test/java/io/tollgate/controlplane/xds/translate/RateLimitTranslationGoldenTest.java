@@ -2,8 +2,8 @@ package io.tollgate.controlplane.xds.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tollgate.controlplane.limits.RateLimitConfigs;
-import io.tollgate.controlplane.limits.ReferenceYaml;
+import io.tollgate.controlplane.limits.referenceyaml.ReferenceYaml;
+import io.tollgate.controlplane.limits.validation.LimitRuleValidator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,7 +36,8 @@ class RateLimitTranslationGoldenTest {
     check(RateLimitGolden.DIR.resolve(name + ".out.yaml"), yaml);
 
     var enabled = input.limits().rules().stream().filter(r -> r.enabled()).toList();
-    assertThat(RateLimitConfigs.rules(ReferenceYaml.read(yaml))).isEqualTo(enabled);
+    assertThat(RateLimitConfigs.rules(ReferenceYaml.read(yaml), LimitRuleValidator::validate))
+        .isEqualTo(enabled);
     // What the services get over xDS is exactly what the export prints.
     assertThat(RateLimitGolden.translate(name).rateLimitConfigs()).containsExactly(config);
   }

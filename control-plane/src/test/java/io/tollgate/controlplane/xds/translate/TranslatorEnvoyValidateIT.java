@@ -11,7 +11,7 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
-import io.tollgate.controlplane.gateway.GatewayConfigParser;
+import io.tollgate.controlplane.configfile.GatewayConfigParser;
 import io.tollgate.testsupport.EnvoyValidation;
 import java.io.IOException;
 import java.nio.file.Files;

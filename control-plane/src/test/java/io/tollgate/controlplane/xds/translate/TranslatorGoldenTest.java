@@ -2,7 +2,7 @@ package io.tollgate.controlplane.xds.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tollgate.controlplane.gateway.GatewayConfigParser;
+import io.tollgate.controlplane.configfile.GatewayConfigParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,0 +1,33 @@
+package io.tollgate.controlplane.configfile;
+
+import io.tollgate.controlplane.limits.LimitRule;
+import java.util.List;
+
+/**
+ * The declarative model of {@code config/tollgate.yaml}: where Envoy listens, the upstreams it may
+ * forward to and the routes that pick one. Instances are validated: names are unique, every route
+ * names a known upstream, regexes compile.
+ *
+ * @param listener where Envoy accepts client connections
+ * @param upstreams the APIs behind the proxy, in file order
+ * @param routes first match wins, so file order is significant
+ * @param limits limit rules declared in the file (GitOps), validated as the REST API validates
+ */
+public record GatewayConfig(
+    ListenerSpec listener,
+    List<UpstreamSpec> upstreams,
+    List<RouteSpec> routes,
+    List<LimitRule> limits) {
+
+  public GatewayConfig {
+    upstreams = List.copyOf(upstreams);
+    routes = List.copyOf(routes);
+    limits = List.copyOf(limits);
+  }
+
+  /** A config that declares no limit rules. */
+  public GatewayConfig(
+      ListenerSpec listener, List<UpstreamSpec> upstreams, List<RouteSpec> routes) {
+    this(listener, upstreams, routes, List.of());
+  }
+}
