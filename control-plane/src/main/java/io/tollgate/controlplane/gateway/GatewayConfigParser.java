@@ -2,12 +2,17 @@ package io.tollgate.controlplane.gateway;
 
 import io.tollgate.controlplane.limits.LimitRuleJson;
 import java.util.List;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -72,7 +77,26 @@ public final class GatewayConfigParser {
     options.setMaxAliasesForCollections(20);
     options.setNestingDepthLimit(20);
     options.setCodePointLimit(MAX_FILE_CODE_POINTS);
-    return new Yaml(new SafeConstructor(options));
+    return new Yaml(
+        new SafeConstructor(options),
+        new Representer(new DumperOptions()),
+        new DumperOptions(),
+        options,
+        new WithoutTimestamps());
+  }
+
+  /**
+   * YAML 1.1 reads {@code caFile: 2024-01-01} as a date, which the binding would turn into a
+   * different string ({@code 2024-01-01T00:00:00.000Z}); no key of the file holds a date, so such a
+   * scalar stays the string written, as in YAML 1.2.
+   */
+  private static final class WithoutTimestamps extends Resolver {
+    @Override
+    public void addImplicitResolver(Tag tag, Pattern regexp, String first, int limit) {
+      if (!Tag.TIMESTAMP.equals(tag)) {
+        super.addImplicitResolver(tag, regexp, first, limit);
+      }
+    }
   }
 
   private static String describe(MarkedYAMLException e) {
