@@ -39,8 +39,8 @@ final class GatewayConfigSchema {
   }
 
   /** Every structural problem of a parsed document, as {@code <source>: <key>: <message>}. */
-  List<String> problems(String source, Object document) {
-    List<Error> errors = schema.validate(JsonMapper.shared().valueToTree(document));
+  List<String> problems(String source, JsonNode document) {
+    List<Error> errors = schema.validate(document);
     return errors.stream().map(e -> source + ": " + key(e) + ": " + message(e)).toList();
   }
 

@@ -177,4 +177,52 @@ class GatewayConfigParserTest {
 
     assertThat(parser.parse(file.toString(), Files.readString(file)).limits()).isEmpty();
   }
+
+  @Test
+  void aDateLikeScalarIsTheStringWritten() throws Exception {
+    GatewayConfig config =
+        parser.parse(
+            "t.yaml",
+            """
+            upstreams:
+              - { name: 2024-01-01, url: "https://x", caFile: 2024-01-01 }
+            routes:
+              - { name: r, match: { pathPrefix: / }, upstream: 2024-01-01 }
+            """);
+
+    assertThat(config.upstreams().get(0).name()).isEqualTo("2024-01-01");
+    assertThat(config.upstreams().get(0).caFile()).contains("2024-01-01");
+  }
+
+  @Test
+  void stripsValuesAndReadsEveryUpstreamSetting() throws Exception {
+    GatewayConfig config =
+        parser.parse(
+            "t.yaml",
+            """
+            listener: { address: " 127.0.0.1 ", port: 9000, xffNumTrustedHops: 2 }
+            upstreams:
+              - name: " a "
+                url: " https://API.example.com "
+                caFile: /etc/ca.pem
+                connectTimeout: 500ms
+                timeout: 1m
+            routes:
+              - { name: r, match: { pathPrefix: " /v1 " }, upstream: " a " }
+            """);
+
+    assertThat(config.listener()).isEqualTo(new ListenerSpec("127.0.0.1", 9000, 2));
+    assertThat(config.upstreams())
+        .containsExactly(
+            new UpstreamSpec(
+                "a",
+                true,
+                "api.example.com",
+                443,
+                Optional.of("/etc/ca.pem"),
+                Duration.ofMillis(500),
+                Duration.ofMinutes(1)));
+    assertThat(config.routes())
+        .containsExactly(new RouteSpec("r", new PathMatch.Prefix("/v1"), "a"));
+  }
 }

@@ -1,0 +1,222 @@
+package io.tollgate.controlplane.configfile;
+
+import com.google.common.net.InetAddresses;
+import io.tollgate.controlplane.limits.InvalidRuleException;
+import io.tollgate.controlplane.limits.LimitRule;
+import io.tollgate.controlplane.limits.LimitRuleJson;
+import io.tollgate.controlplane.limits.LimitRuleValidator;
+import io.tollgate.controlplane.limits.RuleViolation;
+import io.tollgate.controlplane.regex.EnvoyRegex;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The meanings of a {@link GatewayConfigFile} the schema cannot express: non-blank strings, names,
+ * URLs, paths, regexes, durations, references between sections, unique names, and the limit rules
+ * as the REST API checks them. Every problem is reported, as {@code <source>: <key>: <message>}.
+ */
+final class GatewayConfigValidator {
+
+  static final String RESERVED_PREFIX = "tollgate_";
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
+  private static final Pattern PATH = Pattern.compile("/[^\\s?#]*");
+  private static final int MAX_REGEX_LENGTH = 1024;
+
+  private final LimitRuleJson ruleJson;
+
+  GatewayConfigValidator(LimitRuleJson ruleJson) {
+    this.ruleJson = ruleJson;
+  }
+
+  List<String> problems(String source, GatewayConfigFile file) {
+    Problems problems = new Problems(source);
+    listener(file.listener(), problems);
+    upstreams(file.upstreams(), problems);
+    // Names written in the file, valid or not: a route naming a broken upstream is not "unknown".
+    Set<String> declared = new HashSet<>();
+    file.upstreams().forEach(u -> declared.add(u.name()));
+    routes(file.routes(), declared, problems);
+    limits(file.limits(), problems);
+    return problems.list;
+  }
+
+  private static void listener(GatewayConfigFile.Listener listener, Problems problems) {
+    nonBlank(listener.address(), "listener.address", problems)
+        .filter(address -> !InetAddresses.isInetAddress(address))
+        .ifPresent(
+            address ->
+                problems.add("listener.address", "must be an IP address, got '" + address + "'"));
+  }
+
+  private static void upstreams(List<GatewayConfigFile.Upstream> upstreams, Problems problems) {
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < upstreams.size(); i++) {
+      GatewayConfigFile.Upstream u = upstreams.get(i);
+      String path = "upstreams[" + i + "]";
+      name(u.name(), path, names, "upstream", problems);
+      Optional<UpstreamUrl> url =
+          nonBlank(u.url(), path + ".url", problems)
+              .flatMap(text -> url(text, path + ".url", problems));
+      Optional<String> caFile = nonBlank(u.caFile(), path + ".caFile", problems);
+      if (caFile.isPresent() && url.isPresent() && !url.get().tls()) {
+        problems.add(path + ".caFile", "applies only to https upstreams");
+      }
+      duration(u.connectTimeout(), path + ".connectTimeout", problems);
+      duration(u.timeout(), path + ".timeout", problems);
+    }
+  }
+
+  private static void routes(
+      List<GatewayConfigFile.Route> routes, Set<String> upstreams, Problems problems) {
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < routes.size(); i++) {
+      GatewayConfigFile.Route r = routes.get(i);
+      String path = "routes[" + i + "]";
+      name(r.name(), path, names, "route", problems);
+      match(r.match(), path + ".match", problems);
+      nonBlank(r.upstream(), path + ".upstream", problems)
+          .filter(upstream -> !upstreams.contains(upstream))
+          .ifPresent(
+              upstream -> problems.add(path + ".upstream", "unknown upstream '" + upstream + "'"));
+    }
+  }
+
+  private static void match(GatewayConfigFile.Match m, String path, Problems problems) {
+    List<String> given =
+        Stream.of(
+                m.path() == null ? null : "path",
+                m.pathPrefix() == null ? null : "pathPrefix",
+                m.pathRegex() == null ? null : "pathRegex")
+            .filter(Objects::nonNull)
+            .toList();
+    if (given.size() != 1) {
+      problems.add(
+          path,
+          "needs exactly one of path, pathPrefix, pathRegex"
+              + (given.isEmpty() ? "" : ", got " + String.join(", ", given)));
+      return;
+    }
+    nonBlank(m.path(), path + ".path", problems)
+        .ifPresent(p -> urlPath(p, path + ".path", problems));
+    nonBlank(m.pathPrefix(), path + ".pathPrefix", problems)
+        .ifPresent(p -> urlPath(p, path + ".pathPrefix", problems));
+    nonBlank(m.pathRegex(), path + ".pathRegex", problems)
+        .ifPresent(r -> regex(r, path + ".pathRegex", problems));
+  }
+
+  /** Each rule read and validated exactly as the REST API does; names unique within the file. */
+  private void limits(List<Map<String, Object>> limits, Problems problems) {
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < limits.size(); i++) {
+      String path = "limits[" + i + "]";
+      List<RuleViolation> violations;
+      LimitRule rule = null;
+      try {
+        rule = ruleJson.fromValue(limits.get(i));
+        violations = LimitRuleValidator.validate(rule);
+      } catch (InvalidRuleException e) {
+        violations = e.violations();
+      }
+      violations.forEach(v -> problems.add(join(path, v.field()), v.message()));
+      if (violations.isEmpty() && !names.add(rule.name())) {
+        problems.add(path + ".name", "duplicate limit rule name '" + rule.name() + "'");
+      }
+    }
+  }
+
+  private static void urlPath(String value, String path, Problems problems) {
+    if (!PATH.matcher(value).matches()) {
+      problems.add(path, "must start with '/' and contain no whitespace, '?' or '#'");
+    }
+  }
+
+  private static void regex(String value, String path, Problems problems) {
+    if (value.length() > MAX_REGEX_LENGTH) {
+      problems.add(path, "is longer than " + MAX_REGEX_LENGTH + " characters");
+      return;
+    }
+    EnvoyRegex.problem(value, "the regex").ifPresent(p -> problems.add(path, p));
+  }
+
+  private static Optional<UpstreamUrl> url(String text, String path, Problems problems) {
+    try {
+      return Optional.of(UpstreamUrl.parse(text));
+    } catch (IllegalArgumentException e) {
+      problems.add(path, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** Invalid and reserved names are not counted, so they are not reported again as duplicates. */
+  private static void name(
+      String value, String path, Set<String> seen, String what, Problems problems) {
+    Optional<String> name = nonBlank(value, path + ".name", problems);
+    if (name.isEmpty()) {
+      return;
+    }
+    String n = name.get();
+    if (!NAME.matcher(n).matches()) {
+      problems.add(
+          path + ".name",
+          "must be 1 to 63 letters, digits, '_', '.' or '-' starting with a letter or digit,"
+              + " got '"
+              + n
+              + "'");
+    } else if (n.startsWith(RESERVED_PREFIX)) {
+      problems.add(path + ".name", "names starting with '" + RESERVED_PREFIX + "' are reserved");
+    } else if (!seen.add(n)) {
+      problems.add(path + ".name", "duplicate " + what + " name '" + n + "'");
+    }
+  }
+
+  private static void duration(String text, String path, Problems problems) {
+    nonBlank(text, path, problems)
+        .ifPresent(
+            t -> {
+              Optional<Duration> d = ConfigDurations.parse(t);
+              if (d.isEmpty()) {
+                problems.add(path, "must be " + ConfigDurations.SYNTAX + ", got '" + t + "'");
+              } else if (d.get().isZero()) {
+                problems.add(path, "must be greater than 0");
+              }
+            });
+  }
+
+  /** Absent is fine (the schema requires what is required); blank is a mistake. */
+  private static Optional<String> nonBlank(String value, String path, Problems problems) {
+    if (value != null && value.isEmpty()) {
+      problems.add(path, "must be a non-empty string");
+      return Optional.empty();
+    }
+    return Optional.ofNullable(value);
+  }
+
+  private static String join(String path, String key) {
+    if (key.isEmpty() || key.startsWith("[")) {
+      return path + key;
+    }
+    return path + "." + key;
+  }
+
+  private static final class Problems {
+    private final String source;
+    private final List<String> list = new ArrayList<>();
+
+    Problems(String source) {
+      this.source = source;
+    }
+
+    void add(String key, String message) {
+      list.add(source + ": " + key + ": " + message);
+    }
+  }
+}
