@@ -2,6 +2,7 @@ package io.tollgate.controlplane.stats;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -56,6 +57,7 @@ class StatsController {
     return queries.summary(r.from(), r.to());
   }
 
+  // An empty parameter (?to=, a form's empty field) is an absent one: the spec cannot forbid it.
   @GetMapping("/top")
   @Operation(
       summary = "Keys with the most requests",
@@ -64,13 +66,21 @@ class StatsController {
               + " requests; keys outside the stored top-K of a minute count as \"(other)\","
               + " which is not listed.")
   List<KeyCount> top(
-      @Parameter(description = "ip | path | rule | status | method | upstream")
+      @Parameter(
+              description = "ip | path | rule | status | method | upstream",
+              required = true,
+              schema =
+                  @Schema(allowableValues = {"ip", "path", "rule", "status", "method", "upstream"}))
           @RequestParam(required = false)
           String by,
-      @Parameter(description = "1 to 1000, default 10") @RequestParam(required = false)
+      @Parameter(
+              description = "1 to 1000, default 10",
+              schema = @Schema(type = "integer", minimum = "1", maximum = "1000"))
+          @RequestParam(required = false)
           String limit,
       @Parameter(description = TIME_DOC) @RequestParam(required = false) String from,
       @Parameter(description = TIME_DOC) @RequestParam(required = false) String to) {
+    by = blankToNull(by);
     if (by == null) {
       throw new StatsParameterException("by", "by is required: one of " + dimensions());
     }
@@ -89,12 +99,19 @@ class StatsController {
           "Zero-filled steps with requests, rate-limited requests and (unfiltered) latency"
               + " percentiles; optionally for one path or one IP.")
   StatsQueries.Series timeseries(
-      @Parameter(description = "1m (default) | 1h") @RequestParam(required = false) String step,
+      @Parameter(
+              description = "1m (default) | 1h",
+              schema = @Schema(allowableValues = {"1m", "1h"}))
+          @RequestParam(required = false)
+          String step,
       @Parameter(description = TIME_DOC) @RequestParam(required = false) String from,
       @Parameter(description = TIME_DOC) @RequestParam(required = false) String to,
       @Parameter(description = "only this path (no query string)") @RequestParam(required = false)
           String path,
       @Parameter(description = "only this client IP") @RequestParam(required = false) String ip) {
+    step = blankToNull(step);
+    path = blankToNull(path);
+    ip = blankToNull(ip);
     int seconds;
     if (step == null || step.equals("1m")) {
       seconds = StatsStore.MINUTE;
@@ -112,7 +129,7 @@ class StatsController {
       throw new StatsParameterException(
           "from", "the range holds " + points + " steps; at most " + MAX_POINTS);
     }
-    return queries.timeseries(seconds, r.from(), r.to(), blankToNull(path), blankToNull(ip));
+    return queries.timeseries(seconds, r.from(), r.to(), path, ip);
   }
 
   @GetMapping("/blocked")
@@ -126,7 +143,10 @@ class StatsController {
           String ip,
       @Parameter(description = "only calls blocked by this rule") @RequestParam(required = false)
           String rule,
-      @Parameter(description = "1 to 10000, default 100") @RequestParam(required = false)
+      @Parameter(
+              description = "1 to 10000, default 100",
+              schema = @Schema(type = "integer", minimum = "1", maximum = "10000"))
+          @RequestParam(required = false)
           String limit) {
     int n = integer("limit", limit, 100, 1, 10_000);
     return blocked.recent(
@@ -144,6 +164,8 @@ class StatsController {
   private record Range(Instant from, Instant to) {}
 
   private Range range(String from, String to) {
+    to = blankToNull(to);
+    from = blankToNull(from);
     Instant end = to == null ? clock.instant() : instant("to", to);
     Instant start = from == null ? end.minus(DEFAULT_RANGE) : instant("from", from);
     if (!start.isBefore(end)) {
@@ -162,7 +184,7 @@ class StatsController {
   }
 
   private static int integer(String name, String value, int fallback, int min, int max) {
-    if (value == null) {
+    if (value == null || value.isBlank()) {
       return fallback;
     }
     try {

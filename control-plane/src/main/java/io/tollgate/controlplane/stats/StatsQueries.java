@@ -74,8 +74,14 @@ public class StatsQueries {
   /** One step of a time series; latency only for the unfiltered series. */
   public record Point(Instant time, long requests, long rateLimited, Latency latencyMs) {}
 
+  /** {@code path} and {@code ip}: null when the series is not filtered by them. */
   public record Series(
-      String step, Instant from, Instant to, String path, String ip, List<Point> points) {}
+      String step,
+      Instant from,
+      Instant to,
+      @io.swagger.v3.oas.annotations.media.Schema(types = {"string", "null"}) String path,
+      @io.swagger.v3.oas.annotations.media.Schema(types = {"string", "null"}) String ip,
+      List<Point> points) {}
 
   public Summary summary(Instant from, Instant to) {
     int resolution = resolutionFor(from);
