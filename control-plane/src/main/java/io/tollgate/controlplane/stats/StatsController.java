@@ -57,7 +57,7 @@ class StatsController {
     return queries.summary(r.from(), r.to());
   }
 
-  // An empty parameter (?to=, a form's empty field) is an absent one: the spec cannot forbid it.
+  // An empty free-text parameter (?to=, ?ip=) is an absent one; typed ones (step, limit) refuse it.
   @GetMapping("/top")
   @Operation(
       summary = "Keys with the most requests",
@@ -109,7 +109,6 @@ class StatsController {
       @Parameter(description = "only this path (no query string)") @RequestParam(required = false)
           String path,
       @Parameter(description = "only this client IP") @RequestParam(required = false) String ip) {
-    step = blankToNull(step);
     path = blankToNull(path);
     ip = blankToNull(ip);
     int seconds;
@@ -184,7 +183,7 @@ class StatsController {
   }
 
   private static int integer(String name, String value, int fallback, int min, int max) {
-    if (value == null || value.isBlank()) {
+    if (value == null) {
       return fallback;
     }
     try {

@@ -174,8 +174,8 @@ class StatsApiTest {
   @Test
   void anEmptyParameterIsAnAbsentOne() throws Exception {
     assertThat(get("/api/v1/stats/summary?from=&to=").statusCode()).isEqualTo(200);
-    assertThat(get("/api/v1/stats/timeseries?step=&from=&path=&ip=").statusCode()).isEqualTo(200);
-    assertThat(get("/api/v1/stats/blocked?ip=&limit=").statusCode()).isEqualTo(200);
+    assertThat(get("/api/v1/stats/timeseries?from=&path=&ip=").statusCode()).isEqualTo(200);
+    assertThat(get("/api/v1/stats/blocked?ip=&rule=").statusCode()).isEqualTo(200);
     assertThat(get("/api/v1/stats/top?by=").body()).contains("by is required");
   }
 
@@ -185,6 +185,13 @@ class StatsApiTest {
     HttpResponse<String> r = send("QUERY", "/api/v1/stats/summary", null, null);
     assertThat(r.statusCode()).isEqualTo(405);
     assertThat(r.headers().firstValue("allow")).hasValue("GET");
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
+  }
+
+  @Test
+  void aQueryStringTomcatRefusesIsAProblemToo() throws Exception {
+    HttpResponse<String> r = get("/api/v1/stats/summary?=x");
+    assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
   }
 
