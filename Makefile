@@ -3,7 +3,7 @@
 #   make run                  control plane + Envoy in front of api.mercadolibre.com
 #   UPSTREAM=mock make run    the same in front of the local nginx mock (offline)
 #   STORE=redis make run      rate-limit counters in a local redis-server instead of memory
-#   make test                 every unit and integration test, then test-compose (what CI runs: .ci/run)
+#   make test                 every unit and integration test, the API contract, then test-compose (what CI runs: .ci/run)
 #   make images               tollgate/{control-plane,ratelimit-service,envoy,mock-upstream}:0.1.0
 #                             with docker or podman (base images: JRE_IMAGE, ENVOY_IMAGE, DEBIAN_IMAGE)
 #   make test-compose         compose.yaml itself under test, with podman (containers/test-compose.sh)

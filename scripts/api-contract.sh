@@ -45,5 +45,9 @@ until curl -sf "$base/actuator/health" >/dev/null; do
 done
 # The first /v3/api-docs builds the description (seconds under load): once, before the clock runs.
 curl -sf -m 120 "$base/v3/api-docs" >/dev/null
-"$st" run "$base/v3/api-docs" --checks all --seed 1 --max-examples "$examples" --workers 2 \
+# One worker: with two, CPython 3.11 intermittently fails compiling schemathesis's pattern code in
+# threads ("AST constructor recursion depth mismatch"), a runtime error, not a finding.
+# Every check runs by default; no --checks on the command line, which would override the
+# per-operation exclusions in schemathesis.toml (each says why the spec cannot express the rule).
+"$st" --config-file "$root/schemathesis.toml" run "$base/v3/api-docs" --seed 1 --max-examples "$examples" --workers 1 \
   --request-timeout 20 --no-shrink

@@ -2,6 +2,7 @@ package io.tollgate.controlplane.stats;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -58,6 +59,7 @@ class StatsController {
     return queries.summary(r.from(), r.to());
   }
 
+  // An empty free-text parameter (?to=, ?ip=) is an absent one; typed ones (step, limit) refuse it.
   @GetMapping("/top")
   @Operation(
       summary = "Keys with the most requests",
@@ -68,13 +70,24 @@ class StatsController {
   List<KeyCount> top(
       @Parameter(
               description =
-                  "ip | path | rule | shadow_rule | rule_hit | status | method | upstream")
+                  "ip | path | rule | shadow_rule | rule_hit | status | method | upstream",
+              required = true,
+              schema =
+                  @Schema(
+                      allowableValues = {
+                        "ip", "path", "rule", "shadow_rule", "rule_hit", "status", "method",
+                        "upstream"
+                      }))
           @RequestParam(required = false)
           String by,
-      @Parameter(description = "1 to 1000, default 10") @RequestParam(required = false)
+      @Parameter(
+              description = "1 to 1000, default 10",
+              schema = @Schema(type = "integer", minimum = "1", maximum = "1000"))
+          @RequestParam(required = false)
           String limit,
       @Parameter(description = TIME_DOC) @RequestParam(required = false) String from,
       @Parameter(description = TIME_DOC) @RequestParam(required = false) String to) {
+    by = blankToNull(by);
     if (by == null) {
       throw new StatsParameterException("by", "by is required: one of " + dimensions());
     }
@@ -94,7 +107,11 @@ class StatsController {
               + " percentiles; optionally for one path, one IP or one blocking rule (its"
               + " requests are the calls it blocked).")
   StatsQueries.Series timeseries(
-      @Parameter(description = "1m (default) | 1h") @RequestParam(required = false) String step,
+      @Parameter(
+              description = "1m (default) | 1h",
+              schema = @Schema(allowableValues = {"1m", "1h"}))
+          @RequestParam(required = false)
+          String step,
       @Parameter(description = TIME_DOC) @RequestParam(required = false) String from,
       @Parameter(description = TIME_DOC) @RequestParam(required = false) String to,
       @Parameter(description = "only this path (no query string)") @RequestParam(required = false)
@@ -158,7 +175,10 @@ class StatsController {
           String ip,
       @Parameter(description = "only calls blocked by this rule") @RequestParam(required = false)
           String rule,
-      @Parameter(description = "1 to 10000, default 100") @RequestParam(required = false)
+      @Parameter(
+              description = "1 to 10000, default 100",
+              schema = @Schema(type = "integer", minimum = "1", maximum = "10000"))
+          @RequestParam(required = false)
           String limit) {
     int n = integer("limit", limit, 100, 1, 10_000);
     if (clientIp != null && ip != null) {
@@ -193,6 +213,8 @@ class StatsController {
   private record Range(Instant from, Instant to) {}
 
   private Range range(String from, String to) {
+    to = blankToNull(to);
+    from = blankToNull(from);
     Instant end = to == null ? clock.instant() : instant("to", to);
     Instant start = from == null ? end.minus(DEFAULT_RANGE) : instant("from", from);
     if (!start.isBefore(end)) {

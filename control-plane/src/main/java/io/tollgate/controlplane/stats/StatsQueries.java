@@ -83,9 +83,9 @@ public class StatsQueries {
       String step,
       Instant from,
       Instant to,
-      String path,
-      String ip,
-      String rule,
+      @io.swagger.v3.oas.annotations.media.Schema(types = {"string", "null"}) String path,
+      @io.swagger.v3.oas.annotations.media.Schema(types = {"string", "null"}) String ip,
+      @io.swagger.v3.oas.annotations.media.Schema(types = {"string", "null"}) String rule,
       List<Point> points) {}
 
   /** The key a series is filtered on, e.g. one path; {@link #NONE} for every request. */

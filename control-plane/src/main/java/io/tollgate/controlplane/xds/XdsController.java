@@ -1,5 +1,8 @@
 package io.tollgate.controlplane.xds;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.tollgate.controlplane.xds.translate.EnvoyResourcesJson;
 import java.time.Instant;
 import java.util.List;
@@ -51,6 +54,11 @@ class XdsController {
 
   /** The served resources in Envoy's JSON form (the golden files' format). */
   @GetMapping(value = "/snapshot/resources", produces = MediaType.APPLICATION_JSON_VALUE)
+  @ApiResponse(
+      responseCode = "200",
+      description = "listeners, clusters, routes, ... as Envoy's JSON",
+      content =
+          @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(type = "object")))
   ResponseEntity<String> resources() {
     return ResponseEntity.of(publisher.current().map(s -> EnvoyResourcesJson.print(s.resources())));
   }

@@ -242,6 +242,53 @@ class StatsApiTest {
     assertThat(get("/v3/api-docs").body()).contains("/api/v1/stats/top");
   }
 
+  @Test
+  void anEmptyParameterIsAnAbsentOne() throws Exception {
+    assertThat(get("/api/v1/stats/summary?from=&to=").statusCode()).isEqualTo(200);
+    assertThat(get("/api/v1/stats/timeseries?from=&path=&ip=").statusCode()).isEqualTo(200);
+    assertThat(get("/api/v1/stats/blocked?ip=&rule=").statusCode()).isEqualTo(200);
+    assertThat(get("/api/v1/stats/top?by=").body()).contains("by is required");
+  }
+
+  // Through real Tomcat and Spring Security's firewall, which MockMvc would not reproduce.
+  @Test
+  void anUndeclaredMethodIs405WithAllowAsAProblem() throws Exception {
+    HttpResponse<String> r = send("QUERY", "/api/v1/stats/summary", null, null);
+    assertThat(r.statusCode()).isEqualTo(405);
+    assertThat(r.headers().firstValue("allow")).hasValue("GET");
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
+  }
+
+  @Test
+  void aQueryStringTomcatRefusesIsAProblemToo() throws Exception {
+    HttpResponse<String> r = get("/api/v1/stats/summary?=x");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
+  }
+
+  @Test
+  void multipartWithoutBoundaryIs415NotAServerError() throws Exception {
+    HttpResponse<String> r = send("POST", "/api/v1/limits", "multipart/form-data", "x");
+    assertThat(r.statusCode()).isEqualTo(415);
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
+  }
+
+  private HttpResponse<String> send(String method, String path, String type, String body)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (type != null) {
+      b.header("Content-Type", type);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   private HttpResponse<String> get(String path) throws Exception {
     return http.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

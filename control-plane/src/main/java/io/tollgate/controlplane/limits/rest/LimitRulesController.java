@@ -64,6 +64,10 @@ class LimitRulesController {
   private static final String LIMIT = "entries per page, 1 to " + MAX_HISTORY_PAGE;
   private static final String CURSOR = "where to continue: from the previous page's Link header";
 
+  // A rule's path segment, never one of the fixed sub-paths: so OPTIONS /export answers Allow: GET
+  // and PUT /export is a 405, not a rule named "export" (a reserved name anyway).
+  private static final String NAME = "/{name:(?!(?:export|history|import|status)$).+}";
+
   static final String STATUS_DOC =
       "Each rule carries read-only source, version and status: {\"accepted\": true}, or"
           + " {\"accepted\": false, \"message\": <Envoy's reason>, \"rejectedAt\": <time>} when"
@@ -93,7 +97,7 @@ class LimitRulesController {
     return Map.of("version", set.version(), "rules", set.rules().stream().map(this::view).toList());
   }
 
-  @GetMapping(path = "/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
+  @GetMapping(path = NAME, produces = MediaType.APPLICATION_JSON_VALUE)
   @Operation(
       summary = "One rule; its ETag is what If-Match needs to change it",
       description = STATUS_DOC)
@@ -125,7 +129,7 @@ class LimitRulesController {
   }
 
   @PutMapping(
-      path = "/{name}",
+      path = NAME,
       consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
   @Operation(
@@ -147,7 +151,7 @@ class LimitRulesController {
     return ResponseEntity.ok().eTag(stored.etag()).body(view(stored));
   }
 
-  @DeleteMapping("/{name}")
+  @DeleteMapping(NAME)
   @Operation(summary = "Delete a rule (If-Match required: its ETag, or *)")
   ResponseEntity<Void> delete(
       @PathVariable String name,
@@ -196,7 +200,7 @@ class LimitRulesController {
     return paged(history.page(Optional.empty(), pageSize(limit), cursor(cursor)), limit, request);
   }
 
-  @GetMapping(path = "/{name}/history", produces = MediaType.APPLICATION_JSON_VALUE)
+  @GetMapping(path = NAME + "/history", produces = MediaType.APPLICATION_JSON_VALUE)
   @Operation(summary = "The changes of one rule, newest first", description = HISTORY_PAGING)
   ResponseEntity<List<RuleHistoryEntry>> ruleHistory(
       @PathVariable String name,
@@ -206,7 +210,7 @@ class LimitRulesController {
     return paged(history.page(Optional.of(name), pageSize(limit), cursor(cursor)), limit, request);
   }
 
-  @PostMapping(path = "/{name}/restore", produces = MediaType.APPLICATION_JSON_VALUE)
+  @PostMapping(path = NAME + "/restore", produces = MediaType.APPLICATION_JSON_VALUE)
   @Operation(
       summary = "Put a rule back as a revision of its history left it",
       description =

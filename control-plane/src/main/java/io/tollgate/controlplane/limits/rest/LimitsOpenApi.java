@@ -4,6 +4,7 @@ import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.media.ArraySchema;
+import io.swagger.v3.oas.models.media.BooleanSchema;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.media.MapSchema;
@@ -49,6 +50,15 @@ class LimitsOpenApi implements OpenApiCustomizer {
     schemas.put("LimitRule", rule());
     schemas.put("Match", match());
     schemas.put("Limit", limit());
+    // Null before a creation, after a deletion, and before an update whose revision was pruned.
+    Schema<?> entry = schemas.get("RuleHistoryEntry");
+    for (String side : List.of("before", "after")) {
+      entry.addProperty(
+          side,
+          new Schema<>()
+              .oneOf(
+                  List.of(new Schema<>().$ref("LimitRule"), new Schema<>().types(Set.of("null")))));
+    }
     api.getPaths()
         .forEach(
             (path, item) ->
@@ -69,6 +79,13 @@ class LimitsOpenApi implements OpenApiCustomizer {
                   .addMediaType(
                       "application/yaml",
                       new MediaType().schema(new ObjectSchema().description("reference YAML"))));
+    }
+    if (path.equals(PREFIX + "/import")) {
+      op.getRequestBody()
+          .getContent()
+          .get("application/yaml")
+          .schema(
+              new ObjectSchema().description("reference YAML (a mapping: domain, descriptors)"));
     }
     if (op.getRequestBody() != null) {
       // A missing body is no rule (415: no Content-Type).
@@ -156,7 +173,7 @@ class LimitsOpenApi implements OpenApiCustomizer {
         .addProperty("by", by)
         .addProperty("limit", new Schema<>().$ref("Limit"))
         .addProperty("mode", new StringSchema()._enum(List.of("enforce", "shadow")))
-        .addProperty("enabled", new Schema<>().type("boolean"))
+        .addProperty("enabled", new BooleanSchema())
         .addProperty("accuracy", new StringSchema()._enum(List.of("exact", "approximate")))
         .required(List.of("name", "limit"));
   }

@@ -1,8 +1,10 @@
 package io.tollgate.controlplane.limits.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.options;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
@@ -88,6 +90,14 @@ class LimitRulesApiTest {
     mvc.perform(delete("/api/v1/limits/per-ip").header("If-Match", etag2))
         .andExpect(status().isNoContent());
     mvc.perform(get("/api/v1/limits/per-ip")).andExpect(status().isNotFound());
+  }
+
+  @Test
+  void aFixedSubPathIsNoRuleName() throws Exception {
+    mvc.perform(options("/api/v1/limits/export"))
+        .andExpect(header().string("Allow", org.hamcrest.Matchers.not(containsString("PUT"))));
+    mvc.perform(json(put("/api/v1/limits/export")).header("If-Match", "*").content(PER_IP))
+        .andExpect(status().isMethodNotAllowed());
   }
 
   @Test
