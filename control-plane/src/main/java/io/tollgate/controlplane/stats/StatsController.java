@@ -75,7 +75,13 @@ class StatsController {
               schema =
                   @Schema(
                       allowableValues = {
-                        "ip", "path", "rule", "shadow_rule", "rule_hit", "status", "method",
+                        "ip",
+                        "path",
+                        "rule",
+                        "shadow_rule",
+                        "rule_hit",
+                        "status",
+                        "method",
                         "upstream"
                       }))
           @RequestParam(required = false)
@@ -181,6 +187,10 @@ class StatsController {
           @RequestParam(required = false)
           String limit) {
     int n = integer("limit", limit, 100, 1, 10_000);
+    requestId = blankToNull(requestId);
+    clientIp = blankToNull(clientIp);
+    ip = blankToNull(ip);
+    rule = blankToNull(rule);
     if (clientIp != null && ip != null) {
       throw new StatsParameterException("ip", "give clientIp only (ip is its old name)");
     }

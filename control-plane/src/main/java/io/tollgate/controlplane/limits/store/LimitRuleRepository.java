@@ -10,7 +10,7 @@ interface LimitRuleRepository extends JpaRepository<LimitRuleEntity, String> {
 
   /** Every rule's name and version, by name: which definitions changed, without reading them. */
   @Query(
-      "select new io.tollgate.controlplane.limits.RuleStamp(e.name, e.version)"
+      "select new io.tollgate.controlplane.limits.store.RuleStamp(e.name, e.version)"
           + " from LimitRuleEntity e order by e.name")
   List<RuleStamp> stamps();
 }
