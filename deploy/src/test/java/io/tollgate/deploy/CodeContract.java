@@ -343,7 +343,7 @@ final class CodeContract {
 
   private Set<String> ratelimitIgnored() {
     String source =
-        read(root.resolve("ratelimit-service/src/main/java/io/tollgate/ratelimit/Settings.java"));
+        read(root.resolve("ratelimit-service/src/main/java/io/tollgate/ratelimit/settings/Settings.java"));
     Matcher block = Pattern.compile("UNSUPPORTED\\s*=\\s*List\\.of\\(([^;]*)\\);").matcher(source);
     Set<String> names = new LinkedHashSet<>();
     if (block.find()) {
