@@ -247,7 +247,8 @@ final class CodeContract {
                 "control-plane/src/main/java/io/tollgate/controlplane/ControlPlaneSettings.java"));
     Map<String, String> records = records(source);
     Matcher prefix =
-        Pattern.compile("@ConfigurationProperties\\(\"(\\w+)\"\\)\\s*public record (\\w+)")
+        Pattern.compile(
+                "@ConfigurationProperties\\(\"(\\w+)\"\\)(?:\\s*@\\w+)*\\s*public record (\\w+)")
             .matcher(source);
     if (prefix.find()) {
       addRecord(records, prefix.group(2), List.of(prefix.group(1)), names);
@@ -343,7 +344,9 @@ final class CodeContract {
 
   private Set<String> ratelimitIgnored() {
     String source =
-        read(root.resolve("ratelimit-service/src/main/java/io/tollgate/ratelimit/settings/Settings.java"));
+        read(
+            root.resolve(
+                "ratelimit-service/src/main/java/io/tollgate/ratelimit/settings/Settings.java"));
     Matcher block = Pattern.compile("UNSUPPORTED\\s*=\\s*List\\.of\\(([^;]*)\\);").matcher(source);
     Set<String> names = new LinkedHashSet<>();
     if (block.find()) {
