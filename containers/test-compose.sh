@@ -164,6 +164,13 @@ for port in "$proxy_1" "$proxy_2"; do
   if await 120 seeded "$port"; then pass "seed: GET /categories/MLA97994 on 127.0.0.1:$port is the mock's JSON"; else fail "seed on 127.0.0.1:$port: $status $(head -c 300 "$work/body")"; fi
 done
 
+applied() { # applied VERSION: all four xDS clients connected and have applied that rules version
+  # (a write returns once committed, before the coalesced push: upToDate alone may still be the
+  # version before it)
+  api "http://127.0.0.1:$rest/api/v1/limits/status" | jq -e --argjson v "$1" '
+    [.nodes[] | select(.connected and .appliedRulesVersion >= $v) | .id] as $ids
+    | ["envoy-1", "envoy-2", "ratelimit-1", "ratelimit-2"] | all(. as $id | $ids | index($id))'
+}
 nodes_up_to_date() { # all four xDS clients connected and on the published rules version
   api "http://127.0.0.1:$rest/api/v1/limits/status" | jq -e '
     [.nodes[] | select(.connected and .upToDate) | .id] as $ids
@@ -200,9 +207,9 @@ rule() { # rule NAME PREFIX REQUESTS ENABLED
 }
 # Five per minute, counted in fixed windows aligned to the minute: not across a minute's end.
 if (($(date +%-S) > 45)); then sleep $((61 - $(date +%-S))); fi
-api -X POST -H 'Content-Type: application/json' -d "$(rule per-ip /categories/ 5 true)" \
-  "http://127.0.0.1:$rest/api/v1/limits" >/dev/null || die "POST /api/v1/limits"
-await 10 nodes_up_to_date || fail "per-ip not acknowledged by every node within 10 s"
+version="$(api -X POST -H 'Content-Type: application/json' -d "$(rule per-ip /categories/ 5 true)" \
+  "http://127.0.0.1:$rest/api/v1/limits" | jq -r '.version')" || die "POST /api/v1/limits"
+await 10 applied "$version" || fail "per-ip (rules version $version) not applied by every node within 10 s"
 # Again after the wait (a loaded machine can take seconds): the 12 requests within one minute.
 if (($(date +%-S) > 50)); then sleep $((61 - $(date +%-S))); fi
 ok=0 blocked=0 named=0
