@@ -1,6 +1,7 @@
 package io.tollgate.controlplane.limits.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -8,6 +9,7 @@ import io.tollgate.controlplane.limits.Limit;
 import io.tollgate.controlplane.limits.LimitRule;
 import io.tollgate.controlplane.limits.Per;
 import jakarta.persistence.EntityManagerFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -32,7 +34,9 @@ import tools.jackson.databind.json.JsonMapper;
       "spring.datasource.url=jdbc:h2:mem:history-paging;DB_CLOSE_DELAY=-1",
       "spring.jpa.properties.hibernate.generate_statistics=true",
       "tollgate.xds.port=0",
-      "tollgate.config=src/test/resources/golden/http-mock.in.yaml"
+      "tollgate.config=src/test/resources/golden/http-mock.in.yaml",
+      // No version polling: the only background loads are the publishes of the writes below.
+      "tollgate.limits.poll-interval=1h"
     })
 @AutoConfigureMockMvc
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -44,6 +48,8 @@ class RuleHistoryPagingTest {
   @Autowired MockMvc mvc;
   @Autowired LimitRuleService rules;
   @Autowired EntityManagerFactory entityManagerFactory;
+  @Autowired LimitRulesWatcher watcher;
+  @Autowired RulesVersionStore versions;
 
   /**
    * Every revision made, oldest first; each lists its changes by rule name as "name change
@@ -68,6 +74,11 @@ class RuleHistoryPagingTest {
             "busy updated " + UPDATES + " 1000", "imp-a created null 1", "imp-b created null 2"));
     rules.delete("other", new IfMatch("*"));
     made.add(List.of("other deleted 0 null"));
+    // The writes are published off this thread, loading rules through the same SessionFactory
+    // whose statistics the tests read: let that settle first.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> watcher.current().version() == versions.current());
   }
 
   /** Newest revision first, a revision's changes by rule name. */
@@ -79,23 +90,57 @@ class RuleHistoryPagingTest {
 
   @Test
   void aSmallPageLoadsAboutItsSizeNotTheTable() throws Exception {
-    Statistics stats = statistics();
-    stats.clear();
-    JsonNode page = json(mvc.perform(get("/api/v1/limits/history").param("limit", "1")));
-    assertThat(page.size()).isEqualTo(1);
-    assertThat(page.get(0).path("change").asString()).isEqualTo("deleted");
+    Cost all =
+        cheapestOf3(
+            () -> {
+              JsonNode page = json(mvc.perform(get("/api/v1/limits/history").param("limit", "1")));
+              assertThat(page.size()).isEqualTo(1);
+              assertThat(page.get(0).path("change").asString()).isEqualTo("deleted");
+            });
     // Loading the whole table, as before paging, is some 210 entities (audit row and revision
     // each).
-    assertThat(stats.getEntityLoadCount()).as("entities loaded").isLessThanOrEqualTo(6);
-    assertThat(stats.getQueryExecutionCount()).as("queries").isLessThanOrEqualTo(3);
+    assertThat(all.entities()).as("entities loaded").isLessThanOrEqualTo(6);
+    assertThat(all.queries()).as("queries").isLessThanOrEqualTo(3);
 
-    stats.clear();
-    JsonNode busy = json(mvc.perform(get("/api/v1/limits/busy/history").param("limit", "5")));
-    assertThat(busy.size()).isEqualTo(5);
-    assertThat(busy.get(0).path("after").path("limit").path("requests").asInt()).isEqualTo(1000);
-    assertThat(busy.get(4).path("before").path("limit").path("requests").asInt())
-        .isEqualTo(UPDATES - 4);
-    assertThat(stats.getEntityLoadCount()).as("entities loaded").isLessThanOrEqualTo(16);
+    Cost one =
+        cheapestOf3(
+            () -> {
+              JsonNode busy =
+                  json(mvc.perform(get("/api/v1/limits/busy/history").param("limit", "5")));
+              assertThat(busy.size()).isEqualTo(5);
+              assertThat(busy.get(0).path("after").path("limit").path("requests").asInt())
+                  .isEqualTo(1000);
+              assertThat(busy.get(4).path("before").path("limit").path("requests").asInt())
+                  .isEqualTo(UPDATES - 4);
+            });
+    assertThat(one.entities()).as("entities loaded").isLessThanOrEqualTo(16);
+  }
+
+  /** Entities loaded and queries run by one call. */
+  private record Cost(long entities, long queries) {}
+
+  /** A call that may throw, as MockMvc's do. */
+  @FunctionalInterface
+  private interface Call {
+    void run() throws Exception;
+  }
+
+  /**
+   * The statistics are the SessionFactory's, shared with any background load (a late publish): such
+   * a load only adds, so the cheapest of three runs bounds the call's own cost from above.
+   */
+  private Cost cheapestOf3(Call call) throws Exception {
+    Statistics stats = statistics();
+    Cost best = null;
+    for (int i = 0; i < 3; i++) {
+      stats.clear();
+      call.run();
+      Cost cost = new Cost(stats.getEntityLoadCount(), stats.getQueryExecutionCount());
+      if (best == null || cost.entities() + cost.queries() < best.entities() + best.queries()) {
+        best = cost;
+      }
+    }
+    return best;
   }
 
   @Test
