@@ -2,6 +2,7 @@ package io.tollgate.controlplane.configfile;
 
 import io.tollgate.controlplane.limits.LimitRule;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The declarative model of {@code config/tollgate.yaml}: where Envoy listens, the upstreams it may
@@ -29,5 +30,16 @@ public record GatewayConfig(
   public GatewayConfig(
       ListenerSpec listener, List<UpstreamSpec> upstreams, List<RouteSpec> routes) {
     this(listener, upstreams, routes, List.of());
+  }
+
+  /**
+   * The retry budget of {@code upstream}'s cluster: Envoy keeps it per cluster, so the routes to
+   * one upstream that state a budget state the same one (the validator checks it).
+   */
+  public Optional<RetrySpec.RetryBudget> retryBudget(String upstream) {
+    return routes.stream()
+        .filter(r -> r.upstream().equals(upstream))
+        .flatMap(r -> r.retries().budget().stream())
+        .findFirst();
   }
 }

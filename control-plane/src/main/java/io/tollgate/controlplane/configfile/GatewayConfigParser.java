@@ -82,18 +82,25 @@ public final class GatewayConfigParser {
         new Representer(new DumperOptions()),
         new DumperOptions(),
         options,
-        new WithoutTimestamps());
+        new Yaml12Scalars());
   }
 
   /**
-   * YAML 1.1 reads {@code caFile: 2024-01-01} as a date, which the binding would turn into a
-   * different string ({@code 2024-01-01T00:00:00.000Z}); no key of the file holds a date, so such a
-   * scalar stays the string written, as in YAML 1.2.
+   * YAML 1.2's scalars where YAML 1.1 differs. 1.1 reads {@code caFile: 2024-01-01} as a date,
+   * which the binding would turn into a different string ({@code 2024-01-01T00:00:00.000Z}); no key
+   * of the file holds a date, so such a scalar stays the string written. 1.1 also reads {@code on},
+   * {@code off}, {@code yes} and {@code no} as booleans, which would turn the key {@code
+   * retries.on} into {@code true}: only {@code true} and {@code false} are booleans, as in YAML
+   * 1.2.
    */
-  private static final class WithoutTimestamps extends Resolver {
+  private static final class Yaml12Scalars extends Resolver {
+    private static final Pattern BOOL = Pattern.compile("^(?:true|True|TRUE|false|False|FALSE)$");
+
     @Override
     public void addImplicitResolver(Tag tag, Pattern regexp, String first, int limit) {
-      if (!Tag.TIMESTAMP.equals(tag)) {
+      if (Tag.BOOL.equals(tag)) {
+        super.addImplicitResolver(tag, BOOL, "tTfF", limit);
+      } else if (!Tag.TIMESTAMP.equals(tag)) {
         super.addImplicitResolver(tag, regexp, first, limit);
       }
     }

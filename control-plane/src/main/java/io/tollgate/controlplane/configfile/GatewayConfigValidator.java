@@ -9,6 +9,7 @@ import io.tollgate.controlplane.limits.validation.LimitRuleValidator;
 import io.tollgate.controlplane.regex.EnvoyRegex;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +43,8 @@ final class GatewayConfigValidator {
     listener(file.listener(), problems);
     upstreams(file.upstreams(), problems);
     // Names written in the file, valid or not: a route naming a broken upstream is not "unknown".
-    Set<String> declared = new HashSet<>();
-    file.upstreams().forEach(u -> declared.add(u.name()));
+    Map<String, GatewayConfigFile.Upstream> declared = new HashMap<>();
+    file.upstreams().forEach(u -> declared.putIfAbsent(u.name(), u));
     routes(file.routes(), declared, problems);
     limits(file.limits(), problems);
     return problems.list;
@@ -63,30 +64,131 @@ final class GatewayConfigValidator {
       GatewayConfigFile.Upstream u = upstreams.get(i);
       String path = "upstreams[" + i + "]";
       name(u.name(), path, names, "upstream", problems);
-      Optional<UpstreamUrl> url =
-          nonBlank(u.url(), path + ".url", problems)
-              .flatMap(text -> url(text, path + ".url", problems));
+      Optional<Boolean> tls = endpoints(u, path, problems);
       Optional<String> caFile = nonBlank(u.caFile(), path + ".caFile", problems);
-      if (caFile.isPresent() && url.isPresent() && !url.get().tls()) {
+      if (caFile.isPresent() && tls.isPresent() && !tls.get()) {
         problems.add(path + ".caFile", "applies only to https upstreams");
       }
       duration(u.connectTimeout(), path + ".connectTimeout", problems);
       duration(u.timeout(), path + ".timeout", problems);
+      if (u.outlierDetection() != null) {
+        duration(u.outlierDetection().interval(), path + ".outlierDetection.interval", problems);
+        duration(
+            u.outlierDetection().baseEjectionTime(),
+            path + ".outlierDetection.baseEjectionTime",
+            problems);
+      }
+      if (u.healthCheck() != null) {
+        healthCheck(u.healthCheck(), path + ".healthCheck", problems);
+      }
+    }
+  }
+
+  /**
+   * {@code url} or {@code endpoints}: valid URLs, one scheme, no address twice. Returns whether
+   * they are https when they agree on a scheme.
+   */
+  private static Optional<Boolean> endpoints(
+      GatewayConfigFile.Upstream u, String path, Problems problems) {
+    if ((u.url() == null) == (u.endpoints() == null)) {
+      problems.add(
+          path, "needs exactly one of url, endpoints" + (u.url() == null ? "" : ", got both"));
+      return Optional.empty();
+    }
+    Optional<Boolean> tls = Optional.empty();
+    Set<UpstreamEndpoint> seen = new HashSet<>();
+    for (Map.Entry<String, String> e : u.urls(path).entrySet()) {
+      Optional<UpstreamUrl> url =
+          nonBlank(e.getValue(), e.getKey(), problems)
+              .flatMap(text -> url(text, e.getKey(), problems));
+      if (url.isEmpty()) {
+        continue;
+      }
+      UpstreamUrl parsed = url.get();
+      if (tls.isEmpty()) {
+        tls = Optional.of(parsed.tls());
+      } else if (tls.get() != parsed.tls()) {
+        problems.add(
+            e.getKey(),
+            "every endpoint must use the scheme of the first, "
+                + (tls.get() ? "https" : "http")
+                + " (TLS is per upstream)");
+      }
+      UpstreamEndpoint endpoint = new UpstreamEndpoint(parsed.host(), parsed.port());
+      if (!seen.add(endpoint)) {
+        problems.add(e.getKey(), "duplicate endpoint '" + endpoint.authority(parsed.tls()) + "'");
+      }
+    }
+    return tls;
+  }
+
+  private static void healthCheck(GatewayConfigFile.HealthCheck h, String path, Problems problems) {
+    nonBlank(h.path(), path + ".path", problems)
+        .ifPresent(p -> urlPath(p, path + ".path", problems));
+    Optional<Duration> interval = duration(h.interval(), path + ".interval", problems);
+    Optional<Duration> timeout = duration(h.timeout(), path + ".timeout", problems);
+    Duration effectiveInterval = interval.orElse(HealthCheckSpec.DEFAULT_INTERVAL);
+    if (timeout.orElse(HealthCheckSpec.DEFAULT_TIMEOUT).compareTo(effectiveInterval) > 0) {
+      problems.add(
+          path + ".timeout",
+          "must not exceed the interval (" + effectiveInterval.toMillis() + "ms)");
     }
   }
 
   private static void routes(
-      List<GatewayConfigFile.Route> routes, Set<String> upstreams, Problems problems) {
+      List<GatewayConfigFile.Route> routes,
+      Map<String, GatewayConfigFile.Upstream> upstreams,
+      Problems problems) {
     Set<String> names = new HashSet<>();
+    // Envoy keeps the retry budget on the upstream's cluster: one per upstream.
+    Map<String, Integer> budgetRoute = new HashMap<>();
     for (int i = 0; i < routes.size(); i++) {
       GatewayConfigFile.Route r = routes.get(i);
       String path = "routes[" + i + "]";
       name(r.name(), path, names, "route", problems);
       match(r.match(), path + ".match", problems);
-      nonBlank(r.upstream(), path + ".upstream", problems)
-          .filter(upstream -> !upstreams.contains(upstream))
-          .ifPresent(
-              upstream -> problems.add(path + ".upstream", "unknown upstream '" + upstream + "'"));
+      Optional<GatewayConfigFile.Upstream> upstream =
+          nonBlank(r.upstream(), path + ".upstream", problems)
+              .flatMap(
+                  name -> {
+                    if (!upstreams.containsKey(name)) {
+                      problems.add(path + ".upstream", "unknown upstream '" + name + "'");
+                    }
+                    return Optional.ofNullable(upstreams.get(name));
+                  });
+      Optional<Duration> timeout = duration(r.timeout(), path + ".timeout", problems);
+      if (r.retries() == null) {
+        continue;
+      }
+      Optional<Duration> perTry =
+          duration(r.retries().perTryTimeout(), path + ".retries.perTryTimeout", problems);
+      Optional<Duration> routeTimeout =
+          timeout.or(
+              () ->
+                  upstream
+                      .map(GatewayConfigFile.Upstream::timeout)
+                      .map(t -> ConfigDurations.parse(t).orElse(null))
+                      .or(() -> Optional.of(UpstreamSpec.DEFAULT_TIMEOUT)));
+      if (perTry.isPresent()
+          && routeTimeout.isPresent()
+          && perTry.get().compareTo(routeTimeout.get()) > 0) {
+        problems.add(
+            path + ".retries.perTryTimeout",
+            "must not exceed the route's timeout (" + routeTimeout.get().toMillis() + "ms)");
+      }
+      GatewayConfigFile.Budget budget = r.retries().budget();
+      if (budget != null && upstream.isPresent()) {
+        Integer first = budgetRoute.putIfAbsent(r.upstream(), i);
+        if (first != null && !budget.equals(routes.get(first).retries().budget())) {
+          problems.add(
+              path + ".retries.budget",
+              "differs from routes["
+                  + first
+                  + "].retries.budget; upstream '"
+                  + r.upstream()
+                  + "' has one retry budget for all its routes");
+        }
+      }
     }
   }
 
@@ -178,16 +280,19 @@ final class GatewayConfigValidator {
     }
   }
 
-  private static void duration(String text, String path, Problems problems) {
-    nonBlank(text, path, problems)
-        .ifPresent(
+  /** The duration when it is present and valid. */
+  private static Optional<Duration> duration(String text, String path, Problems problems) {
+    return nonBlank(text, path, problems)
+        .flatMap(
             t -> {
               Optional<Duration> d = ConfigDurations.parse(t);
               if (d.isEmpty()) {
                 problems.add(path, "must be " + ConfigDurations.SYNTAX + ", got '" + t + "'");
               } else if (d.get().isZero()) {
                 problems.add(path, "must be greater than 0");
+                return Optional.empty();
               }
+              return d;
             });
   }
 

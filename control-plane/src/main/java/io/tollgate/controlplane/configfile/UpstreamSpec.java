@@ -1,35 +1,59 @@
 package io.tollgate.controlplane.configfile;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * An API the proxy forwards to.
  *
  * @param name unique; becomes the Envoy cluster name (and so the stats prefix)
- * @param tls whether the URL scheme was https
- * @param host DNS name or IP literal (IPv6 without brackets)
- * @param port explicit or the scheme's default
+ * @param tls whether the URL scheme was https (the same for every endpoint)
+ * @param endpoints where it is, in file order: one {@code url}, or the {@code endpoints} list
  * @param caFile CA bundle on the Envoy host that verifies the upstream; empty means the system one
  * @param connectTimeout TCP (and TLS) connect timeout
- * @param timeout whole-request timeout
+ * @param timeout whole-request timeout of the routes that set none
+ * @param circuitBreaker how much load goes through at once
+ * @param outlierDetection when an endpoint is ejected for failing
+ * @param healthCheck active health checking; empty: none
  */
 public record UpstreamSpec(
     String name,
     boolean tls,
-    String host,
-    int port,
+    List<UpstreamEndpoint> endpoints,
     Optional<String> caFile,
     Duration connectTimeout,
-    Duration timeout) {
+    Duration timeout,
+    CircuitBreakerSpec circuitBreaker,
+    OutlierDetectionSpec outlierDetection,
+    Optional<HealthCheckSpec> healthCheck) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
 
-  /** The Host header the upstream expects: the port only when it is not the scheme's default. */
-  public String authority() {
-    String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
-    return port == defaultPort(tls) ? h : h + ":" + port;
+  public UpstreamSpec {
+    endpoints = List.copyOf(endpoints);
+  }
+
+  /** One endpoint with the default circuit breaker and outlier detection, no health check. */
+  public UpstreamSpec(
+      String name,
+      boolean tls,
+      String host,
+      int port,
+      Optional<String> caFile,
+      Duration connectTimeout,
+      Duration timeout) {
+    this(
+        name,
+        tls,
+        List.of(new UpstreamEndpoint(host, port)),
+        caFile,
+        connectTimeout,
+        timeout,
+        CircuitBreakerSpec.DEFAULT,
+        OutlierDetectionSpec.DEFAULT,
+        Optional.empty());
   }
 
   static int defaultPort(boolean tls) {

@@ -45,7 +45,7 @@ class GatewayConfigParserTest {
 
     UpstreamSpec mock = config.upstreams().get(0);
     assertThat(mock.tls()).isFalse();
-    assertThat(mock.authority()).isEqualTo("127.0.0.1:8088");
+    assertThat(mock.endpoints().get(0).authority(mock.tls())).isEqualTo("127.0.0.1:8088");
   }
 
   @Test
@@ -64,8 +64,11 @@ class GatewayConfigParserTest {
 
     assertThat(config.listener()).isEqualTo(new ListenerSpec("0.0.0.0", 8080, 0));
     UpstreamSpec a = config.upstreams().get(0);
-    assertThat(a.host()).isEqualTo("::1");
-    assertThat(a.authority()).isEqualTo("[::1]:8443");
+    assertThat(a.endpoints()).containsExactly(new UpstreamEndpoint("::1", 8443));
+    assertThat(a.endpoints().get(0).authority(a.tls())).isEqualTo("[::1]:8443");
+    assertThat(a.circuitBreaker()).isEqualTo(CircuitBreakerSpec.DEFAULT);
+    assertThat(a.outlierDetection()).isEqualTo(OutlierDetectionSpec.DEFAULT);
+    assertThat(a.healthCheck()).isEmpty();
     assertThat(a.connectTimeout()).isEqualTo(UpstreamSpec.DEFAULT_CONNECT_TIMEOUT);
     assertThat(config.routes())
         .extracting(RouteSpec::match)
@@ -224,5 +227,69 @@ class GatewayConfigParserTest {
                 Duration.ofMinutes(1)));
     assertThat(config.routes())
         .containsExactly(new RouteSpec("r", new PathMatch.Prefix("/v1"), "a"));
+  }
+
+  @Test
+  void readsEndpointsAndResilienceSettingsWithDefaultsForWhatIsLeftOut() throws Exception {
+    GatewayConfig config =
+        parser.parse(
+            "t.yaml",
+            """
+            upstreams:
+              - name: pool
+                endpoints: [ "http://10.0.0.1:8080", "http://API.example.com" ]
+                circuitBreaker: { maxRequests: 50 }
+                outlierDetection: { consecutive5xx: 3, interval: 1s }
+                healthCheck: { path: /healthz, interval: 2s }
+            routes:
+              - name: a
+                match: { pathPrefix: /a }
+                upstream: pool
+                timeout: 3s
+                retries:
+                  attempts: 2
+                  on: [ reset, 5xx ]
+                  perTryTimeout: 1s
+                  budget: { percent: 25 }
+              - { name: b, match: { pathPrefix: / }, upstream: pool, retries: {} }
+            """);
+
+    UpstreamSpec pool = config.upstreams().get(0);
+    assertThat(pool.endpoints())
+        .containsExactly(
+            new UpstreamEndpoint("10.0.0.1", 8080), new UpstreamEndpoint("api.example.com", 80));
+    assertThat(pool.circuitBreaker()).isEqualTo(new CircuitBreakerSpec(1024, 1024, 50, 3));
+    assertThat(pool.outlierDetection())
+        .isEqualTo(
+            new OutlierDetectionSpec(
+                Optional.of(3),
+                Optional.empty(),
+                5,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30),
+                100));
+    assertThat(pool.healthCheck())
+        .contains(
+            new HealthCheckSpec("/healthz", Duration.ofSeconds(2), Duration.ofSeconds(1), 3, 2));
+    RetrySpec.RetryBudget budget = new RetrySpec.RetryBudget(25, 3);
+    assertThat(config.routes())
+        .containsExactly(
+            new RouteSpec(
+                "a",
+                new PathMatch.Prefix("/a"),
+                "pool",
+                Optional.of(Duration.ofSeconds(3)),
+                new RetrySpec(
+                    2,
+                    List.of("5xx", "reset"),
+                    Optional.of(Duration.ofSeconds(1)),
+                    Optional.of(budget))),
+            new RouteSpec(
+                "b",
+                new PathMatch.Prefix("/"),
+                "pool",
+                Optional.empty(),
+                new RetrySpec(1, RetrySpec.DEFAULT.on(), Optional.empty(), Optional.empty())));
+    assertThat(config.retryBudget("pool")).contains(budget);
   }
 }

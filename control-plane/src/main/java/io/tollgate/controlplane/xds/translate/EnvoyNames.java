@@ -23,6 +23,8 @@ public final class EnvoyNames {
   public static final String ROUTER = "envoy.filters.http.router";
   public static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
   public static final String DNS_CLUSTER = "envoy.clusters.dns";
+  public static final String PREVIOUS_HOSTS = "envoy.retry_host_predicates.previous_hosts";
+  public static final String TRANSPORT_SOCKET_MATCH = "envoy.transport_socket_match";
   public static final String HTTP_PROTOCOL_OPTIONS =
       "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 

@@ -32,6 +32,9 @@ public final class EnvoyResourcesJson {
           .add(UpstreamTlsContext.getDescriptor())
           .add(DnsCluster.getDescriptor())
           .add(HttpProtocolOptions.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate
+                  .getDescriptor())
           .add(RateLimit.getDescriptor())
           .add(HttpGrpcAccessLogConfig.getDescriptor())
           .add(RateLimitConfig.getDescriptor())

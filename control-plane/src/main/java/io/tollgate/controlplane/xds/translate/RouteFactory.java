@@ -1,9 +1,7 @@
 package io.tollgate.controlplane.xds.translate;
 
 import com.google.protobuf.BoolValue;
-import com.google.protobuf.UInt32Value;
 import com.google.protobuf.util.Durations;
-import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
@@ -15,10 +13,11 @@ import io.tollgate.controlplane.configfile.UpstreamSpec;
 /** One Envoy route: the path match and the forwarding to the upstream's cluster. */
 final class RouteFactory {
 
-  // Only failures where Envoy knows the upstream never saw the request: retrying after a plain
-  // "reset" could replay a POST the upstream already acted on.
-  static final String RETRY_ON = "connect-failure,refused-stream,reset-before-request";
-  static final int NUM_RETRIES = 2;
+  private final RetryPolicyFactory retryPolicyFactory;
+
+  RouteFactory(RetryPolicyFactory retryPolicyFactory) {
+    this.retryPolicyFactory = retryPolicyFactory;
+  }
 
   Route.Builder create(RouteSpec spec, UpstreamSpec upstream) {
     return Route.newBuilder()
@@ -28,11 +27,10 @@ final class RouteFactory {
             RouteAction.newBuilder()
                 .setCluster(upstream.name())
                 .setAutoHostRewrite(BoolValue.of(true))
-                .setTimeout(Durations.fromMillis(upstream.timeout().toMillis()))
+                .setTimeout(
+                    Durations.fromMillis(spec.timeout().orElse(upstream.timeout()).toMillis()))
                 .setRetryPolicy(
-                    RetryPolicy.newBuilder()
-                        .setRetryOn(RETRY_ON)
-                        .setNumRetries(UInt32Value.of(NUM_RETRIES))));
+                    retryPolicyFactory.create(spec.retries(), upstream.endpoints().size() > 1)));
   }
 
   private static RouteMatch match(PathMatch match) {

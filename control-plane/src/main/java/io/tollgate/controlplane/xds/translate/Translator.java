@@ -29,9 +29,14 @@ public final class Translator {
   private final HttpConnectionManagerFactory connectionManagerFactory =
       new HttpConnectionManagerFactory(new RouterFilterFactory());
   private final RouteConfigurationFactory routeConfigurationFactory =
-      new RouteConfigurationFactory(new RouteFactory());
+      new RouteConfigurationFactory(new RouteFactory(new RetryPolicyFactory()));
   private final ClusterFactory clusterFactory =
-      new ClusterFactory(new UpstreamTlsFactory(), new UpstreamHttpProtocolOptionsFactory());
+      new ClusterFactory(
+          new UpstreamTlsFactory(),
+          new UpstreamHttpProtocolOptionsFactory(),
+          new CircuitBreakersFactory(),
+          new OutlierDetectionFactory(),
+          new HealthCheckFactory());
 
   /**
    * @param extensions features that add filters, access logs, route parts, clusters and rate-limit
@@ -64,7 +69,10 @@ public final class Translator {
     List<Cluster> clusters =
         Stream.concat(
                 gateway.upstreams().stream()
-                    .map(u -> clusterFactory.create(u, input.systemCaFile())),
+                    .map(
+                        u ->
+                            clusterFactory.create(
+                                u, gateway.retryBudget(u.name()), input.systemCaFile())),
                 collect(e -> e.clusters(input)).stream())
             .sorted(Comparator.comparing(Cluster::getName))
             .toList();

@@ -22,9 +22,9 @@ import io.tollgate.controlplane.configfile.UpstreamSpec;
  */
 final class UpstreamTlsFactory {
 
-  TransportSocket create(UpstreamSpec upstream, String systemCaFile) {
-    return transportSocket(
-        tlsContext(upstream.host(), upstream.caFile().orElse(systemCaFile)).build());
+  /** TLS to one endpoint {@code host} of {@code upstream}: SNI and SAN are that host. */
+  TransportSocket create(UpstreamSpec upstream, String host, String systemCaFile) {
+    return transportSocket(tlsContext(host, upstream.caFile().orElse(systemCaFile)).build());
   }
 
   /**

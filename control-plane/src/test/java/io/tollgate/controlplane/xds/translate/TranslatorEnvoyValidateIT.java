@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
@@ -94,17 +95,25 @@ class TranslatorEnvoyValidateIT {
     return b.build();
   }
 
+  /** The cluster's TLS, and each endpoint host's (transport socket matches), on a CA file here. */
   private static Cluster withExistingCa(Cluster cluster) throws Exception {
     if (!cluster.hasTransportSocket()) {
       return cluster;
     }
+    Cluster.Builder b = cluster.toBuilder();
+    withExistingCa(b.getTransportSocketBuilder());
+    for (Cluster.TransportSocketMatch.Builder match : b.getTransportSocketMatchesBuilderList()) {
+      withExistingCa(match.getTransportSocketBuilder());
+    }
+    return b.build();
+  }
+
+  private static void withExistingCa(TransportSocket.Builder socket) throws Exception {
     UpstreamTlsContext.Builder tls =
-        cluster.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class).toBuilder();
+        socket.getTypedConfig().unpack(UpstreamTlsContext.class).toBuilder();
     tls.getCommonTlsContextBuilder()
         .getValidationContextBuilder()
         .setTrustedCa(DataSource.newBuilder().setFilename(EXISTING_CA));
-    Cluster.Builder b = cluster.toBuilder();
-    b.getTransportSocketBuilder().setTypedConfig(Any.pack(tls.build()));
-    return b.build();
+    socket.setTypedConfig(Any.pack(tls.build()));
   }
 }
