@@ -4,8 +4,9 @@ import java.time.Duration;
 
 /**
  * Active health checking: Envoy sends {@code GET path} to every endpoint each interval; an endpoint
- * answering anything but 200 (or not within the timeout) {@code unhealthyThreshold} times in a row
- * takes no traffic until it passes {@code healthyThreshold} checks in a row.
+ * answering anything but 200 takes no traffic at once, one not answering within the timeout (or
+ * refusing the connection) after {@code unhealthyThreshold} such checks in a row, until it passes
+ * {@code healthyThreshold} checks in a row.
  */
 public record HealthCheckSpec(
     String path,
