@@ -113,7 +113,15 @@ record GatewayConfigFile(
     }
   }
 
-  record Budget(Double percent, Integer minConcurrent) {}
+  record Budget(Double percent, Integer minConcurrent) {
+
+    /** The budget with Envoy's defaults for what is left out. */
+    RetrySpec.RetryBudget toSpec() {
+      return new RetrySpec.RetryBudget(
+          Optional.ofNullable(percent).orElse(RetrySpec.RetryBudget.DEFAULT_PERCENT),
+          Optional.ofNullable(minConcurrent).orElse(RetrySpec.RetryBudget.DEFAULT_MIN_CONCURRENT));
+    }
+  }
 
   /** Exactly one of the three, which the schema cannot say without a worse message. */
   record Match(String path, String pathPrefix, String pathRegex) {
@@ -211,14 +219,7 @@ record GatewayConfigFile(
         Optional.ofNullable(r.attempts()).orElse(RetrySpec.DEFAULT_ATTEMPTS),
         r.on() == null ? RetrySpec.DEFAULT.on() : r.on().stream().sorted().toList(),
         duration(r.perTryTimeout()),
-        Optional.ofNullable(r.budget())
-            .map(
-                b ->
-                    new RetrySpec.RetryBudget(
-                        Optional.ofNullable(b.percent())
-                            .orElse(RetrySpec.RetryBudget.DEFAULT_PERCENT),
-                        Optional.ofNullable(b.minConcurrent())
-                            .orElse(RetrySpec.RetryBudget.DEFAULT_MIN_CONCURRENT))));
+        Optional.ofNullable(r.budget()).map(Budget::toSpec));
   }
 
   private static Optional<Duration> duration(String text) {

@@ -140,8 +140,9 @@ final class GatewayConfigValidator {
       Map<String, GatewayConfigFile.Upstream> upstreams,
       Problems problems) {
     Set<String> names = new HashSet<>();
-    // Envoy keeps the retry budget on the upstream's cluster: one per upstream.
-    Map<String, Integer> budgetRoute = new HashMap<>();
+    // Envoy keeps the retry budget on the upstream's cluster: one per upstream, by the index of the
+    // first route that states it.
+    Map<String, Integer> budgets = new HashMap<>();
     for (int i = 0; i < routes.size(); i++) {
       GatewayConfigFile.Route r = routes.get(i);
       String path = "routes[" + i + "]";
@@ -157,39 +158,45 @@ final class GatewayConfigValidator {
                     return Optional.ofNullable(upstreams.get(name));
                   });
       Optional<Duration> timeout = duration(r.timeout(), path + ".timeout", problems);
-      if (r.retries() == null) {
-        continue;
-      }
-      Optional<Duration> perTry =
-          duration(r.retries().perTryTimeout(), path + ".retries.perTryTimeout", problems);
-      Optional<Duration> routeTimeout =
-          timeout.or(
-              () ->
-                  upstream
-                      .map(GatewayConfigFile.Upstream::timeout)
-                      .map(t -> ConfigDurations.parse(t).orElse(null))
-                      .or(() -> Optional.of(UpstreamSpec.DEFAULT_TIMEOUT)));
-      if (perTry.isPresent()
-          && routeTimeout.isPresent()
-          && perTry.get().compareTo(routeTimeout.get()) > 0) {
-        problems.add(
-            path + ".retries.perTryTimeout",
-            "must not exceed the route's timeout (" + routeTimeout.get().toMillis() + "ms)");
-      }
-      GatewayConfigFile.Budget budget = r.retries().budget();
-      if (budget != null && upstream.isPresent()) {
-        Integer first = budgetRoute.putIfAbsent(r.upstream(), i);
-        if (first != null && !budget.equals(routes.get(first).retries().budget())) {
-          problems.add(
-              path + ".retries.budget",
-              "differs from routes["
-                  + first
-                  + "].retries.budget; upstream '"
-                  + r.upstream()
-                  + "' has one retry budget for all its routes");
+      if (r.retries() != null) {
+        Duration routeTimeout =
+            timeout
+                .or(
+                    () ->
+                        upstream
+                            .map(GatewayConfigFile.Upstream::timeout)
+                            .flatMap(ConfigDurations::parse))
+                .orElse(UpstreamSpec.DEFAULT_TIMEOUT);
+        retries(r.retries(), routeTimeout, path + ".retries", problems);
+        if (r.retries().budget() != null && upstream.isPresent()) {
+          budgets.putIfAbsent(r.upstream(), i);
+          int first = budgets.get(r.upstream());
+          if (!r.retries()
+              .budget()
+              .toSpec()
+              .equals(routes.get(first).retries().budget().toSpec())) {
+            problems.add(
+                path + ".retries.budget",
+                "differs from routes["
+                    + first
+                    + "].retries.budget; upstream '"
+                    + r.upstream()
+                    + "' has one retry budget for all its routes");
+          }
         }
       }
     }
+  }
+
+  private static void retries(
+      GatewayConfigFile.Retries retries, Duration routeTimeout, String path, Problems problems) {
+    duration(retries.perTryTimeout(), path + ".perTryTimeout", problems)
+        .filter(perTry -> perTry.compareTo(routeTimeout) > 0)
+        .ifPresent(
+            perTry ->
+                problems.add(
+                    path + ".perTryTimeout",
+                    "must not exceed the route's timeout (" + routeTimeout.toMillis() + "ms)"));
   }
 
   private static void match(GatewayConfigFile.Match m, String path, Problems problems) {
