@@ -39,10 +39,16 @@ record GatewayConfigFile(
     }
   }
 
-  record Route(String name, Match match, String upstream) {
+  record Route(String name, Match match, String upstream, Cache cache) {
     Route {
       name = strip(name);
       upstream = strip(upstream);
+    }
+  }
+
+  record Cache(String ttl) {
+    Cache {
+      ttl = strip(ttl);
     }
   }
 
@@ -83,7 +89,14 @@ record GatewayConfigFile(
             .toList();
     List<RouteSpec> routeSpecs =
         routes.stream()
-            .map(r -> new RouteSpec(r.name(), pathMatch(r.match()), r.upstream()))
+            .map(
+                r ->
+                    new RouteSpec(
+                        r.name(),
+                        pathMatch(r.match()),
+                        r.upstream(),
+                        Optional.ofNullable(r.cache())
+                            .map(c -> new CacheSpec(duration(c.ttl()).orElseThrow()))))
             .toList();
     return new GatewayConfig(
         listenerSpec, upstreamSpecs, routeSpecs, limits.stream().map(ruleJson::fromValue).toList());
