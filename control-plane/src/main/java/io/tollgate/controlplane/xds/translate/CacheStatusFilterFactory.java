@@ -19,11 +19,9 @@ final class CacheStatusFilterFactory {
 
   static final String HEADER = "x-tollgate-cache";
 
-  /** Envoy's response code details of a response the cache filter served. */
-  static final String FROM_CACHE_DETAILS = "cache.response_from_cache_filter";
-
   HttpFilter create() {
-    String value = "%CEL(response.code_details == '" + FROM_CACHE_DETAILS + "' ? 'hit' : 'miss')%";
+    String value =
+        "%CEL(response.code_details == '" + EnvoyNames.CACHE_HIT_DETAILS + "' ? 'hit' : 'miss')%";
     io.envoyproxy.envoy.extensions.filters.http.header_mutation.v3.HeaderMutation config =
         io.envoyproxy.envoy.extensions.filters.http.header_mutation.v3.HeaderMutation.newBuilder()
             .setMutations(

@@ -23,6 +23,12 @@ public final class EnvoyNames {
   public static final String ROUTER = "envoy.filters.http.router";
   public static final String CACHE_FILTER = "envoy.filters.http.cache";
 
+  /**
+   * Envoy's response code details of an answer the cache filter served (also after a successful
+   * revalidation): what the hit/miss header and the statistics read.
+   */
+  public static final String CACHE_HIT_DETAILS = "cache.response_from_cache_filter";
+
   /** The header_mutation filter that sets {@code x-tollgate-cache} on cached routes. */
   public static final String CACHE_STATUS_FILTER = "tollgate.cache_status";
 
