@@ -97,25 +97,14 @@ class LimitsOnH2AndMemoryIT extends LimitsSuite {
     }
     assertThat(upstreamRequests(noStore)).as("Cache-Control: no-store").isEqualTo(3);
 
-    // Vary on an allowed header: one entry per language.
-    String language = "/cache/vary-language/a" + run;
-    List<String> seen = new ArrayList<>();
-    for (String lang : List.of("es", "es", "pt", "es", "pt")) {
-      seen.add(
-          stack
-              .send(IP1, "GET", language, Map.of("Accept-Language", lang))
-              .header(CACHE_HEADER)
-              .orElse(""));
+    // An answer with Vary is never stored (Envoy 1.40 cannot serve variants safely), so no client
+    // gets another's variant.
+    String vary = "/cache/vary/a" + run;
+    for (String lang : List.of("es", "es", "pt")) {
+      assertThat(stack.send(IP1, "GET", vary, Map.of("Accept-Language", lang)).header(CACHE_HEADER))
+          .contains("miss");
     }
-    assertThat(seen).containsExactly("miss", "hit", "miss", "hit", "hit");
-    assertThat(upstreamRequests(language)).as("Vary: Accept-Language").isEqualTo(2);
-
-    // Vary on a header not in the allow list: never stored.
-    String user = "/cache/vary-user/a" + run;
-    for (int i = 0; i < 3; i++) {
-      stack.send(IP1, "GET", user, Map.of("X-User", "u1"));
-    }
-    assertThat(upstreamRequests(user)).as("Vary: X-User").isEqualTo(3);
+    assertThat(upstreamRequests(vary)).as("Vary: Accept-Language").isEqualTo(3);
 
     // A request with credentials bypasses the shared cache.
     String auth = "/cache/auth" + run;
