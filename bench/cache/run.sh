@@ -64,7 +64,7 @@ TOLLGATE_CONFIG="$work/tollgate.yaml" TOLLGATE_XDS_ADDRESS=127.0.0.1 TOLLGATE_XD
   "$java" -jar "$jar" >"$work/logs/control-plane.log" 2>&1 &
 cp_pid=$!
 pids+=("$cp_pid")
-await "the control plane" 120 curl -fsS "http://127.0.0.1:$rest/actuator/health"
+await "the control plane" 300 curl -fsS "http://127.0.0.1:$rest/actuator/health"
 
 ENVOY_NODE_ID=bench-cache ENVOY_ADMIN_PORT="$admin" ENVOY_STATS_PORT="$(free_port)" TOLLGATE_XDS_PORT="$xds" \
   ENVOY_CONCURRENCY="$concurrency" ENVOY_LOG_LEVEL=warn TOLLGATE_RUN_DIR="$work" \
