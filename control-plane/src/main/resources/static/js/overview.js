@@ -33,6 +33,7 @@ export async function refreshOverview(activity) {
   $("rps").textContent = last ? rate(last.requests / perSecond) : "0";
   $("total").textContent = count(summary.totalRequests);
   $("limited").textContent = count(summary.rateLimitedRequests);
+  $("cache-hits").textContent = count(summary.cacheHits);
   const l = summary.latencyMs;
   $("latency").textContent = `${l.p50.toFixed(1)} / ${l.p90.toFixed(1)} / ${l.p99.toFixed(1)} ms`;
 

@@ -109,6 +109,26 @@ public final class MockUpstream implements AutoCloseable {
     return "https://" + host + ":" + httpsPort;
   }
 
+  /**
+   * The request lines ({@code GET /cache/a?x HTTP/1.1}) of every request that reached the mock
+   * under {@code /cache/}, in order: what the response cache let through.
+   */
+  public List<String> cacheRequests() {
+    Path log = prefix.resolve("cache-access.log");
+    try {
+      if (!Files.exists(log)) {
+        return List.of();
+      }
+      return Files.readAllLines(log).stream()
+          .map(
+              line ->
+                  line.substring(line.indexOf('"') + 1, line.indexOf('"', line.indexOf('"') + 1)))
+          .toList();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   public long pid() {
     return process.pid();
   }

@@ -8,6 +8,8 @@ import io.envoyproxy.envoy.config.core.v3.RequestMethod;
 import io.envoyproxy.envoy.data.accesslog.v3.AccessLogCommon;
 import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
 import io.tollgate.controlplane.stats.AccessRecord;
+import io.tollgate.controlplane.xds.translate.CacheClusterNames;
+import io.tollgate.controlplane.xds.translate.EnvoyNames;
 import java.util.List;
 import java.util.Locale;
 
@@ -79,7 +81,7 @@ final class AccessLogMapper {
         method(entry.getRequest().getRequestMethod()),
         path(entry.getRequest().getPath()),
         clientIp(common),
-        orNone(common.getUpstreamCluster()),
+        upstream(common.getUpstreamCluster()),
         limited,
         rule,
         limit,
@@ -88,7 +90,13 @@ final class AccessLogMapper {
         entry.getRequest().getRequestId(),
         common.getStartTime().getSeconds() * 1000 + common.getStartTime().getNanos() / 1_000_000,
         ruleNames(ratelimit, SHADOW_RULES_KEY),
-        ruleNames(ratelimit, COUNTED_RULES_KEY));
+        ruleNames(ratelimit, COUNTED_RULES_KEY),
+        EnvoyNames.CACHE_HIT_DETAILS.equals(entry.getResponse().getResponseCodeDetails()));
+  }
+
+  /** A cached route's cache cluster counts under the upstream it forwards to. */
+  private static String upstream(String cluster) {
+    return CacheClusterNames.upstreamOf(cluster).orElseGet(() -> orNone(cluster));
   }
 
   private static List<String> ruleNames(Struct ratelimit, String key) {

@@ -98,7 +98,8 @@ record GatewayConfigFile(
     }
   }
 
-  record Route(String name, Match match, String upstream, String timeout, Retries retries) {
+  record Route(
+      String name, Match match, String upstream, String timeout, Retries retries, Cache cache) {
     Route {
       name = strip(name);
       upstream = strip(upstream);
@@ -120,6 +121,12 @@ record GatewayConfigFile(
       return new RetrySpec.RetryBudget(
           Optional.ofNullable(percent).orElse(RetrySpec.RetryBudget.DEFAULT_PERCENT),
           Optional.ofNullable(minConcurrent).orElse(RetrySpec.RetryBudget.DEFAULT_MIN_CONCURRENT));
+    }
+  }
+
+  record Cache(String ttl) {
+    Cache {
+      ttl = strip(ttl);
     }
   }
 
@@ -153,7 +160,9 @@ record GatewayConfigFile(
                         pathMatch(r.match()),
                         r.upstream(),
                         duration(r.timeout()),
-                        retries(r.retries())))
+                        retries(r.retries()),
+                        Optional.ofNullable(r.cache())
+                            .map(c -> new CacheSpec(duration(c.ttl()).orElseThrow()))))
             .toList();
     return new GatewayConfig(
         listenerSpec, upstreamSpecs, routeSpecs, limits.stream().map(ruleJson::fromValue).toList());

@@ -185,6 +185,9 @@ final class GatewayConfigValidator {
           }
         }
       }
+      if (r.cache() != null) {
+        cacheTtl(r.cache().ttl(), path + ".cache.ttl", problems);
+      }
     }
   }
 
@@ -197,6 +200,24 @@ final class GatewayConfigValidator {
                 problems.add(
                     path + ".perTryTimeout",
                     "must not exceed the route's timeout (" + routeTimeout.toMillis() + "ms)"));
+  }
+
+  /** Envoy's {@code max-age} counts whole seconds; beyond a day is a mistake, not a cache. */
+  private static void cacheTtl(String text, String path, Problems problems) {
+    nonBlank(text, path, problems)
+        .ifPresent(
+            t -> {
+              Optional<Duration> d = ConfigDurations.parse(t);
+              if (d.isEmpty()) {
+                problems.add(path, "must be " + ConfigDurations.SYNTAX + ", got '" + t + "'");
+              } else if (d.get().compareTo(CacheSpec.MIN_TTL) < 0) {
+                problems.add(path, "must be at least 1s");
+              } else if (d.get().toMillisPart() != 0) {
+                problems.add(path, "must be a whole number of seconds, got '" + t + "'");
+              } else if (d.get().compareTo(CacheSpec.MAX_TTL) > 0) {
+                problems.add(path, "must be at most 24h, got '" + t + "'");
+              }
+            });
   }
 
   private static void match(GatewayConfigFile.Match m, String path, Problems problems) {

@@ -18,6 +18,7 @@ import java.util.List;
  * @param startMillis when the request started, epoch milliseconds
  * @param shadowRules the rules in shadow mode whose limit this request went over (it passed)
  * @param countedRules the rules that counted this request, under or over their limit (its hits)
+ * @param cacheHit whether Envoy's response cache answered (the upstream was not asked)
  */
 public record AccessRecord(
     int status,
@@ -32,7 +33,40 @@ public record AccessRecord(
     String requestId,
     long startMillis,
     List<String> shadowRules,
-    List<String> countedRules) {
+    List<String> countedRules,
+    boolean cacheHit) {
+
+  /** A request the response cache did not answer. */
+  public AccessRecord(
+      int status,
+      String method,
+      String path,
+      String clientIp,
+      String upstream,
+      boolean rateLimited,
+      String rule,
+      String limit,
+      long latencyMicros,
+      String requestId,
+      long startMillis,
+      List<String> shadowRules,
+      List<String> countedRules) {
+    this(
+        status,
+        method,
+        path,
+        clientIp,
+        upstream,
+        rateLimited,
+        rule,
+        limit,
+        latencyMicros,
+        requestId,
+        startMillis,
+        shadowRules,
+        countedRules,
+        false);
+  }
 
   /** Keys longer than this are cut, so one key costs a bounded amount of memory and storage. */
   public static final int MAX_KEY_LENGTH = 256;

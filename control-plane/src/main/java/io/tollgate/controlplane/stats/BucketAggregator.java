@@ -55,6 +55,9 @@ final class BucketAggregator {
     for (String counted : r.countedRules()) {
       sketches.get(Dimension.RULE_HIT).add(counted, limited);
     }
+    if (r.cacheHit()) {
+      sketches.get(Dimension.CACHE).add(Dimension.CACHE_HIT, false);
+    }
     sketches.get(Dimension.STATUS).add(statusKey(r.status()), limited);
     sketches.get(Dimension.METHOD).add(r.method(), limited);
     sketches.get(Dimension.PATH).add(r.path(), limited);

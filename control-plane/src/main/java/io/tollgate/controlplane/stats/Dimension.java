@@ -18,7 +18,12 @@ public enum Dimension {
   /** The shadow-mode rules a request went over (it passed): what they would have blocked. */
   SHADOW_RULE(256),
   /** The rules that counted a request, under or over their limit: each rule's hits. */
-  RULE_HIT(256);
+  RULE_HIT(256),
+  /** Only the answers of the response cache carry it, as {@code hit}: the cache's hits. */
+  CACHE(4);
+
+  /** The {@link #CACHE} key of a request the response cache answered. */
+  public static final String CACHE_HIT = "hit";
 
   /** The key that stands for every key not kept individually. */
   public static final String OTHER = "(other)";

@@ -70,7 +70,7 @@ class StatsController {
   List<KeyCount> top(
       @Parameter(
               description =
-                  "ip | path | rule | shadow_rule | rule_hit | status | method | upstream",
+                  "ip | path | rule | shadow_rule | rule_hit | status | method | upstream | cache",
               required = true,
               schema =
                   @Schema(
@@ -82,7 +82,8 @@ class StatsController {
                         "rule_hit",
                         "status",
                         "method",
-                        "upstream"
+                        "upstream",
+                        "cache"
                       }))
           @RequestParam(required = false)
           String by,

@@ -69,7 +69,8 @@ public class StatsQueries {
       long totalRequests,
       long rateLimitedRequests,
       Map<String, Long> statusCounts,
-      Latency latencyMs) {}
+      Latency latencyMs,
+      long cacheHits) {}
 
   /** One step of a time series; latency only for the unfiltered series. */
   public record Point(Instant time, long requests, long rateLimited, Latency latencyMs) {}
@@ -113,6 +114,9 @@ public class StatsQueries {
           store
               .keySums(resolution, Dimension.STATUS, f, t, MAX_KEYS_READ)
               .forEach((k, c) -> sum.addKey(Dimension.STATUS, k, c[0], c[1]));
+          store
+              .keySums(resolution, Dimension.CACHE, f, t, MAX_KEYS_READ)
+              .forEach((k, c) -> sum.addKey(Dimension.CACHE, k, c[0], c[1]));
           memory.forEach(m -> sum.merge(m.counts()));
           Map<String, Long> statuses = new TreeMap<>();
           sum.keys(Dimension.STATUS).forEach(k -> statuses.put(k.key(), k.requests()));
@@ -123,7 +127,11 @@ public class StatsQueries {
               sum.requests(),
               sum.rateLimited(),
               statuses,
-              Latency.of(sum.latency()));
+              Latency.of(sum.latency()),
+              sum.keys(Dimension.CACHE).stream()
+                  .filter(k -> k.key().equals(Dimension.CACHE_HIT))
+                  .mapToLong(KeyCount::requests)
+                  .sum());
         });
   }
 

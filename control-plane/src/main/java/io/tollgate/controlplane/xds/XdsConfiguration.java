@@ -2,6 +2,7 @@ package io.tollgate.controlplane.xds;
 
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.tollgate.controlplane.xds.translate.CacheExtension;
 import io.tollgate.controlplane.xds.translate.RateLimitExtension;
 import io.tollgate.controlplane.xds.translate.Translator;
 import io.tollgate.controlplane.xds.translate.TranslatorExtension;
@@ -24,6 +25,13 @@ class XdsConfiguration {
   @Order(100)
   RateLimitExtension rateLimitExtension() {
     return new RateLimitExtension();
+  }
+
+  /** After the rate limits (a cached answer is still limited), before the access log. */
+  @Bean
+  @Order(200)
+  CacheExtension cacheExtension() {
+    return new CacheExtension();
   }
 
   @Bean

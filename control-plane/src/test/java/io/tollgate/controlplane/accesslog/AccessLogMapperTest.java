@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
 import io.envoyproxy.envoy.data.accesslog.v3.ResponseFlags;
 import io.tollgate.controlplane.stats.AccessRecord;
+import io.tollgate.controlplane.xds.translate.EnvoyNames;
 import org.junit.jupiter.api.Test;
 
 class AccessLogMapperTest {
@@ -28,6 +29,21 @@ class AccessLogMapperTest {
     assertThat(r.latencyMicros()).isEqualTo(2500);
     assertThat(r.requestId()).isEqualTo("req-1");
     assertThat(r.startMillis()).isEqualTo(1_800_000_000_005L);
+  }
+
+  @Test
+  void countsAnAnswerOfTheResponseCacheUnderItsUpstream() {
+    HTTPAccessLogEntry.Builder e =
+        AccessLogEntries.entry(200, "/categories/MLA", "10.1.2.3", 300).toBuilder();
+    e.getResponseBuilder().setResponseCodeDetails(EnvoyNames.CACHE_HIT_DETAILS);
+    e.getCommonPropertiesBuilder().setUpstreamCluster("tollgate_cache_60s_mock");
+
+    AccessRecord r = AccessLogMapper.map(e.build());
+
+    assertThat(r.cacheHit()).isTrue();
+    assertThat(r.upstream()).isEqualTo("mock");
+    assertThat(AccessLogMapper.map(AccessLogEntries.entry(200, "/a", "10.1.2.3", 1)).cacheHit())
+        .isFalse();
   }
 
   @Test

@@ -283,13 +283,15 @@ class GatewayConfigParserTest {
                     2,
                     List.of("5xx", "reset"),
                     Optional.of(Duration.ofSeconds(1)),
-                    Optional.of(budget))),
+                    Optional.of(budget)),
+                Optional.empty()),
             new RouteSpec(
                 "b",
                 new PathMatch.Prefix("/"),
                 "pool",
                 Optional.empty(),
-                new RetrySpec(1, RetrySpec.DEFAULT.on(), Optional.empty(), Optional.empty())));
+                new RetrySpec(1, RetrySpec.DEFAULT.on(), Optional.empty(), Optional.empty()),
+                Optional.empty()));
     assertThat(config.retryBudget("pool")).contains(budget);
   }
 }

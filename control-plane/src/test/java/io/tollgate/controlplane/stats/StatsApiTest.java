@@ -84,6 +84,13 @@ class StatsApiTest {
           .setMetadata(
               ratelimitMetadata(Struct.newBuilder().putFields("countedRules", names("per-ip"))));
     }
+    // Two answered by the response cache.
+    for (int i = 3; i <= 4; i++) {
+      batch
+          .getLogEntryBuilder(i)
+          .getResponseBuilder()
+          .setResponseCodeDetails("cache.response_from_cache_filter");
+    }
     for (int i = 0; i < 3; i++) {
       HTTPAccessLogEntry.Builder e = AccessLogEntries.entry(429, "/a", "10.0.0.2", 100).toBuilder();
       e.getCommonPropertiesBuilder()
@@ -152,7 +159,8 @@ class StatsApiTest {
     assertThat(summary)
         .contains("\"totalRequests\":9")
         .contains("\"rateLimitedRequests\":3")
-        .contains("\"200\":5", "\"429\":3", "\"404\":1");
+        .contains("\"200\":5", "\"429\":3", "\"404\":1")
+        .contains("\"cacheHits\":2");
     assertThat(get("/api/v1/stats/top?by=ip").body())
         .isEqualTo(
             "[{\"key\":\"10.0.0.1\",\"requests\":6,\"rateLimited\":0},"
@@ -185,7 +193,8 @@ class StatsApiTest {
     assertThat(get("/api/v1/stats/summary").body())
         .contains("\"totalRequests\":9")
         .contains("\"rateLimitedRequests\":3")
-        .contains("\"p99\":3.0");
+        .contains("\"p99\":3.0")
+        .contains("\"cacheHits\":2");
     assertThat(get("/api/v1/stats/top?by=rule").body())
         .isEqualTo("[{\"key\":\"per-ip\",\"requests\":3,\"rateLimited\":3}]");
     assertThat(get("/api/v1/stats/timeseries?path=/a").body())

@@ -21,6 +21,17 @@ public final class EnvoyNames {
   public static final String HTTP_CONNECTION_MANAGER =
       "envoy.filters.network.http_connection_manager";
   public static final String ROUTER = "envoy.filters.http.router";
+  public static final String CACHE_FILTER = "envoy.filters.http.cache";
+
+  /**
+   * Envoy's response code details of an answer the cache filter served (also after a successful
+   * revalidation): what the hit/miss header and the statistics read.
+   */
+  public static final String CACHE_HIT_DETAILS = "cache.response_from_cache_filter";
+
+  /** The header_mutation filter that sets {@code x-tollgate-cache} on cached routes. */
+  public static final String CACHE_STATUS_FILTER = "tollgate.cache_status";
+
   public static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
   public static final String DNS_CLUSTER = "envoy.clusters.dns";
   public static final String PREVIOUS_HOSTS = "envoy.retry_host_predicates.previous_hosts";

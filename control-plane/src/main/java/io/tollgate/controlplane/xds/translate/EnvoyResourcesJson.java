@@ -52,6 +52,18 @@ public final class EnvoyResourcesJson {
               io.envoyproxy.envoy.extensions.matching.common_inputs.network.v3.SourceIPInput
                   .getDescriptor())
           .add(io.envoyproxy.envoy.extensions.matching.input_matchers.ip.v3.Ip.getDescriptor())
+          // The response cache: its filter and store, the header filters, the per-route switch.
+          .add(io.envoyproxy.envoy.extensions.filters.http.cache.v3.CacheConfig.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.http.cache.simple_http_cache.v3.SimpleHttpCacheConfig
+                  .getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.filters.http.header_mutation.v3.HeaderMutation
+                  .getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.filters.http.upstream_codec.v3.UpstreamCodec
+                  .getDescriptor())
+          .add(io.envoyproxy.envoy.config.route.v3.FilterConfig.getDescriptor())
           .build();
 
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(TYPES);

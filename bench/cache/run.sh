@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Response-cache benchmark (BENCH=cache make bench): wrk against one Tollgate Envoy (configured over
+# xDS by the control plane, access log on) in front of the nginx mock, with a cached route
+# (routes[].cache: { ttl: 60s }) and an uncached one, measured in alternating rounds of the same
+# duration, connections and Envoy workers, keep-alive:
+#   cached:   GET BENCH_CACHED_PATH   (route `cached`, all but the first request answered by Envoy)
+#   uncached: GET BENCH_UNCACHED_PATH (route `default`, every request forwarded to nginx)
+# Reports rps, p50, p99 (wrk --latency), CPU-microseconds per request of Envoy, the control plane
+# and nginx (/proc/<pid>/stat; requests from Envoy's http.tollgate.downstream_rq_total), how many
+# requests reached the upstream (Envoy's cluster upstream_rq_total), the ratios cached/uncached and
+# the load average, and writes the table to bench/results/cache-<UTC stamp>.md. Loopback only.
+#   BENCH_ROUNDS (3)  BENCH_DURATION (10s)  BENCH_WARMUP (2s)  BENCH_CONNECTIONS (32)  BENCH_THREADS (1)
+#   BENCH_ENVOY_CONCURRENCY (1)  BENCH_NGINX_WORKERS (1)
+#   BENCH_CACHED_PATH (/categories/MLA97994, 2.6 kB)  BENCH_UNCACHED_PATH (/items/MLA1100000000, 2.8 kB)
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+duration="${BENCH_DURATION:-10s}"
+rounds="${BENCH_ROUNDS:-3}"
+warmup="${BENCH_WARMUP:-2s}"
+connections="${BENCH_CONNECTIONS:-32}"
+threads="${BENCH_THREADS:-1}"
+concurrency="${BENCH_ENVOY_CONCURRENCY:-1}"
+nginx_workers="${BENCH_NGINX_WORKERS:-1}"
+cached_path="${BENCH_CACHED_PATH:-/categories/MLA97994}"
+uncached_path="${BENCH_UNCACHED_PATH:-/items/MLA1100000000}"
+java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+jar="$root/control-plane/target/control-plane.jar"
+work="$root/.run/bench-cache"
+results="$root/bench/results"
+
+[[ -f "$jar" ]] || { echo "bench: $jar missing (make bench builds it)" >&2; exit 1; }
+rm -rf "$work"
+mkdir -p "$work/logs" "$results"
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+
+load_before="$(loadavg)"
+start_mock "$nginx_workers"
+
+port="$(free_port)"
+rest="$(free_port)"
+xds="$(free_port)"
+admin="$(free_port)"
+cat >"$work/tollgate.yaml" <<YAML
+listener: { address: 127.0.0.1, port: $port, xffNumTrustedHops: 0 }
+upstreams:
+  - name: mock
+    url: http://127.0.0.1:$mock_http
+routes:
+  - name: cached
+    match: { path: $cached_path }
+    upstream: mock
+    cache: { ttl: 60s }
+  - name: default
+    match: { pathPrefix: / }
+    upstream: mock
+YAML
+log "starting the control plane (REST $rest, gRPC $xds)"
+TOLLGATE_CONFIG="$work/tollgate.yaml" TOLLGATE_XDS_ADDRESS=127.0.0.1 TOLLGATE_XDS_PORT="$xds" \
+  SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$rest" \
+  TOLLGATE_DB_URL="jdbc:h2:file:$work/data/tollgate;DB_CLOSE_ON_EXIT=FALSE" \
+  "$java" -jar "$jar" >"$work/logs/control-plane.log" 2>&1 &
+cp_pid=$!
+pids+=("$cp_pid")
+await "the control plane" 300 curl -fsS "http://127.0.0.1:$rest/actuator/health"
+
+ENVOY_NODE_ID=bench-cache ENVOY_ADMIN_PORT="$admin" ENVOY_STATS_PORT="$(free_port)" TOLLGATE_XDS_PORT="$xds" \
+  ENVOY_CONCURRENCY="$concurrency" ENVOY_LOG_LEVEL=warn TOLLGATE_RUN_DIR="$work" \
+  "$root/envoy/run-envoy.sh" >"$work/logs/envoy.log" 2>&1 &
+envoy_pid=$!
+pids+=("$envoy_pid")
+await "Tollgate's Envoy to serve" 60 curl -fsS "http://127.0.0.1:$port/healthz"
+hit="$(curl -fsS -o /dev/null -D - "http://127.0.0.1:$port$cached_path" >/dev/null &&
+  curl -fsS -o /dev/null -D - "http://127.0.0.1:$port$cached_path" | tr -d '\r' | sed -n 's/^x-tollgate-cache: //p')"
+[[ "$hit" == hit ]] || { log "the cached route does not answer from the cache (x-tollgate-cache: '$hit')"; exit 1; }
+
+# Requests that reached nginx, whichever cluster (the upstream's or the cached route's).
+upstream_rq() {
+  curl -fsS "http://127.0.0.1:$admin/stats?filter=^cluster\.(mock|tollgate_cache_.*)\.upstream_rq_total$" |
+    awk '{ s += $2 } END { print s + 0 }'
+}
+
+declare -A reqs rps_sum p50_sum p99_sum envoy_cpu cp_cpu nginx_cpu upstream errors
+# measure NAME PATH: one round of wrk against one path.
+measure() {
+  local name="$1" url="http://127.0.0.1:$port$2" out="$work/wrk-$1-$round.txt"
+  wrk -t"$threads" -c"$connections" -d"$warmup" "$url" >/dev/null
+  local rq0 e0 c0 n0 u0 rq1 e1 c1 n1 u1
+  rq0="$(stat_value "$admin" "http.tollgate.downstream_rq_total")"
+  u0="$(upstream_rq)"
+  e0="$(cpu_us "$envoy_pid")"
+  c0="$(cpu_us "$cp_pid")"
+  n0="$(cpu_us $(nginx_all))"
+  wrk -t"$threads" -c"$connections" -d"$duration" --latency "$url" >"$out"
+  rq1="$(stat_value "$admin" "http.tollgate.downstream_rq_total")"
+  u1="$(upstream_rq)"
+  e1="$(cpu_us "$envoy_pid")"
+  c1="$(cpu_us "$cp_pid")"
+  n1="$(cpu_us $(nginx_all))"
+  local n=$((rq1 - rq0))
+  ((n > 0)) || { log "$name: Envoy counted no requests"; cat "$out" >&2; exit 1; }
+  local r r50 r99 err
+  read -r r r50 r99 err < <(wrk_figures "$out")
+  reqs[$name]=$((${reqs[$name]:-0} + n))
+  upstream[$name]=$((${upstream[$name]:-0} + u1 - u0))
+  envoy_cpu[$name]=$((${envoy_cpu[$name]:-0} + e1 - e0))
+  cp_cpu[$name]=$((${cp_cpu[$name]:-0} + c1 - c0))
+  nginx_cpu[$name]=$((${nginx_cpu[$name]:-0} + n1 - n0))
+  rps_sum[$name]="$(add "${rps_sum[$name]:-}" "$r")"
+  p50_sum[$name]="$(add "${p50_sum[$name]:-}" "$r50")"
+  p99_sum[$name]="$(add "${p99_sum[$name]:-}" "$r99")"
+  [[ "$err" == none ]] || errors[$name]+="$err "
+  log "$name, round $round: $r rps, p50 $r50 ms, p99 $r99 ms, Envoy $(((e1 - e0) / n)) µs/req, upstream $((u1 - u0)) of $n, load $(loadavg)"
+}
+
+for round in $(seq 1 "$rounds"); do
+  log "round $round/$rounds: wrk -t$threads -c$connections -d$duration --latency (after a $warmup warm-up)"
+  measure cached "$cached_path"
+  measure uncached "$uncached_path"
+done
+
+declare -A rps p50 p99 envoy_us cp_us nginx_us
+for name in cached uncached; do
+  n="${reqs[$name]}"
+  rps[$name]="$(mean "${rps_sum[$name]}" "$rounds")"
+  p50[$name]="$(mean "${p50_sum[$name]}" "$rounds" %.3f)"
+  p99[$name]="$(mean "${p99_sum[$name]}" "$rounds" %.3f)"
+  envoy_us[$name]="$(mean "${envoy_cpu[$name]}" "$n" %.1f)"
+  cp_us[$name]="$(mean "${cp_cpu[$name]}" "$n" %.2f)"
+  nginx_us[$name]="$(mean "${nginx_cpu[$name]}" "$n" %.1f)"
+done
+
+stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
+file="$results/cache-$stamp.md"
+{
+  echo "# Response-cache benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "wrk -t$threads -c$connections -d$duration --latency (keep-alive), $rounds alternating rounds per path (rps, p50, p99: mean of rounds)"
+  echo "against one Tollgate Envoy $(envoy_version) (--concurrency $concurrency, access log to the control plane on, no limit rules)"
+  echo "in front of the nginx mock ($nginx_workers worker(s)): cached = \`$cached_path\` on a route with \`cache: { ttl: 60s }\`,"
+  echo "uncached = \`$uncached_path\` on a route without; $(machine_line); commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')."
+  echo "CPU-µs per request from /proc/<pid>/stat over the measured run, divided by Envoy's \`http.tollgate.downstream_rq_total\` delta;"
+  echo "upstream requests from Envoy's clusters' \`upstream_rq_total\`. Compare the ratio: absolute numbers move with the machine's load."
+  echo "Load average (1, 5, 15 min) before: $load_before; after: $(loadavg)."
+  echo
+  echo "| path | requests | reached upstream | rps | p50 ms | p99 ms | Envoy µs/req | control plane µs/req | nginx µs/req | errors |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  for name in cached uncached; do
+    echo "| $name | ${reqs[$name]} | ${upstream[$name]} | ${rps[$name]} | ${p50[$name]} | ${p99[$name]} | ${envoy_us[$name]} | ${cp_us[$name]} | ${nginx_us[$name]} | ${errors[$name]:-none} |"
+  done
+  echo "| ratio cached/uncached | | | $(ratio "${rps[cached]}" "${rps[uncached]}") | $(ratio "${p50[cached]}" "${p50[uncached]}") | $(ratio "${p99[cached]}" "${p99[uncached]}") | $(ratio "${envoy_us[cached]}" "${envoy_us[uncached]}") | | $(ratio "${nginx_us[cached]}" "${nginx_us[uncached]}") | |"
+} >"$file"
+cat "$file"
+echo
+echo "bench: written to ${file#"$root"/}"
