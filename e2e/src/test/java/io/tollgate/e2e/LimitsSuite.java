@@ -232,6 +232,46 @@ abstract class LimitsSuite {
   }
 
   @Test
+  void aBurstAdmitsExactlyRequestsPlusBurstAtOnceThen429sThenTheRate() {
+    stack.awaitApplied(
+        stack.create(
+            """
+            {"name":"bursty","match":{"pathPrefix":"/t/burst/"},"by":["ip"],
+             "limit":{"requests":1,"per":"second","burst":7}}"""));
+    // A cold stack's first rate-limit calls (a new connection, the store's first script load) can
+    // outlast Envoy's 250 ms deadline on a loaded machine, a 500 when failing closed: another
+    // client warms the path, so the burst below measures counting, not start-up.
+    timeUntil(() -> stack.get(IP3, "/t/burst/warm"), r -> r.status() != 500);
+
+    // An idle client's bucket is full: 1 + 7 at once. A token comes back each second, so the
+    // calls must go out within one (they take a few ms each).
+    long start = System.nanoTime();
+    for (int i = 1; i <= 8; i++) {
+      Response r = stack.get(IP1, "/t/burst/a");
+      assertForwarded(r);
+      assertThat(r.header("x-ratelimit-remaining")).as("request %d", i).contains("" + (8 - i));
+    }
+    Response refused = stack.get(IP1, "/t/burst/a");
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertThat(refused.status())
+        .as("request 9, %d ms after the first", took.toMillis())
+        .isEqualTo(429);
+    assertLimited(refused, "bursty");
+    assertLimited(stack.get(IP1, "/t/burst/a"), "bursty");
+    assertThat(refused.header("x-ratelimit-limit"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("1"));
+    assertThat(refused.header("retry-after")).contains("1");
+    // Then the rate: one more within about a second, and only one.
+    Duration refill = timeUntil(() -> stack.get(IP1, "/t/burst/a"), r -> r.status() != 429);
+    assertThat(refill).isLessThan(Duration.ofMillis(2_500));
+    assertLimited(stack.get(IP1, "/t/burst/a"), "bursty");
+    // Another client has a full bucket of its own.
+    for (int i = 1; i <= 8; i++) {
+      assertForwarded(stack.get(IP2, "/t/burst/a"));
+    }
+  }
+
+  @Test
   void limitZeroBlocksEveryRequest() {
     stack.awaitApplied(
         stack.create(

@@ -50,6 +50,9 @@ class RedisStoreIT {
           value: sliding
           algorithm: sliding_window
           rate_limit: {unit: hour, requests_per_unit: 10}
+        - key: generic_key
+          value: bucket
+          rate_limit: {unit: hour, requests_per_unit: 10, burst: 4}
         - key: user
           rate_limit: {unit: hour, requests_per_unit: 3}
       """;
@@ -109,7 +112,7 @@ class RedisStoreIT {
     RedisServer redis = own(RedisServer.start());
     var a = stub(service("rls-a", redis(redis.address(), "SINGLE")));
     var b = stub(service("rls-b", redis(redis.address(), "SINGLE")));
-    for (String value : List.of("shared", "sliding")) {
+    for (String value : List.of("shared", "sliding", "bucket")) {
       int ok = 0;
       for (int i = 0; i < 16; i++) {
         var stub = i % 2 == 0 ? a : b;
@@ -118,7 +121,10 @@ class RedisStoreIT {
           ok++;
         }
       }
-      assertThat(ok).as("calls allowed across both instances for %s", value).isEqualTo(10);
+      // The bucket: its 10 a hour plus its burst of 4, all at once (a token comes each 6 min).
+      assertThat(ok)
+          .as("calls allowed across both instances for %s", value)
+          .isEqualTo(value.equals("bucket") ? 14 : 10);
     }
     // The reference's key: CACHE_KEY_PREFIX + domain_key_value_ + window start (seconds).
     long hour = (System.currentTimeMillis() / 1000 / 3600) * 3600;
@@ -127,6 +133,10 @@ class RedisStoreIT {
     assertThat(Long.parseLong(redis.cli("TTL", fixedKey).trim())).isBetween(1L, 3600L);
     // Sliding windows count admitted calls only, under a hash-tagged key.
     assertThat(redis.cli("GET", "{tollgate_generic_key_sliding_}" + hour).trim()).isEqualTo("10");
+    // The bucket: one hash for every window, empty now, kept as long as a refill from empty takes.
+    String bucket = "{tollgate_generic_key_bucket_}bucket";
+    assertThat(redis.cli("HGET", bucket, "u").trim()).isEqualTo("0");
+    assertThat(Long.parseLong(redis.cli("TTL", bucket).trim())).isBetween(5_000L, 5_041L);
   }
 
   @Test
@@ -152,6 +162,7 @@ class RedisStoreIT {
             .addDescriptors(call("user", "x2").getDescriptors(0))
             .addDescriptors(call("user", "x3").getDescriptors(0))
             .addDescriptors(call("generic_key", "sliding").getDescriptors(0))
+            .addDescriptors(call("generic_key", "bucket").getDescriptors(0))
             .build();
     RateLimitResponse r = stub.shouldRateLimit(many);
     assertThat(r.getStatusesList())

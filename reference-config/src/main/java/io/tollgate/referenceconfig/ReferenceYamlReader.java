@@ -42,7 +42,10 @@ import org.yaml.snakeyaml.representer.Representer;
  */
 public final class ReferenceYamlReader {
 
-  /** The reference's valid keys, plus {@code algorithm}, Tollgate's sliding-window opt-in. */
+  /**
+   * The reference's valid keys, plus Tollgate's {@code algorithm} (the sliding-window opt-in) and
+   * {@code burst} (a token bucket). The reference refuses both ({@code config error, unknown key}).
+   */
   public static final Set<String> VALID_KEYS =
       Set.of(
           "domain",
@@ -61,7 +64,8 @@ public final class ReferenceYamlReader {
           "value_to_metric",
           "share_threshold",
           "metadata",
-          "algorithm");
+          "algorithm",
+          "burst");
 
   private static final long MAX_UINT32 = 0xFFFF_FFFFL;
 
@@ -375,6 +379,7 @@ public final class ReferenceYamlReader {
       boolean unlimited = false;
       String name = "";
       List<String> replaces = List.of();
+      Long burst = null;
       for (NodeTuple t : mapping.getValue()) {
         String field = ((ScalarNode) t.getKeyNode()).getValue();
         String at = where + "." + field;
@@ -385,12 +390,14 @@ public final class ReferenceYamlReader {
           case "unlimited" -> unlimited = bool(at, v);
           case "name" -> name = string(at, v);
           case "replaces" -> replaces = replaces(at, v);
+          // A burst written with no value is no burst, not a bucket of zero extra tokens.
+          case "burst" -> burst = isNull(v) ? null : uint32(at, v);
           default -> {
             // Ignored, as in the reference.
           }
         }
       }
-      return new RateLimitSpec(unit, requests, unlimited, name, replaces);
+      return new RateLimitSpec(unit, requests, unlimited, name, replaces, burst);
     }
 
     private List<String> replaces(String where, Node node) {

@@ -11,8 +11,8 @@ import java.util.List;
 /**
  * One limit rule of the REST model (docs/architecture.md, "The models"). Optional parts get their
  * defaults here: {@code match} every request, {@code by} one shared counter, {@code mode} enforce,
- * {@code enabled} true, {@code accuracy} exact. Required parts ({@code name}, {@code limit}) may be
- * null until {@link LimitRuleValidator} has accepted the rule.
+ * {@code enabled} true, {@code accuracy} exact, {@code algorithm} fixed window. Required parts
+ * ({@code name}, {@code limit}) may be null until {@link LimitRuleValidator} has accepted the rule.
  *
  * @param name unique, DNS-label-like; names the rule in descriptors, 429 bodies and metrics
  * @param match which requests the rule applies to
@@ -24,6 +24,8 @@ import java.util.List;
  * @param enabled a disabled rule is kept but produces no configuration
  * @param accuracy which tier enforces it: exact (a rate-limit call per request) or approximate
  *     (Envoy's quota buckets, no call per request)
+ * @param algorithm how the rate-limit service counts the window: fixed or sliding (a {@code
+ *     limit.burst} makes it a token bucket, with the fixed default only)
  */
 // The read-only fields a GET adds are ignored when read, so what a GET returns can be PUT back.
 @JsonIgnoreProperties(value = {"source", "version", "status"})
@@ -34,13 +36,27 @@ public record LimitRule(
     Limit limit,
     Mode mode,
     boolean enabled,
-    Accuracy accuracy) {
+    Accuracy accuracy,
+    Algorithm algorithm) {
 
   public LimitRule {
     match = match == null ? Match.ALL : match;
     by = by == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(by));
     mode = mode == null ? Mode.ENFORCE : mode;
     accuracy = accuracy == null ? Accuracy.EXACT : accuracy;
+    algorithm = algorithm == null ? Algorithm.FIXED_WINDOW : algorithm;
+  }
+
+  /** A fixed-window rule (or a token bucket, with a burst). */
+  public LimitRule(
+      String name,
+      Match match,
+      List<String> by,
+      Limit limit,
+      Mode mode,
+      boolean enabled,
+      Accuracy accuracy) {
+    this(name, match, by, limit, mode, enabled, accuracy, Algorithm.FIXED_WINDOW);
   }
 
   /** An exact rule. */
@@ -61,13 +77,20 @@ public record LimitRule(
       @JsonProperty("limit") Limit limit,
       @JsonProperty("mode") Mode mode,
       @JsonProperty("enabled") Boolean enabled,
-      @JsonProperty("accuracy") Accuracy accuracy) {
-    return new LimitRule(name, match, by, limit, mode, enabled == null || enabled, accuracy);
+      @JsonProperty("accuracy") Accuracy accuracy,
+      @JsonProperty("algorithm") Algorithm algorithm) {
+    return new LimitRule(
+        name, match, by, limit, mode, enabled == null || enabled, accuracy, algorithm);
   }
 
   /** The counter dimensions, parsed; only meaningful for a validated rule. */
   public List<CountedBy> dimensions() {
     return by.stream().map(CountedBy::parse).toList();
+  }
+
+  /** Whether the rate-limit service counts this rule in a token bucket. */
+  public boolean bursts() {
+    return limit != null && limit.burst() != null;
   }
 
   /** Whether the approximate tier enforces this rule. */

@@ -94,6 +94,32 @@ class LimitRuleJsonTest {
   }
 
   @Test
+  void aBurstAndAnAlgorithmRoundTripAndNoBurstIsWrittenAsNone() {
+    LimitRule plain =
+        json.parse(("{\"name\":\"r\"," + LIMIT + "}").getBytes(StandardCharsets.UTF_8));
+    assertThat(plain.algorithm()).isEqualTo(Algorithm.FIXED_WINDOW);
+    assertThat(plain.bursts()).isFalse();
+    // Never "burst": null, which a PUT of what a GET returned would be refused for.
+    assertThat(json.write(plain))
+        .doesNotContain("burst")
+        .contains("\"algorithm\":\"fixed_window\"");
+    assertThat(json.parse(json.write(plain).getBytes(StandardCharsets.UTF_8))).isEqualTo(plain);
+
+    LimitRule bucket =
+        json.parse(
+            "{\"name\":\"r\",\"limit\":{\"requests\":5,\"per\":\"second\",\"burst\":3}}"
+                .getBytes(StandardCharsets.UTF_8));
+    assertThat(bucket.limit()).isEqualTo(new Limit(5L, Per.SECOND, 3L));
+    assertThat(json.read(json.write(bucket))).isEqualTo(bucket);
+    LimitRule sliding =
+        json.parse(
+            ("{\"name\":\"r\",\"algorithm\":\"sliding_window\"," + LIMIT + "}")
+                .getBytes(StandardCharsets.UTF_8));
+    assertThat(sliding.algorithm()).isEqualTo(Algorithm.SLIDING_WINDOW);
+    assertThat(json.read(json.write(sliding))).isEqualTo(sliding);
+  }
+
+  @Test
   void whatAGetReturnsCanBePutBack() {
     String view =
         "{\"name\":\"r\","

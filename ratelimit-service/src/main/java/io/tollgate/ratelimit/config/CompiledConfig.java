@@ -44,8 +44,11 @@ public record CompiledConfig(Map<String, DescriptorNode> domains) {
       if (p.unlimited()) {
         out.append(", unlimited: true");
       }
-      if (p.algorithm() != Algorithm.FIXED_WINDOW) {
+      if (p.algorithm() == Algorithm.SLIDING_WINDOW) {
         out.append(", algorithm: ").append(p.algorithm().configName());
+      }
+      if (p.algorithm() == Algorithm.TOKEN_BUCKET) {
+        out.append(", burst: ").append(p.burst());
       }
       out.append('\n');
     }

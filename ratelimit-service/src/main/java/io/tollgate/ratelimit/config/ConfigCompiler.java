@@ -13,7 +13,8 @@ import java.util.Map;
  * Turns parsed documents into one {@link CompiledConfig}, with the reference's semantic checks in
  * its order and with its messages: empty domain, duplicate domain (unless domains merge), empty
  * key, duplicate composite key, unit, unlimited with a unit, replaces; plus share_threshold only on
- * wildcards and a known {@code algorithm}. The first error aborts: nothing is half-applied.
+ * wildcards, a known {@code algorithm}, and a {@code burst} only on a limited, fixed-window rate
+ * above 0. The first error aborts: nothing is half-applied.
  */
 public final class ConfigCompiler {
 
@@ -128,6 +129,30 @@ public final class ConfigCompiler {
                               + String.join(".", path)
                               + "' (expected fixed_window or sliding_window)"));
     }
+    long burst = 0;
+    if (limit.burst() != null) {
+      String where = "'" + String.join(".", path) + "'";
+      if (limit.unlimited()) {
+        throw new ConfigException(
+            source, "should not specify burst when unlimited (" + where + ")");
+      }
+      if (algorithm == Algorithm.SLIDING_WINDOW) {
+        throw new ConfigException(
+            source,
+            "burst cannot be combined with algorithm sliding_window for "
+                + where
+                + " (a burst is a token bucket)");
+      }
+      if (limit.requestsPerUnit() == 0) {
+        throw new ConfigException(
+            source,
+            "burst needs requests_per_unit above 0 for "
+                + where
+                + " (the bucket refills at that rate)");
+      }
+      algorithm = Algorithm.TOKEN_BUCKET;
+      burst = limit.burst();
+    }
     return RateLimitPolicy.of(
         path,
         limit.requestsPerUnit(),
@@ -139,6 +164,7 @@ public final class ConfigCompiler {
         limit.replaces(),
         spec.detailedMetric(),
         algorithm,
+        burst,
         MetadataStruct.of(spec.metadata()));
   }
 

@@ -11,6 +11,8 @@ import java.util.List;
  * @param path the same path split into the domain and one element per level
  * @param unit null only for an unlimited policy
  * @param name empty when the configuration gives none
+ * @param burst the tokens a {@link Algorithm#TOKEN_BUCKET} holds beyond one unit's {@code
+ *     requestsPerUnit}; 0 for the windows
  * @param proto the {@code current_limit} every response for this policy carries, built once
  */
 public record RateLimitPolicy(
@@ -25,6 +27,7 @@ public record RateLimitPolicy(
     List<String> replaces,
     boolean detailedMetric,
     Algorithm algorithm,
+    long burst,
     Struct metadata,
     RateLimitResponse.RateLimit proto) {
 
@@ -44,6 +47,7 @@ public record RateLimitPolicy(
       List<String> replaces,
       boolean detailedMetric,
       Algorithm algorithm,
+      long burst,
       Struct metadata) {
     RateLimitResponse.RateLimit.Builder proto =
         RateLimitResponse.RateLimit.newBuilder()
@@ -64,6 +68,7 @@ public record RateLimitPolicy(
         replaces,
         detailedMetric,
         algorithm,
+        burst,
         metadata,
         proto.build());
   }
@@ -84,7 +89,16 @@ public record RateLimitPolicy(
         List.of(),
         false,
         Algorithm.FIXED_WINDOW,
+        0,
         Struct.getDefaultInstance());
+  }
+
+  /**
+   * What a call may spend at once: a token bucket's {@code requestsPerUnit + burst} tokens, a
+   * window's {@code requestsPerUnit}.
+   */
+  public long capacity() {
+    return requestsPerUnit + burst;
   }
 
   /** The name reported when this limit blocks a call: its {@code name}, else its path. */

@@ -38,7 +38,7 @@ public final class XdsConfigMapper {
         false,
         false,
         Map.of(),
-        "");
+        d.getAlgorithm());
   }
 
   private static RateLimitSpec rateLimit(RateLimitPolicy p) {
@@ -47,6 +47,7 @@ public final class XdsConfigMapper {
         Integer.toUnsignedLong(p.getRequestsPerUnit()),
         p.getUnlimited(),
         p.getName(),
-        p.getReplacesList().stream().map(RateLimitReplace::getName).toList());
+        p.getReplacesList().stream().map(RateLimitReplace::getName).toList(),
+        p.hasBurst() ? Integer.toUnsignedLong(p.getBurst()) : null);
   }
 }

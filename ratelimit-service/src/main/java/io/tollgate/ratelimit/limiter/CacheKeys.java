@@ -38,6 +38,15 @@ public final class CacheKeys {
     return "{" + base + "}";
   }
 
+  /**
+   * A token bucket's one key, for every window: {@code {<base>}bucket}. The suffix keeps it apart
+   * from every window key (the reference's end in a window start, the sliding window's too), and
+   * the hash tag marks it as Tollgate's own, like the sliding window's.
+   */
+  static String bucket(String base) {
+    return hashTagged(base) + "bucket";
+  }
+
   /** The key of the window that starts at {@code windowStart}, in seconds since the epoch. */
   public static String window(String base, long windowStart) {
     return base + windowStart;

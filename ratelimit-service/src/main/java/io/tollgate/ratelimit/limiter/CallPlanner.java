@@ -117,6 +117,13 @@ final class CallPlanner {
     long windowStartMillis = WindowMath.windowStart(call.nowMillis, windowMillis);
     long windowStart = windowStartMillis / 1000;
     String base = cacheKeys.base(call.request.getDomain(), d, m.sharedValues());
+    if (p.algorithm() == Algorithm.TOKEN_BUCKET) {
+      call.keys[i] = CacheKeys.bucket(base);
+      call.slot[i] =
+          call.batch.addBucket(
+              call.keys[i], windowSeconds, p.requestsPerUnit(), p.capacity(), hits, call.nowMillis);
+      return;
+    }
     if (p.algorithm() == Algorithm.FIXED_WINDOW) {
       String key = CacheKeys.window(base, windowStart);
       call.keys[i] = key;

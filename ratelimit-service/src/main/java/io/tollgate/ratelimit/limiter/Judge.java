@@ -4,6 +4,7 @@ import io.tollgate.ratelimit.config.Algorithm;
 import io.tollgate.ratelimit.config.RateLimitPolicy;
 import io.tollgate.ratelimit.stats.LimitStats;
 import io.tollgate.ratelimit.store.CounterBatch;
+import io.tollgate.ratelimit.store.TokenBucket;
 
 /**
  * The reference's {@code BaseRateLimiter.GetResponseDescriptorStatus}: each counter the store
@@ -34,7 +35,7 @@ final class Judge {
     RateLimitPolicy p = m.policy();
     LimitStats s = call.stats[i];
     long hits = call.hits[i];
-    long limit = p.requestsPerUnit();
+    long limit = p.capacity();
     long windowSeconds = p.unit().seconds();
     long reset = WindowMath.secondsToWindowEnd(call.nowMillis, windowSeconds);
 
@@ -49,6 +50,17 @@ final class Judge {
     }
     int slot = call.slot[i];
     long after = call.batch.count(slot);
+    if (p.algorithm() == Algorithm.TOKEN_BUCKET) {
+      // As a count against the capacity: the tokens missing from a full bucket, with this call's.
+      long left = after / TokenBucket.SCALE;
+      boolean taken = call.batch.applied(slot);
+      after = limit - left + (taken ? 0 : hits);
+      long units = call.batch.count(slot);
+      long target = taken ? limit * TokenBucket.SCALE : hits * TokenBucket.SCALE;
+      long wait = TokenBucket.millisUntil(units, target, windowSeconds, p.requestsPerUnit());
+      // Admitted: until the bucket is full again (its "window reset"); refused: until the hits are.
+      reset = taken ? ceilSeconds(wait) : Math.max(1, ceilSeconds(wait));
+    }
     if (p.algorithm() == Algorithm.SLIDING_WINDOW) {
       long w = p.unit().millis();
       long elapsed = call.nowMillis - WindowMath.windowStart(call.nowMillis, w);
@@ -82,6 +94,10 @@ final class Judge {
     }
     s.withinLimit().add(hits);
     return new Outcome(p, false, false, false, limit - after, reset);
+  }
+
+  private static long ceilSeconds(long millis) {
+    return Math.floorDiv(millis + 999, 1000);
   }
 
   /** An over-limit outcome, let through (and counted) when the limit is in shadow mode. */

@@ -221,7 +221,7 @@ final class ResponseBuilder {
     return DescriptorStatus.newBuilder()
         .setCode(o.enforced() ? Code.OVER_LIMIT : Code.OK)
         .setCurrentLimit(o.policy().proto())
-        .setLimitRemaining((int) o.remaining())
+        .setLimitRemaining((int) Math.min(o.remaining(), 0xFFFF_FFFFL))
         .setDurationUntilReset(Duration.newBuilder().setSeconds(o.resetSeconds()))
         .build();
   }

@@ -14,6 +14,10 @@ package io.tollgate.ratelimit.store;
  * limit}), atomically: a caller retrying while over the limit must not push the estimate up, or it
  * would be locked out of the next window too. Its keys live two windows, because the next window
  * reads this one as its previous.
+ *
+ * <p>A token-bucket operation ({@link TokenBucket}) refills its one key's bucket to the call's time
+ * and takes {@code hits} tokens only if they are all there, atomically, for the same reason; its
+ * result is the bucket's units afterwards.
  */
 public final class CounterBatch {
 
@@ -28,6 +32,8 @@ public final class CounterBatch {
   private final String[] previousKeys;
   private final long[] limits;
   private final long[] weights;
+  private final long[] rates;
+  private final long[] nows;
   private final long[] counts;
   private final long[] previousCounts;
   private final boolean[] applied;
@@ -42,6 +48,8 @@ public final class CounterBatch {
     previousKeys = new String[capacity];
     limits = new long[capacity];
     weights = new long[capacity];
+    rates = new long[capacity];
+    nows = new long[capacity];
     counts = new long[capacity];
     previousCounts = new long[capacity];
     applied = new boolean[capacity];
@@ -81,6 +89,24 @@ public final class CounterBatch {
     previousKeys[i] = previousKey;
     limits[i] = limit;
     weights[i] = weight;
+    return i;
+  }
+
+  /**
+   * Adds a token-bucket take and returns its index.
+   *
+   * @param key the bucket's one key, the same for every window (it is also the counter)
+   * @param windowSeconds the unit the rate refers to
+   * @param rate tokens added per window, above 0
+   * @param capacity the bucket's size, rate + burst
+   * @param nowMillis the call's time, to which the bucket is refilled
+   */
+  public int addBucket(
+      String key, long windowSeconds, long rate, long capacity, long hits, long nowMillis) {
+    int i = addFixed(key, key, 0, windowSeconds, hits);
+    rates[i] = rate;
+    limits[i] = capacity;
+    nows[i] = nowMillis;
     return i;
   }
 
@@ -125,9 +151,47 @@ public final class CounterBatch {
     return hits[i];
   }
 
-  /** How long the window's key must live: one window, or two for a sliding one. */
+  /**
+   * How long the key must live: one window, two for a sliding one (the next window reads it), a
+   * bucket's refill from empty.
+   */
   public long ttlSeconds(int i) {
+    if (isBucket(i)) {
+      return TokenBucket.ttlSeconds(limits[i], windowSeconds[i], rates[i]);
+    }
     return isSliding(i) ? 2 * windowSeconds[i] : windowSeconds[i];
+  }
+
+  public boolean isBucket(int i) {
+    return rates[i] > 0;
+  }
+
+  /** A bucket's refill rate, tokens per window. */
+  public long rate(int i) {
+    return rates[i];
+  }
+
+  /** A bucket operation's time, ms since the epoch. */
+  public long nowMillis(int i) {
+    return nows[i];
+  }
+
+  /** The bucket as a client never seen before finds it. */
+  public TokenBucket fullBucket(int i) {
+    return TokenBucket.full(limits[i], nows[i]);
+  }
+
+  /**
+   * Refills {@code bucket} to the operation's time, takes the hits if they are there, and records
+   * the units left and whether it took them; returns the bucket to keep.
+   */
+  public TokenBucket takeFrom(int i, TokenBucket bucket) {
+    TokenBucket refilled = bucket.refilled(nows[i], windowSeconds[i], rates[i], limits[i]);
+    boolean admitted = refilled.admits(hits[i]);
+    TokenBucket after = admitted ? refilled.take(hits[i]) : refilled;
+    counts[i] = after.units();
+    applied[i] = admitted;
+    return after;
   }
 
   /** Null for a fixed-window operation. */
@@ -139,6 +203,7 @@ public final class CounterBatch {
     return previousKeys[i] != null;
   }
 
+  /** A sliding window's limit, a bucket's capacity. */
   public long limit(int i) {
     return limits[i];
   }
@@ -147,7 +212,9 @@ public final class CounterBatch {
     return weights[i];
   }
 
-  /** The counter after the operation (including the hits if they were added). */
+  /**
+   * The counter after the operation (including the hits if they were added); a bucket's units left.
+   */
   public long count(int i) {
     return counts[i];
   }
@@ -157,7 +224,7 @@ public final class CounterBatch {
     return previousCounts[i];
   }
 
-  /** Whether a sliding operation added its hits. */
+  /** Whether a sliding or bucket operation added (took) its hits. */
   public boolean applied(int i) {
     return applied[i];
   }

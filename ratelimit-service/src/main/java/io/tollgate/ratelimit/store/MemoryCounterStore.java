@@ -101,9 +101,10 @@ public final class MemoryCounterStore implements CounterStore {
   }
 
   /**
-   * One counter: the count of its current window and of the window before. Guarded by its own
-   * monitor, which two event-loop threads rarely contend for, so that a window's roll-over and an
-   * increment are one step.
+   * One counter: the count of its current window and of the window before, or a token bucket's
+   * units and last refill (a bucket's key is never a window's). Guarded by its own monitor, which
+   * two event-loop threads rarely contend for, so that a window's roll-over and an increment are
+   * one step.
    */
   private static final class Slot {
     private long windowStart = Long.MIN_VALUE;
@@ -116,6 +117,19 @@ public final class MemoryCounterStore implements CounterStore {
      * only the results: the same arithmetic, so a peek answers exactly what applying would.
      */
     synchronized void apply(CounterBatch batch, int i, long expiry, boolean commit) {
+      if (batch.isBucket(i)) {
+        TokenBucket bucket =
+            windowStart == Long.MIN_VALUE
+                ? batch.fullBucket(i)
+                : new TokenBucket(count, windowStart);
+        TokenBucket after = batch.takeFrom(i, bucket);
+        if (commit) {
+          count = after.units();
+          windowStart = after.lastMillis();
+          expiresAt = expiry;
+        }
+        return;
+      }
       long start = batch.windowStart(i);
       long length = batch.windowSeconds(i);
       long hits = batch.hits(i);

@@ -83,6 +83,51 @@ public final class RedisCounterStore implements CounterStore {
 
   private static final String SLIDING_SHA = sha1(SLIDING_SCRIPT);
 
+  /**
+   * KEYS: the bucket (a hash: {@code u} units, {@code t} last refill ms). ARGV: hits, ttl seconds,
+   * rate, capacity, now ms, grain ms. {@link TokenBucket} line by line: a missing bucket is full;
+   * whole grains since {@code t} add {@code rate} units each, capped at the capacity; the hits are
+   * taken only when all are there. Returns {units left, applied}. The bucket is written back even
+   * when the call is refused (its refill only). One key, so one slot: cluster-safe as it is. The
+   * numbers are written with {@code %.0f}: Redis's own number-to-text could use an exponent.
+   */
+  static final String BUCKET_SCRIPT =
+      """
+      local hits = tonumber(ARGV[1])
+      local rate = tonumber(ARGV[3])
+      local cap = tonumber(ARGV[4]) * 1000
+      local now = tonumber(ARGV[5])
+      local grain = tonumber(ARGV[6])
+      local state = redis.call('HMGET', KEYS[1], 'u', 't')
+      local units = cap
+      local last = now
+      if state[1] and state[2] then
+        units = tonumber(state[1])
+        last = tonumber(state[2])
+      end
+      local grains = math.floor((now - last) / grain)
+      if grains < 0 then grains = 0 end
+      local added = cap
+      if grains <= math.floor(cap / rate) then added = grains * rate end
+      if units + added >= cap then
+        units = cap
+        last = math.max(last, now)
+      else
+        units = units + added
+        last = last + grains * grain
+      end
+      local applied = 0
+      if units >= hits * 1000 then
+        applied = 1
+        units = units - hits * 1000
+      end
+      redis.call('HSET', KEYS[1], 'u', string.format('%.0f', units), 't', string.format('%.0f', last))
+      redis.call('EXPIRE', KEYS[1], ARGV[2])
+      return {units, applied}
+      """;
+
+  private static final String BUCKET_SHA = sha1(BUCKET_SCRIPT);
+
   private final long jitterMaxSeconds;
   private final ClientResources resources;
   private final AbstractRedisClient client;
@@ -182,18 +227,19 @@ public final class RedisCounterStore implements CounterStore {
       List<RedisCommand<String, String, ?>> commands,
       List<CompletableFuture<?>> results) {
     String key = batch.key(op);
-    if (batch.isSliding(op)) {
-      AsyncCommand<String, String, List<Object>> script = slidingScript(batch, op, true);
-      commands.add(script);
+    if (batch.isBucket(op)) {
       results.add(
-          script
-              .handle(
-                  (r, e) ->
-                      e == null || !isNoScript(e)
-                          ? script
-                          // Redis lost its script cache (a restart): send the script itself.
-                          : evalText(c, batch, op))
-              .thenCompose(f -> f)
+          script(c, batch, op, RedisCounterStore::bucketScript, commands)
+              .thenAccept(
+                  r -> {
+                    batch.setCount(op, (Long) r.get(0));
+                    batch.setApplied(op, (Long) r.get(1) == 1L);
+                  }));
+      return;
+    }
+    if (batch.isSliding(op)) {
+      results.add(
+          script(c, batch, op, this::slidingScript, commands)
               .thenAccept(
                   r -> {
                     batch.setCount(op, (Long) r.get(0));
@@ -236,6 +282,26 @@ public final class RedisCounterStore implements CounterStore {
       int op,
       List<RedisCommand<String, String, ?>> commands,
       List<CompletableFuture<?>> results) {
+    if (batch.isBucket(op)) {
+      AsyncCommand<String, String, List<Object>> state =
+          new AsyncCommand<>(
+              new Command<>(
+                  CommandType.HMGET,
+                  new ArrayOutput<>(CODEC),
+                  new CommandArgs<>(CODEC).addKey(batch.key(op)).add("u").add("t")));
+      commands.add(state);
+      results.add(
+          state.thenAccept(
+              r ->
+                  batch.takeFrom(
+                      op,
+                      r.get(0) == null || r.get(1) == null
+                          ? batch.fullBucket(op)
+                          : new TokenBucket(
+                              Long.parseLong((String) r.get(0)),
+                              Long.parseLong((String) r.get(1))))));
+      return;
+    }
     AsyncCommand<String, String, String> current = get(batch.key(op));
     commands.add(current);
     if (!batch.isSliding(op)) {
@@ -321,11 +387,54 @@ public final class RedisCounterStore implements CounterStore {
             bySha ? CommandType.EVALSHA : CommandType.EVAL, new ArrayOutput<>(CODEC), args));
   }
 
-  private CompletableFuture<List<Object>> evalText(
-      StatefulConnection<String, String> c, CounterBatch batch, int i) {
-    AsyncCommand<String, String, List<Object>> eval = slidingScript(batch, i, false);
-    c.dispatch(eval);
-    return eval;
+  /** Builds a script's command, by digest or by text. */
+  @FunctionalInterface
+  private interface ScriptCommand {
+    AsyncCommand<String, String, List<Object>> build(CounterBatch batch, int i, boolean bySha);
+  }
+
+  /**
+   * Queues a script by digest ({@code EVALSHA}) into the batch's pipeline; when Redis lost its
+   * script cache (a restart) it is sent again by text.
+   */
+  private static CompletableFuture<List<Object>> script(
+      StatefulConnection<String, String> c,
+      CounterBatch batch,
+      int i,
+      ScriptCommand command,
+      List<RedisCommand<String, String, ?>> commands) {
+    AsyncCommand<String, String, List<Object>> bySha = command.build(batch, i, true);
+    commands.add(bySha);
+    return bySha
+        .handle(
+            (r, e) -> {
+              if (e == null || !isNoScript(e)) {
+                return bySha;
+              }
+              AsyncCommand<String, String, List<Object>> eval = command.build(batch, i, false);
+              c.dispatch(eval);
+              return (CompletableFuture<List<Object>>) eval;
+            })
+        .thenCompose(f -> f);
+  }
+
+  /** The bucket's refill-and-take; one key, so any cluster node that owns it can run it. */
+  private static AsyncCommand<String, String, List<Object>> bucketScript(
+      CounterBatch batch, int i, boolean bySha) {
+    CommandArgs<String, String> args =
+        new CommandArgs<>(CODEC)
+            .add(bySha ? BUCKET_SHA : BUCKET_SCRIPT)
+            .add(1)
+            .addKey(batch.key(i))
+            .add(batch.hits(i))
+            .add(batch.ttlSeconds(i))
+            .add(batch.rate(i))
+            .add(batch.limit(i))
+            .add(batch.nowMillis(i))
+            .add(TokenBucket.grainMillis(batch.windowSeconds(i)));
+    return new AsyncCommand<>(
+        new Command<>(
+            bySha ? CommandType.EVALSHA : CommandType.EVAL, new ArrayOutput<>(CODEC), args));
   }
 
   private long jitter() {

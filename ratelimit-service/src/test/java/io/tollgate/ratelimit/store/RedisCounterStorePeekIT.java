@@ -2,9 +2,12 @@ package io.tollgate.ratelimit.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tollgate.ratelimit.MutableClock;
 import io.tollgate.ratelimit.settings.Settings;
 import io.tollgate.testsupport.RedisServer;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Redis store's peek against a real {@code redis-server}: it answers what applying would, in
- * one round trip, and writes nothing (no key is created, no count changes).
+ * one round trip, and writes nothing (no key is created, no count changes). And the token bucket's
+ * Lua script against the in-memory store's Java, step by step on a walking clock.
  */
 class RedisCounterStorePeekIT {
 
@@ -61,6 +65,13 @@ class RedisCounterStorePeekIT {
     return batch;
   }
 
+  /** 100 a minute with a burst of 20, at {@code nowMillis}. */
+  private static CounterBatch bucket(String key, long hits, long nowMillis) {
+    CounterBatch batch = new CounterBatch(1);
+    batch.addBucket("{" + key + "}bucket", 60, 100, 120, hits, nowMillis);
+    return batch;
+  }
+
   private static CounterBatch run(CounterBatch batch, boolean peek) throws Exception {
     (peek ? store.peek(batch) : store.apply(batch)).get(5, TimeUnit.SECONDS);
     return batch;
@@ -97,5 +108,34 @@ class RedisCounterStorePeekIT {
     assertThat(applied.count(0)).isEqualTo(admitted.count(0));
     assertThat(applied.previousCount(0)).isEqualTo(admitted.previousCount(0));
     assertThat(applied.applied(0)).isTrue();
+  }
+
+  @Test
+  void aBucketDecidesInRedisAsInMemoryOnAWalkingClock() throws Exception {
+    MutableClock clock = new MutableClock(1_893_456_000_077L);
+    MemoryCounterStore memory = new MemoryCounterStore(100, clock, new SimpleMeterRegistry());
+    Random random = new Random(7);
+    int admitted = 0;
+    int refused = 0;
+    for (int step = 0; step < 600; step++) {
+      // Mostly calls close together that drain the bucket, now and then a long pause.
+      clock.advance(random.nextInt(20) == 0 ? random.nextInt(90_000) : random.nextInt(400));
+      long hits = random.nextInt(10) == 0 ? random.nextInt(3) : 1 + random.nextInt(8);
+      boolean peek = random.nextInt(5) == 0;
+      CounterBatch inRedis = run(bucket("walk", hits, clock.millis()), peek);
+      CounterBatch inMemory = bucket("walk", hits, clock.millis());
+      (peek ? memory.peek(inMemory) : memory.apply(inMemory)).get();
+      assertThat(inRedis.count(0)).as("units after step %d", step).isEqualTo(inMemory.count(0));
+      assertThat(inRedis.applied(0)).as("taken at step %d", step).isEqualTo(inMemory.applied(0));
+      if (inMemory.applied(0)) {
+        admitted++;
+      } else {
+        refused++;
+      }
+    }
+    // The walk went both ways: the bucket ran dry and filled again.
+    assertThat(admitted).isGreaterThan(50);
+    assertThat(refused).isGreaterThan(50);
+    assertThat(Long.parseLong(redis.cli("TTL", "{walk}bucket").trim())).isBetween(1L, 73L);
   }
 }

@@ -23,8 +23,12 @@ import org.yaml.snakeyaml.representer.Representer;
  * The YAML file format of the reference rate-limit service (envoyproxy/ratelimit): {@code domain},
  * nested {@code descriptors} with {@code key}, {@code value}, {@code rate_limit} ({@code unit},
  * {@code requests_per_unit}, {@code unlimited}, {@code name}, {@code replaces}) and {@code
- * shadow_mode}. Reading is the rate-limit service's own reader (module {@code reference-config}),
- * so a file means the same on both sides; errors name where they are. Pure.
+ * shadow_mode}, with Tollgate's two extensions: {@code rate_limit.burst} (a token bucket) and a
+ * descriptor's {@code algorithm} ({@code sliding_window}). The reference refuses both keys in a
+ * file ({@code config error, unknown key}); over xDS it ignores them (fields its proto does not
+ * have), so there it counts such a rule as a plain fixed window. Reading is the rate-limit
+ * service's own reader (module {@code reference-config}), so a file means the same on both sides;
+ * errors name where they are. Pure.
  */
 public final class ReferenceYaml {
 
@@ -59,7 +63,13 @@ public final class ReferenceYaml {
       }
       policy.put("unit", p.getUnit().name().toLowerCase(Locale.ROOT));
       policy.put("requests_per_unit", Integer.toUnsignedLong(p.getRequestsPerUnit()));
+      if (p.hasBurst()) {
+        policy.put("burst", Integer.toUnsignedLong(p.getBurst()));
+      }
       out.put("rate_limit", policy);
+    }
+    if (!d.getAlgorithm().isEmpty()) {
+      out.put("algorithm", d.getAlgorithm());
     }
     if (d.getShadowMode()) {
       out.put("shadow_mode", true);
@@ -108,13 +118,13 @@ public final class ReferenceYaml {
     unsupported(spec.valueToMetric(), where + ".value_to_metric");
     unsupported(spec.shareThreshold(), where + ".share_threshold");
     unsupported(!spec.metadata().isEmpty(), where + ".metadata");
-    unsupported(!spec.algorithm().isEmpty(), where + ".algorithm");
     RateLimitDescriptor.Builder d =
         RateLimitDescriptor.newBuilder()
             .setKey(spec.key())
             .setValue(spec.value())
             .setShadowMode(spec.shadowMode())
-            .setDetailedMetric(spec.detailedMetric());
+            .setDetailedMetric(spec.detailedMetric())
+            .setAlgorithm(spec.algorithm());
     if (spec.rateLimit() != null) {
       d.setRateLimit(policy(spec.rateLimit(), where + ".rate_limit"));
     }
@@ -131,6 +141,9 @@ public final class ReferenceYaml {
             .setRequestsPerUnit((int) spec.requestsPerUnit())
             .setUnlimited(spec.unlimited())
             .setName(spec.name());
+    if (spec.burst() != null) {
+      p.setBurst((int) (long) spec.burst());
+    }
     if (!spec.unit().isEmpty()) {
       p.setUnit(
           Per.parse(spec.unit())

@@ -175,7 +175,42 @@ class LimitsOpenApi implements OpenApiCustomizer {
         .addProperty("mode", new StringSchema()._enum(List.of("enforce", "shadow")))
         .addProperty("enabled", new BooleanSchema())
         .addProperty("accuracy", new StringSchema()._enum(List.of("exact", "approximate")))
-        .required(List.of("name", "limit"));
+        .addProperty(
+            "algorithm",
+            new StringSchema()
+                ._enum(List.of("fixed_window", "sliding_window"))
+                .description("how the window is counted (default fixed_window)"))
+        .required(List.of("name", "limit"))
+        .not(new Schema<>().anyOf(ruleConflicts()));
+  }
+
+  /**
+   * The combinations LimitRuleValidator refuses across fields (400 naming the field): a burst (a
+   * token bucket) with a sliding window, with the approximate tier or with requests 0 (nothing to
+   * refill), and a sliding window in the approximate tier.
+   */
+  private static List<Schema> ruleConflicts() {
+    Schema<?> withBurst = new ObjectSchema().required(List.of("burst"));
+    Schema<?> sliding = new StringSchema()._enum(List.of("sliding_window"));
+    Schema<?> approximate = new StringSchema()._enum(List.of("approximate"));
+    Schema<?> blockingBurst =
+        new ObjectSchema()
+            .addProperty("requests", new IntegerSchema().maximum(BigDecimal.ZERO))
+            .required(List.of("requests", "burst"));
+    return List.of(
+        new ObjectSchema()
+            .addProperty("limit", withBurst)
+            .addProperty("algorithm", sliding)
+            .required(List.of("limit", "algorithm")),
+        new ObjectSchema()
+            .addProperty("limit", withBurst)
+            .addProperty("accuracy", approximate)
+            .required(List.of("limit", "accuracy")),
+        new ObjectSchema()
+            .addProperty("algorithm", sliding)
+            .addProperty("accuracy", approximate)
+            .required(List.of("algorithm", "accuracy")),
+        new ObjectSchema().addProperty("limit", blockingBurst).required(List.of("limit")));
   }
 
   // RFC 9110 token in lower case, as LimitRuleValidator's HEADER_NAME.
@@ -235,6 +270,15 @@ class LimitsOpenApi implements OpenApiCustomizer {
                 .minimum(BigDecimal.ZERO)
                 .maximum(BigDecimal.valueOf(LimitRuleValidator.MAX_REQUESTS)))
         .addProperty("per", new StringSchema()._enum(List.of("second", "minute", "hour", "day")))
+        .addProperty(
+            "burst",
+            new IntegerSchema()
+                .format("int64")
+                .minimum(BigDecimal.ZERO)
+                .maximum(BigDecimal.valueOf(LimitRuleValidator.MAX_BURST))
+                .description(
+                    "a token bucket of requests + burst tokens, refilled at requests per `per`:"
+                        + " an idle client may send requests + burst at once, then the rate"))
         .required(List.of("requests", "per"));
   }
 

@@ -1,6 +1,7 @@
 package io.tollgate.controlplane.limits.store;
 
 import io.tollgate.controlplane.limits.Accuracy;
+import io.tollgate.controlplane.limits.Algorithm;
 import io.tollgate.controlplane.limits.RuleSource;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -19,7 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Audited
 class LimitRuleEntity {
 
-  /** Reads the {@code accuracy} of a stored definition; immutable, so shared. */
+  /** Reads the mirrored fields of a stored definition; immutable, so shared. */
   private static final JsonMapper DEFINITIONS = JsonMapper.builder().build();
 
   @Id
@@ -38,6 +39,14 @@ class LimitRuleEntity {
   /** Mirrors the definition's {@code accuracy} (see the migration V12_1), set on every write. */
   @Column(name = "accuracy", length = 16, nullable = false)
   private String accuracy = Accuracy.EXACT.wireName();
+
+  /** Mirrors the definition's {@code algorithm} (see the migration V15_1), set on every write. */
+  @Column(name = "algorithm", length = 16, nullable = false)
+  private String algorithm = Algorithm.FIXED_WINDOW.wireName();
+
+  /** Mirrors the definition's {@code limit.burst}: null for a window (migration V15_1). */
+  @Column(name = "burst")
+  private Long burst;
 
   @Version
   @Column(name = "lock_version", nullable = false)
@@ -59,8 +68,16 @@ class LimitRuleEntity {
   @PrePersist
   @PreUpdate
   void mirrorAccuracy() {
-    JsonNode tier = DEFINITIONS.readTree(definition).get("accuracy");
+    JsonNode rule = DEFINITIONS.readTree(definition);
+    JsonNode tier = rule.get("accuracy");
     accuracy = tier == null || tier.isNull() ? Accuracy.EXACT.wireName() : tier.asString();
+    JsonNode counting = rule.get("algorithm");
+    algorithm =
+        counting == null || counting.isNull()
+            ? Algorithm.FIXED_WINDOW.wireName()
+            : counting.asString();
+    JsonNode extra = rule.path("limit").get("burst");
+    burst = extra == null || extra.isNull() ? null : extra.asLong();
   }
 
   String name() {

@@ -1,5 +1,6 @@
 package io.tollgate.controlplane.limits.validation;
 
+import io.tollgate.controlplane.limits.Algorithm;
 import io.tollgate.controlplane.limits.Cidr;
 import io.tollgate.controlplane.limits.CountedBy;
 import io.tollgate.controlplane.limits.InvalidRuleException;
@@ -23,6 +24,7 @@ import java.util.stream.Stream;
 public final class LimitRuleValidator {
 
   public static final long MAX_REQUESTS = 1_000_000_000L;
+  public static final long MAX_BURST = 1_000_000_000L;
   public static final int MAX_PATH_LENGTH = 1024;
   public static final int MAX_HEADER_VALUE_LENGTH = 1024;
   public static final int MAX_LIST_SIZE = 32;
@@ -55,7 +57,35 @@ public final class LimitRuleValidator {
     checkBy(rule.by(), prefix + "by", out);
     checkLimit(rule.limit(), prefix + "limit", out);
     checkApproximateBy(rule, prefix + "by", out);
+    checkAlgorithm(rule, prefix, out);
     return out;
+  }
+
+  /**
+   * A burst is a token bucket, which neither the sliding window nor the approximate tier (Envoy's
+   * quota buckets, assigned per fixed window) can also be; nor can the approximate tier slide.
+   */
+  private static void checkAlgorithm(LimitRule rule, String prefix, List<RuleViolation> out) {
+    if (rule.bursts() && rule.algorithm() == Algorithm.SLIDING_WINDOW) {
+      out.add(
+          new RuleViolation(
+              prefix + "limit.burst",
+              "a burst is a token bucket and cannot be combined with algorithm sliding_window:"
+                  + " leave one of them out"));
+    }
+    if (rule.bursts() && rule.approximate()) {
+      out.add(
+          new RuleViolation(
+              prefix + "limit.burst",
+              "the approximate tier has no token bucket (its quota buckets are assigned per"
+                  + " fixed window): use accuracy exact"));
+    }
+    if (rule.approximate() && rule.algorithm() == Algorithm.SLIDING_WINDOW) {
+      out.add(
+          new RuleViolation(
+              prefix + "algorithm",
+              "the approximate tier counts fixed windows only: use accuracy exact"));
+    }
   }
 
   /**
@@ -260,6 +290,18 @@ public final class LimitRuleValidator {
     }
     if (limit.per() == null) {
       out.add(new RuleViolation(field + ".per", "is required: one of second, minute, hour, day"));
+    }
+    if (limit.burst() == null) {
+      return;
+    }
+    if (limit.burst() < 0 || limit.burst() > MAX_BURST) {
+      out.add(new RuleViolation(field + ".burst", "must be between 0 and " + MAX_BURST));
+    } else if (limit.requests() != null && limit.requests() == 0) {
+      out.add(
+          new RuleViolation(
+              field + ".burst",
+              "a burst needs requests above 0 (the bucket refills at that rate); requests 0"
+                  + " blocks"));
     }
   }
 

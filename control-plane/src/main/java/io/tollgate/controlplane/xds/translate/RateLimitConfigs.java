@@ -1,6 +1,7 @@
 package io.tollgate.controlplane.xds.translate;
 
 import io.tollgate.controlplane.limits.Accuracy;
+import io.tollgate.controlplane.limits.Algorithm;
 import io.tollgate.controlplane.limits.CountedBy;
 import io.tollgate.controlplane.limits.InvalidRuleException;
 import io.tollgate.controlplane.limits.Limit;
@@ -104,12 +105,12 @@ public final class RateLimitConfigs {
       if (!d.hasRateLimit()) {
         throw new InvalidRuleException(where, "the last descriptor of a chain needs a rate_limit");
       }
-      out.add(new Path(chain, d.getRateLimit(), d.getShadowMode(), where));
+      out.add(new Path(chain, d.getRateLimit(), d.getShadowMode(), d.getAlgorithm(), where));
       return;
     }
-    if (d.hasRateLimit() || d.getShadowMode()) {
+    if (d.hasRateLimit() || d.getShadowMode() || !d.getAlgorithm().isEmpty()) {
       throw new InvalidRuleException(
-          where, "rate_limit and shadow_mode belong on the last descriptor of a chain");
+          where, "rate_limit, shadow_mode and algorithm belong on the last descriptor of a chain");
     }
     for (int i = 0; i < d.getDescriptorsCount(); i++) {
       collect(d.getDescriptors(i), where + ".descriptors[" + i + "]", chain, out);
@@ -118,7 +119,8 @@ public final class RateLimitConfigs {
 
   private record Entry(String key, String value, String where) {}
 
-  private record Path(List<Entry> entries, RateLimitPolicy policy, boolean shadow, String leaf) {
+  private record Path(
+      List<Entry> entries, RateLimitPolicy policy, boolean shadow, String algorithm, String leaf) {
     String where() {
       return entries.get(0).where();
     }
@@ -134,6 +136,7 @@ public final class RateLimitConfigs {
     private final Limit limit;
     private final Mode mode;
     private final Accuracy accuracy;
+    private final Algorithm algorithm;
 
     private RuleBuilder(
         String name,
@@ -143,7 +146,8 @@ public final class RateLimitConfigs {
         List<String> by,
         Limit limit,
         Mode mode,
-        Accuracy accuracy) {
+        Accuracy accuracy,
+        Algorithm algorithm) {
       this.name = name;
       this.where = where;
       this.matchWithoutCidrs = match;
@@ -154,6 +158,7 @@ public final class RateLimitConfigs {
       this.limit = limit;
       this.mode = mode;
       this.accuracy = accuracy;
+      this.algorithm = algorithm;
     }
 
     static RuleBuilder parse(Path path) {
@@ -221,9 +226,27 @@ public final class RateLimitConfigs {
           new Match(path1, prefix, regex, methods, headers, null),
           cidr,
           by,
-          new Limit(Integer.toUnsignedLong(policy.getRequestsPerUnit()), per),
+          new Limit(
+              Integer.toUnsignedLong(policy.getRequestsPerUnit()),
+              per,
+              policy.hasBurst() ? Integer.toUnsignedLong(policy.getBurst()) : null),
           path.shadow() ? Mode.SHADOW : Mode.ENFORCE,
-          accuracy);
+          accuracy,
+          algorithm(path.algorithm(), path.leaf() + ".algorithm"));
+    }
+
+    /** The descriptor's {@code algorithm}: absent is the fixed window. */
+    private static Algorithm algorithm(String text, String where) {
+      if (text.isEmpty()) {
+        return Algorithm.FIXED_WINDOW;
+      }
+      for (Algorithm a : Algorithm.values()) {
+        if (a.wireName().equals(text)) {
+          return a;
+        }
+      }
+      throw new InvalidRuleException(
+          where, "unknown algorithm '" + text + "'; one of fixed_window, sliding_window");
     }
 
     private static Accuracy tier(Entry e) {
@@ -266,6 +289,7 @@ public final class RateLimitConfigs {
               && limit.equals(other.limit)
               && mode == other.mode
               && accuracy == other.accuracy
+              && algorithm == other.algorithm
               && !cidrs.isEmpty()
               && other.cidrs.size() == 1;
       if (!same) {
@@ -288,7 +312,8 @@ public final class RateLimitConfigs {
           limit,
           mode,
           true,
-          accuracy);
+          accuracy,
+          algorithm);
     }
   }
 
@@ -314,12 +339,20 @@ public final class RateLimitConfigs {
         d.setValue(value);
       }
       if (leaf != null) {
-        d.setRateLimit(
+        RateLimitPolicy.Builder policy =
             RateLimitPolicy.newBuilder()
                 .setUnit(RateLimitUnit.valueOf(leaf.limit().per().name()))
                 .setRequestsPerUnit((int) (long) leaf.limit().requests())
-                .setName(leaf.name()));
+                .setName(leaf.name());
+        if (leaf.bursts()) {
+          policy.setBurst((int) (long) leaf.limit().burst());
+        }
+        d.setRateLimit(policy);
         d.setShadowMode(leaf.mode() == Mode.SHADOW);
+        // The default is written as nothing, as the reference (and every file before) has it.
+        if (leaf.algorithm() != Algorithm.FIXED_WINDOW) {
+          d.setAlgorithm(leaf.algorithm().wireName());
+        }
       }
       children.values().forEach(c -> d.addDescriptors(c.toProto()));
       return d.build();

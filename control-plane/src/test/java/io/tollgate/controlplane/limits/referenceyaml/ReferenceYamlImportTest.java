@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tollgate.controlplane.limits.InvalidRuleException;
+import io.tollgate.controlplane.limits.validation.LimitRuleValidator;
+import io.tollgate.controlplane.xds.translate.RateLimitConfigs;
+import io.tollgate.protos.ratelimit.config.v3.RateLimitConfig;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -46,5 +49,38 @@ class ReferenceYamlImportTest {
     assertThatThrownBy(() -> ReferenceYaml.read(latin1))
         .isInstanceOfSatisfying(
             InvalidRuleException.class, e -> assertThat(e.getMessage()).contains("invalid UTF-8"));
+  }
+
+  @Test
+  void tollgatesBurstAndAlgorithmAreReadAndAnUnknownAlgorithmIsRefusedNamingIt() {
+    RateLimitConfig config =
+        ReferenceYaml.read(
+            """
+            domain: tollgate
+            descriptors:
+              - key: rule
+                value: b
+                rate_limit: {unit: second, requests_per_unit: 5, burst: 3}
+              - key: rule
+                value: s
+                algorithm: sliding_window
+                rate_limit: {unit: minute, requests_per_unit: 9}
+              - key: rule
+                value: x
+                algorithm: token_bucket
+                rate_limit: {unit: minute, requests_per_unit: 9}
+            """);
+    assertThat(config.getDescriptors(0).getRateLimit().getBurst()).isEqualTo(3);
+    assertThat(config.getDescriptors(1).getRateLimit().hasBurst()).isFalse();
+    assertThat(config.getDescriptors(1).getAlgorithm()).isEqualTo("sliding_window");
+    assertThatThrownBy(() -> RateLimitConfigs.rules(config, LimitRuleValidator::validate))
+        .isInstanceOfSatisfying(
+            InvalidRuleException.class,
+            e -> {
+              assertThat(e.violations()).hasSize(1);
+              assertThat(e.violations().get(0).field()).isEqualTo("descriptors[2].algorithm");
+              assertThat(e.violations().get(0).message())
+                  .contains("unknown algorithm 'token_bucket'");
+            });
   }
 }
