@@ -2,7 +2,6 @@ package io.tollgate.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tollgate.testsupport.FreePorts;
 import io.tollgate.testsupport.PostgresServer;
 import io.tollgate.testsupport.RateLimitServiceProcess;
 import io.tollgate.testsupport.RedisServer;
@@ -82,15 +81,11 @@ final class LimitsStack implements AutoCloseable {
       redis = RedisServer.start();
       started.add(redis);
     }
-    int rateLimitGrpcPort = FreePorts.next();
     PostgresServer db = postgres;
     gateway =
         TollgateStack.start(
             cp -> {
-              cp.env("TOLLGATE_RATELIMIT_ADDRESS", "127.0.0.1")
-                  .env("TOLLGATE_RATELIMIT_PORT", Integer.toString(rateLimitGrpcPort))
-                  .env(
-                      "TOLLGATE_RATELIMIT_FAILUREMODEDENY", Boolean.toString(variant.failClosed()));
+              cp.env("TOLLGATE_RATELIMIT_FAILUREMODEDENY", Boolean.toString(variant.failClosed()));
               if (grpcCa != null) {
                 TestCa.ClientCertificate envoy =
                     grpcCa.issueClientCertificate("envoy-to-ratelimit", TestCa.ENVOY_ROLE);
@@ -106,7 +101,7 @@ final class LimitsStack implements AutoCloseable {
     started.add(gateway);
     RateLimitServiceProcess.Builder rls =
         RateLimitServiceProcess.builder(gateway.controlPlane().xdsPort())
-            .grpcPort(rateLimitGrpcPort);
+            .grpcPort(gateway.rateLimitPort());
     if (redis != null) {
       rls.redis(redis.address());
     }
