@@ -8,8 +8,6 @@ import io.tollgate.testsupport.RedisServer;
 import io.tollgate.testsupport.SourceAddressHttp;
 import io.tollgate.testsupport.Teardown;
 import io.tollgate.testsupport.TestCa;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -164,18 +162,7 @@ final class LimitsStack implements AutoCloseable {
   }
 
   HttpResponse<String> rest(String method, String path, String body, String ifMatch) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(gateway.controlPlane().baseUrl() + path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .header("Content-Type", "application/json");
-    if (ifMatch != null) {
-      b.header("If-Match", ifMatch);
-    }
-    return gateway.send(b);
+    return gateway.rest(method, path, body, ifMatch);
   }
 
   /**

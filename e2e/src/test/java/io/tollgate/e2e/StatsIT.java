@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tollgate.testsupport.SourceAddressHttp;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -66,11 +64,7 @@ class StatsIT {
   @AfterAll
   static void deleteRule() {
     if (stack != null) {
-      stack.send(
-          HttpRequest.newBuilder(
-                  URI.create(stack.controlPlane().baseUrl() + "/api/v1/limits/" + RULE))
-              .header("If-Match", "*")
-              .DELETE());
+      stack.rest("DELETE", "/api/v1/limits/" + RULE, null, "*");
     }
   }
 
@@ -78,16 +72,15 @@ class StatsIT {
   @Order(1)
   void trafficIncluding429sShowsUpWithExactCountsWithin15Seconds() {
     HttpResponse<String> created =
-        stack.send(
-            HttpRequest.newBuilder(URI.create(stack.controlPlane().baseUrl() + "/api/v1/limits"))
-                .header("content-type", "application/json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        """
-                        {"name":"%s","match":{"pathPrefix":"%s"},"by":["ip"],
-                         "limit":{"requests":3,"per":"minute"},"mode":"enforce","enabled":true}
-                        """
-                            .formatted(RULE, LIMITED))));
+        stack.rest(
+            "POST",
+            "/api/v1/limits",
+            """
+            {"name":"%s","match":{"pathPrefix":"%s"},"by":["ip"],
+             "limit":{"requests":3,"per":"minute"},"mode":"enforce","enabled":true}
+            """
+                .formatted(RULE, LIMITED),
+            null);
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
 
     // Until the rule reaches Envoy and the rate-limit service, the path is not limited yet; every

@@ -362,6 +362,22 @@ final class TollgateStack implements AutoCloseable {
     return send(HttpRequest.newBuilder(URI.create(controlPlane.baseUrl() + path)).GET());
   }
 
+  /** A request on the control plane's REST port: a JSON body or none, an If-Match or none. */
+  HttpResponse<String> rest(String method, String path, String body, String ifMatch) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(controlPlane.baseUrl() + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .header("Content-Type", "application/json");
+    if (ifMatch != null) {
+      request.header("If-Match", ifMatch);
+    }
+    return send(request);
+  }
+
   private static JsonNode json(String body) {
     return JSON.readTree(body);
   }
