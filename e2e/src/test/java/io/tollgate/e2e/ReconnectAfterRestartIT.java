@@ -3,6 +3,7 @@ package io.tollgate.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tollgate.testsupport.ControlPlaneProcess;
+import io.tollgate.testsupport.EnvoyProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +27,15 @@ class ReconnectAfterRestartIT {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  /** Long enough for several failed reconnection attempts (the backoff caps at 1 s). */
-  private static final Duration OUTAGE = Duration.ofSeconds(5);
+  /**
+   * Failed connection attempts Envoy counts on its xDS cluster (ADS, the access-log streams, the
+   * health check) before the control plane comes back: enough for the retry backoffs of Envoy and
+   * of the rate-limit service to reach their caps (1 s, 500 ms), the worst case for reconnecting.
+   */
+  private static final int FAILED_ATTEMPTS = 10;
+
+  private static final String XDS_CONNECT_FAILURES =
+      "cluster.tollgate_xds.upstream_cx_connect_fail";
 
   private LimitsStack stack;
 
@@ -54,8 +62,15 @@ class ReconnectAfterRestartIT {
     assertThat(nodes()).extracting(n -> n.path("kind").asString()).contains("envoy", "ratelimit");
 
     ControlPlaneProcess controlPlane = stack.gateway().controlPlane();
+    EnvoyProcess envoy = stack.gateway().envoy();
+    long failedBefore = envoy.statOrZero(XDS_CONNECT_FAILURES);
     controlPlane.kill();
-    Thread.sleep(OUTAGE.toMillis());
+    envoy
+        .process()
+        .await(
+            FAILED_ATTEMPTS + " failed connection attempts to the control plane",
+            Duration.ofSeconds(60),
+            () -> envoy.statOrZero(XDS_CONNECT_FAILURES) >= failedBefore + FAILED_ATTEMPTS);
     controlPlane.start();
     long ready = System.nanoTime();
 
