@@ -43,12 +43,6 @@ public record LimitRule(
     accuracy = accuracy == null ? Accuracy.EXACT : accuracy;
   }
 
-  /** An exact rule. */
-  public LimitRule(
-      String name, Match match, List<String> by, Limit limit, Mode mode, boolean enabled) {
-    this(name, match, by, limit, mode, enabled, Accuracy.EXACT);
-  }
-
   /**
    * The JSON creator: absent optional fields take their defaults ({@code enabled} true); an
    * explicit null is refused by {@link LimitRuleJson}'s mapper before this runs.
