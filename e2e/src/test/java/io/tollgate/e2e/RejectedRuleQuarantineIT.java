@@ -26,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  * bootstrap's {@code admin} layer, as an operator could): a regex the validator accepts is then
  * rejected by Envoy for real, with Envoy's own message.
  */
-@ExtendWith(SharedLimitsStack.class)
+@ExtendWith(SharedStack.class)
 class RejectedRuleQuarantineIT {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();

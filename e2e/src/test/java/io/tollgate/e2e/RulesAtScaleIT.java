@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * sends exactly that rule's descriptors, and the burst of writes reached Envoy as far fewer route
  * configurations than writes (coalescing). Real Envoy, control plane, rate-limit service, mock.
  */
-@ExtendWith(SharedLimitsStack.class)
+@ExtendWith(SharedStack.class)
 class RulesAtScaleIT {
 
   private static final int OTHER_RULES = 2000;
