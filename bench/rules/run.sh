@@ -26,31 +26,12 @@ before_ref="${BENCH_BEFORE_REF:-$(git -C "$root" merge-base HEAD main)}"
 work="${BENCH_WORK:-$root/.run/bench-rules}"
 results="$root/bench/results"
 export ENVOY_CONCURRENCY="${BENCH_ENVOY_CONCURRENCY:-1}"
-command -v wrk >/dev/null || { echo "bench: wrk missing (scripts/deps.sh bench)" >&2; exit 1; }
 eval "$("$root/scripts/deps.sh" bench)" >/dev/null
 # Both trees' run-envoy.sh take the Envoy on PATH instead of installing one.
 export PATH="$(dirname "$ENVOY_BIN"):$PATH"
-
-log() { echo "bench: $*" >&2; }
-load() { cut -d' ' -f1-3 /proc/loadavg; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-await() { # await WHAT SECONDS COMMAND...
-  local what="$1" deadline=$((SECONDS + $2))
-  shift 2
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || { log "timed out waiting for $what"; exit 1; }
-    sleep 0.5
-  done
-}
-
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM -- "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# log, free_port, await, loadavg, cleanup of $pids (a negative pid: a process group) and the traps.
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 before_tree="$work/tree-$before_ref"
 rm -rf "$work"/stack-* "$work"/mock*
@@ -169,12 +150,12 @@ for others in $counts; do
   b=0 a=0
   for ((r = 1; r <= rounds; r++)); do
     rb="$(rps before)"; ra="$(rps after)"
-    log "$((others + 1)) rules, round $r: BEFORE $rb rps, AFTER $ra rps (load $(load))"
+    log "$((others + 1)) rules, round $r: BEFORE $rb rps, AFTER $ra rps (load $(loadavg))"
     b=$((b + rb)); a=$((a + ra))
   done
   b=$((b / rounds)); a=$((a / rounds))
   printf '| %d | %d | %d | %s | %s |\n' "$((others + 1))" "$b" "$a" \
-    "$(python3 -c "print(f'{$a / max($b, 1):.2f}')")" "$(load)" >>"$table"
+    "$(python3 -c "print(f'{$a / max($b, 1):.2f}')")" "$(loadavg)" >>"$table"
 done
 
 rest_line=""
@@ -192,12 +173,12 @@ for i in range(n):
                    'output = "/dev/null"\nwrite-out = "%{http_code}\\n"\n')
 print("next\n".join(entries))
 PY
-  log "creating $rest_rules rules with sequential POSTs on AFTER (load $(load))"
+  log "creating $rest_rules rules with sequential POSTs on AFTER (load $(loadavg))"
   start_s=$(date +%s.%N)
   codes="$(curl -sS --config "$work/posts.curl" | sort | uniq -c | tr '\n' ' ')"
   end_s=$(date +%s.%N)
   took="$(python3 -c "print(f'{$end_s - $start_s:.1f}')")"
-  rest_line="$rest_rules rules created through REST (sequential POSTs, curl keep-alive) in ${took} s; status codes: $codes; load $(load)"
+  rest_line="$rest_rules rules created through REST (sequential POSTs, curl keep-alive) in ${took} s; status codes: $codes; load $(loadavg)"
   log "$rest_line"
 fi
 

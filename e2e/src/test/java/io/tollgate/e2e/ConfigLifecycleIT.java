@@ -142,6 +142,7 @@ class ConfigLifecycleIT {
       HttpResponse<String> r = stack.get("/categories/MLA97994");
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).contains("\"id\":\"MLA97994\"");
+      // Pacing, not synchronising: the requests span a second of the outage, not one instant.
       Thread.sleep(50);
     }
 

@@ -2,15 +2,12 @@ package io.tollgate.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tollgate.testsupport.FreePorts;
 import io.tollgate.testsupport.PostgresServer;
 import io.tollgate.testsupport.RateLimitServiceProcess;
 import io.tollgate.testsupport.RedisServer;
 import io.tollgate.testsupport.SourceAddressHttp;
 import io.tollgate.testsupport.Teardown;
 import io.tollgate.testsupport.TestCa;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,15 +79,11 @@ final class LimitsStack implements AutoCloseable {
       redis = RedisServer.start();
       started.add(redis);
     }
-    int rateLimitGrpcPort = FreePorts.next();
     PostgresServer db = postgres;
     gateway =
         TollgateStack.start(
             cp -> {
-              cp.env("TOLLGATE_RATELIMIT_ADDRESS", "127.0.0.1")
-                  .env("TOLLGATE_RATELIMIT_PORT", Integer.toString(rateLimitGrpcPort))
-                  .env(
-                      "TOLLGATE_RATELIMIT_FAILUREMODEDENY", Boolean.toString(variant.failClosed()));
+              cp.env("TOLLGATE_RATELIMIT_FAILUREMODEDENY", Boolean.toString(variant.failClosed()));
               if (grpcCa != null) {
                 TestCa.ClientCertificate envoy =
                     grpcCa.issueClientCertificate("envoy-to-ratelimit", TestCa.ENVOY_ROLE);
@@ -106,7 +99,7 @@ final class LimitsStack implements AutoCloseable {
     started.add(gateway);
     RateLimitServiceProcess.Builder rls =
         RateLimitServiceProcess.builder(gateway.controlPlane().xdsPort())
-            .grpcPort(rateLimitGrpcPort);
+            .grpcPort(gateway.rateLimitPort());
     if (redis != null) {
       rls.redis(redis.address());
     }
@@ -169,18 +162,7 @@ final class LimitsStack implements AutoCloseable {
   }
 
   HttpResponse<String> rest(String method, String path, String body, String ifMatch) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(gateway.controlPlane().baseUrl() + path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .header("Content-Type", "application/json");
-    if (ifMatch != null) {
-      b.header("If-Match", ifMatch);
-    }
-    return gateway.send(b);
+    return gateway.rest(method, path, body, ifMatch);
   }
 
   /**

@@ -409,7 +409,11 @@ abstract class LimitsSuite {
     assertThat(r.body()).contains(rule);
   }
 
-  /** Fixed windows start on the minute: counting across a boundary would reset mid-test. */
+  /**
+   * Fixed windows start on the minute: counting across a boundary would reset mid-test. Waiting out
+   * the window is the point: the rate-limit service runs as a process on the real clock, which a
+   * test cannot move.
+   */
   static void awaitFreshMinuteIfNearItsEnd() {
     int second = Instant.now().atZone(java.time.ZoneOffset.UTC).getSecond();
     if (second >= 54) {

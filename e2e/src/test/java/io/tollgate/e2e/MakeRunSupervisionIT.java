@@ -165,6 +165,7 @@ class MakeRunSupervisionIT {
         }
         sent.incrementAndGet();
         try {
+          // Pacing, not synchronising: a steady trickle of requests across the crash and restart.
           Thread.sleep(20);
         } catch (InterruptedException e) {
           return;

@@ -26,7 +26,12 @@ class ReconnectAfterRestartIT {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  /** Long enough for several failed reconnection attempts (the backoff caps at 1 s). */
+  /**
+   * Long enough for several failed reconnection attempts (the backoff caps at 1 s). The outage's
+   * length is the point, not a synchronisation: the clients' backoffs must reach their caps, the
+   * worst case for reconnecting. (Waiting for 10 failed connects on Envoy's xDS cluster instead
+   * failed the 2 s check twice at a load of 25; this passed at 20.)
+   */
   private static final Duration OUTAGE = Duration.ofSeconds(5);
 
   private LimitsStack stack;

@@ -10,10 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Many rules cost a request only the rules on its path (issue 12): 2,000 rules on other paths
@@ -22,7 +20,7 @@ import org.junit.jupiter.api.TestInstance;
  * sends exactly that rule's descriptors, and the burst of writes reached Envoy as far fewer route
  * configurations than writes (coalescing). Real Envoy, control plane, rate-limit service, mock.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(SharedStack.class)
 class RulesAtScaleIT {
 
   private static final int OTHER_RULES = 2000;
@@ -33,18 +31,10 @@ class RulesAtScaleIT {
   private static final String ROUTE_UPDATES = "rds.tollgate_routes.update_success";
   private static final String RATELIMIT_CALLS = "cluster.tollgate_ratelimit.upstream_rq_total";
 
-  private LimitsStack stack;
+  private final LimitsStack stack;
 
-  @BeforeAll
-  void start() {
-    stack = LimitsStack.start(new LimitsStack.Variant(false, false, false));
-  }
-
-  @AfterAll
-  void stop() {
-    if (stack != null) {
-      stack.close();
-    }
+  RulesAtScaleIT(LimitsStack stack) {
+    this.stack = stack;
   }
 
   @Test

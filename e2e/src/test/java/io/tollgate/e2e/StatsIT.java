@@ -3,356 +3,315 @@ package io.tollgate.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tollgate.testsupport.ControlPlaneProcess;
-import io.tollgate.testsupport.EnvoyProcess;
-import io.tollgate.testsupport.FreePorts;
-import io.tollgate.testsupport.MockUpstream;
-import io.tollgate.testsupport.PostgresServer;
-import io.tollgate.testsupport.RateLimitServiceProcess;
-import io.tollgate.testsupport.Scratch;
-import io.tollgate.testsupport.Teardown;
-import io.tollgate.testsupport.TestCa;
-import java.io.IOException;
-import java.net.URI;
+import io.tollgate.testsupport.SourceAddressHttp;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
- * Statistics end to end: real Envoy, control plane, rate-limit service, nginx mock and PostgreSQL.
- * Every request the test sends through Envoy is tallied on the client side, and the statistics API
- * must give exactly the same counts by status, path, IP and blocking rule.
+ * Statistics end to end on the shared stack (real Envoy, control plane, nginx mock, and the stack's
+ * rate-limit service). Every request this class sends through Envoy comes from its own client IP
+ * and is tallied on the client side; the statistics API must move by exactly that tally (by status,
+ * path, IP and blocking rule) from what it showed before, whatever earlier classes sent. Summing
+ * across control-plane replicas on one PostgreSQL is {@link MultiInstanceIT}'s.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(SharedStack.class)
 class StatsIT {
 
+  /** docs/statistics.md: Envoy's 1 s flush plus the 1 s sealing tick; generous for a busy CI. */
   private static final Duration VISIBLE_WITHIN = Duration.ofSeconds(15);
-  private static final Duration OTHER_REPLICA_VISIBLE_WITHIN = Duration.ofSeconds(90);
-  private static final String RULE = "sites-per-ip";
 
-  private static final Teardown started = new Teardown();
-  private static final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(2))
-          .build();
-  private static final Instant since = Instant.now().minusSeconds(60);
-  private static Path dir;
-  private static PostgresServer postgres;
-  private static MockUpstream mock;
-  private static RateLimitServiceProcess ratelimit;
-  private static ControlPlaneProcess controlPlane;
-  private static EnvoyProcess envoy;
-  private static int proxyPort;
+  private static final Duration SETTLE = Duration.ofSeconds(60);
+  private static final String RULE = "stats-it-per-ip";
+  private static final String LIMITED = "/stats-it/";
+  private static final String CLIENT = "127.0.9.1";
+  private static final String OUTAGE_PATH = "/categories/MLA97994";
+  private static final String RECOVERY_PATH = "/sites/MLA";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** What the client saw: status -> count, path -> [requests, 429s]. */
-  private static final Map<String, Long> statuses = new TreeMap<>();
+  /** Fixed for the class, so that counts taken at different moments cover the same range. */
+  private static final String SINCE =
+      URLEncoder.encode(Instant.now().minusSeconds(60).toString(), StandardCharsets.UTF_8);
 
-  private static final Map<String, long[]> paths = new TreeMap<>();
-  private static long sent;
+  private static TollgateStack stack;
+  private static final Tally sent = new Tally();
+  private static Counts baseline;
 
   @BeforeAll
-  static void start() throws Exception {
-    dir = Scratch.create("stats-it");
-    try {
-      postgres = started(PostgresServer.start("tollgate"));
-      TestCa ca = TestCa.create(dir, "test");
-      mock = started(MockUpstream.start(ca.issueServerCertificate("mock")));
-      proxyPort = FreePorts.next();
-      int xdsPort = FreePorts.next();
-      ratelimit =
-          started(
-              RateLimitServiceProcess.withEnv(
-                  "ratelimit",
-                  Map.of(
-                      "BACKEND_TYPE", "memory",
-                      "CONFIG_TYPE", "GRPC_XDS_SOTW",
-                      "CONFIG_GRPC_XDS_SERVER_URL", "127.0.0.1:" + xdsPort,
-                      "CONFIG_GRPC_XDS_NODE_ID", "ratelimit-stats-it",
-                      "XDS_CLIENT_BACKOFF_INITIAL_INTERVAL", "1s",
-                      "XDS_CLIENT_BACKOFF_MAX_INTERVAL", "2s",
-                      "FORCE_START_WITHOUT_INITIAL_CONFIG", "true")));
-      controlPlane = startControlPlane(config("a", proxyPort), xdsPort);
-      ratelimit.start();
-      envoy = started(EnvoyProcess.builder(controlPlane.xdsPort()).start());
-      envoy.awaitListener(Duration.ofSeconds(60));
-    } catch (RuntimeException | Error e) {
-      stop();
-      throw e;
-    }
+  static void share(TollgateStack shared) {
+    stack = shared;
+    stack.use(stack.httpMockConfig());
+    stack.rateLimitService();
+    baseline = settledCounts();
   }
 
   @AfterAll
-  static void stop() {
-    started.close();
-    Scratch.delete(dir);
+  static void deleteRule() {
+    if (stack != null) {
+      stack.rest("DELETE", "/api/v1/limits/" + RULE, null, "*");
+    }
   }
 
   @Test
   @Order(1)
-  void trafficIncluding429sShowsUpWithExactCountsWithin15Seconds() throws Exception {
+  void trafficIncluding429sShowsUpWithExactCountsWithin15Seconds() {
     HttpResponse<String> created =
-        http.send(
-            HttpRequest.newBuilder(URI.create(controlPlane.baseUrl() + "/api/v1/limits"))
-                .header("content-type", "application/json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        """
-                        {"name":"%s","match":{"pathPrefix":"/sites/"},"by":["ip"],
-                         "limit":{"requests":3,"per":"minute"},"mode":"enforce","enabled":true}
-                        """
-                            .formatted(RULE)))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        stack.rest(
+            "POST",
+            "/api/v1/limits",
+            """
+            {"name":"%s","match":{"pathPrefix":"%s"},"by":["ip"],
+             "limit":{"requests":3,"per":"minute"},"mode":"enforce","enabled":true}
+            """
+                .formatted(RULE, LIMITED),
+            null);
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
 
-    // Until the rule reaches Envoy and the rate-limit service, /sites/ is not limited yet; every
+    // Until the rule reaches Envoy and the rate-limit service, the path is not limited yet; every
     // one of these requests is counted all the same.
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (get(proxyPort, "/sites/MLA") != 429) {
-      assertThat(System.nanoTime()).as("the limit never blocked").isLessThan(deadline);
-      Thread.sleep(200);
-    }
+    await("the limit to block")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> get(LIMITED + "MLA") == 429);
     for (int i = 0; i < 5; i++) {
-      get(proxyPort, "/categories/MLA97994");
-      get(proxyPort, "/sites/MLA?attributes=id");
-      get(proxyPort, "/items/MLA1100000000");
-      get(proxyPort, "/items/MLA0");
+      get("/categories/MLA97994");
+      get(LIMITED + "MLA?attributes=id");
+      get("/items/MLA1100000000");
+      get("/items/MLA0");
     }
-    assertThat(statuses).containsKeys("200", "404", "429");
+    assertThat(sent.statuses).containsKeys("200", "404", "429");
     Instant lastRequest = Instant.now();
 
-    awaitApi(controlPlane, "\"totalRequests\":" + sent + ",", VISIBLE_WITHIN);
+    awaitCounts(baseline.plus(sent), VISIBLE_WITHIN);
     assertThat(Duration.between(lastRequest, Instant.now())).isLessThan(VISIBLE_WITHIN);
-    assertExactCounts(controlPlane, sent);
 
-    String blocked = api(controlPlane, "/api/v1/stats/blocked?rule=" + RULE + "&limit=1");
-    assertThat(blocked)
-        .contains("\"clientIp\":\"127.0.0.1\"", "\"path\":\"/sites/MLA")
-        .contains("\"rule\":\"" + RULE + "\"", "\"limit\":\"3/minute\"");
+    JsonNode blocked = json(stack.rest("/api/v1/stats/blocked?rule=" + RULE + "&limit=1").body());
+    assertThat(blocked.get(0).path("clientIp").asString()).isEqualTo(CLIENT);
+    assertThat(blocked.get(0).path("path").asString()).startsWith(LIMITED + "MLA");
+    assertThat(blocked.get(0).path("rule").asString()).isEqualTo(RULE);
+    assertThat(blocked.get(0).path("limit").asString()).isEqualTo("3/minute");
   }
 
+  /**
+   * docs/statistics.md, "What is lost, and how it is counted": with the control plane stopped,
+   * Envoy serves every request and counts each entry as {@code logs_written} (or {@code
+   * logs_dropped}); what it flushed into the dead stream is lost. The loss is Envoy's counters
+   * minus the control plane's {@code tollgate_stats_entries_total}, and the statistics after the
+   * restart are exactly what was there before (a graceful stop writes its minute) plus what was
+   * sent since, minus that counted loss.
+   */
   @Test
   @Order(2)
-  void countsSurviveAControlPlaneRestart() throws Exception {
-    controlPlane.restart();
-    assertExactCounts(controlPlane, sent);
-    // Ingestion resumes: Envoy reconnects its access-log stream to the new process.
-    get(proxyPort, "/categories/MLA97994");
-    awaitApi(controlPlane, "\"totalRequests\":" + sent + ",", Duration.ofSeconds(30));
-  }
+  void withTheControlPlaneStoppedEnvoyServesEveryRequestAndTheLossIsAccountedFor() {
+    awaitCounts(baseline.plus(sent), VISIBLE_WITHIN);
+    long logged = envoyAccessLogEntries();
+    long connectFailures =
+        stack.envoy().statOrZero("cluster.tollgate_xds.upstream_cx_connect_fail");
+    long sentBefore = sent.total;
 
-  @Test
-  @Order(3)
-  void twoControlPlanesOnOnePostgresqlSum() throws Exception {
-    int otherProxy = FreePorts.next();
-    try (ControlPlaneProcess b = startControlPlane(config("b", otherProxy), 0);
-        EnvoyProcess envoyB = EnvoyProcess.builder(b.xdsPort()).start()) {
-      envoyB.awaitListener(Duration.ofSeconds(60));
-      long before = sent;
-      for (int i = 0; i < 7; i++) {
-        // Until B's Envoy has bound its listener the connection is refused (and nothing logged).
-        await("B's proxy to answer")
-            .atMost(Duration.ofSeconds(60))
-            .pollInterval(Duration.ofMillis(100))
-            .until(() -> get(otherProxy, "/categories/MLA97994") != 0);
-      }
-      // B reads A's traffic from the shared database, so A's open minute shows in B only once A
-      // flushes it (per minute); B's own entries are visible at once.
-      awaitApi(b, "\"totalRequests\":" + sent + ",", OTHER_REPLICA_VISIBLE_WITHIN);
-      // B's minute is in its memory until it flushes; a graceful stop writes it.
-      b.stop();
-      assertThat(sent - before).isEqualTo(7);
+    stack.controlPlane().stop();
+    long during = 0;
+    // Longer than Envoy's 1 s buffer flush, so entries are flushed while nothing listens.
+    long end = System.nanoTime() + Duration.ofMillis(2500).toNanos();
+    while (System.nanoTime() < end) {
+      assertThat(get(OUTAGE_PATH)).as("a request while the control plane is down").isEqualTo(200);
+      during++;
     }
-    assertExactCounts(controlPlane, sent);
-  }
-
-  @Test
-  @Order(4)
-  void withTheControlPlaneStoppedEnvoyServesEveryRequestAndCountsWhatItLost() throws Exception {
-    long countedBefore = total(controlPlane);
-    long written = envoy.statOrZero("access_logs.grpc_access_log.logs_written");
-    long dropped = envoy.statOrZero("access_logs.grpc_access_log.logs_dropped");
-    long sentBefore = sent;
-    AtomicBoolean failed = new AtomicBoolean();
-    AtomicLong during = new AtomicLong();
-    Thread traffic =
-        new Thread(
-            () -> {
-              long end = System.nanoTime() + Duration.ofSeconds(6).toNanos();
-              while (System.nanoTime() < end) {
-                if (get(proxyPort, "/categories/MLA97994") != 200) {
-                  failed.set(true);
-                }
-                during.incrementAndGet();
-              }
-            });
-    // Stopped gracefully: what it had ingested is written; what Envoy sends meanwhile is lost.
-    controlPlane.stop();
-    traffic.start();
-    traffic.join();
-    assertThat(failed).as("a request failed while the control plane was down").isFalse();
-    assertThat(during.get()).isPositive();
-
-    controlPlane.start();
-    long afterRestart = total(controlPlane);
+    stack.controlPlane().start();
     for (int i = 0; i < 5; i++) {
-      get(proxyPort, "/categories/MLA97994");
+      assertThat(get(RECOVERY_PATH)).isEqualTo(200);
     }
-    envoy
-        .process()
-        .await(
-            "ingestion to resume",
-            Duration.ofSeconds(30),
-            () -> total(controlPlane) >= afterRestart + 5);
-    long counted = total(controlPlane) - countedBefore;
-    long droppedNow = envoy.statOrZero("access_logs.grpc_access_log.logs_dropped") - dropped;
-    long writtenNow = envoy.statOrZero("access_logs.grpc_access_log.logs_written") - written;
-    long phase = sent - sentBefore;
+    long phase = sent.total - sentBefore;
+
+    // Ingestion resumed (the requests sent after the restart are in), and the control plane's
+    // counter of received entries has caught up with its statistics (sealed buckets).
+    Counts expected = baseline.plus(sent);
+    long[] received = new long[1];
+    await("ingestion to resume and the entries counter to catch up")
+        .atMost(SETTLE)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              Counts now = counts();
+              received[0] = controlPlaneEntries();
+              return now.path(RECOVERY_PATH) == expected.path(RECOVERY_PATH)
+                  && received[0] == now.total() - (expected.total() - phase);
+            });
+    long envoyLogged = envoyAccessLogEntries() - logged;
+    long lost = envoyLogged - received[0];
     System.out.printf(
-        "control plane down: sent %d (%d while down), counted %d, Envoy logs_dropped +%d,"
-            + " logs_written +%d%n",
-        phase, during.get(), counted, droppedNow, writtenNow);
-    // Envoy's logs_dropped counts only back-pressure on a live stream; entries flushed while the
-    // control plane is unreachable count as logs_written and are lost. So the loss Envoy's stats
-    // show is logs_written (+ logs_dropped) minus what the control plane counted.
-    assertThat(writtenNow + droppedNow).isEqualTo(phase);
-    assertThat(counted).as("entries were lost while down").isLessThan(phase);
-    assertThat(phase - counted).as("what was lost").isLessThanOrEqualTo(during.get());
-    assertThat(counted).as("ingestion resumed").isGreaterThanOrEqualTo(5);
+        "StatsIT control plane down: sent %d (%d while down), Envoy logged %d, control plane"
+            + " received %d, lost %d%n",
+        phase, during, envoyLogged, received[0], lost);
+
+    assertThat(envoyLogged).as("Envoy's logs_written + logs_dropped").isEqualTo(phase);
+    assertThat(lost).as("lost, of the %d sent while down", during).isBetween(0L, during);
+    assertThat(stack.envoy().statOrZero("cluster.tollgate_xds.upstream_cx_connect_fail"))
+        .as("the outage shows in Envoy's xDS cluster")
+        .isGreaterThan(connectFailures);
+    // Everything the client sent, minus the counted loss (all of it OUTAGE_PATH's 200s).
+    sent.lose(OUTAGE_PATH, "200", lost);
+    assertThat(counts()).isEqualTo(baseline.plus(sent));
+    stack.awaitEnvoyInSync(Duration.ofSeconds(30));
   }
 
-  private static void assertExactCounts(ControlPlaneProcess cp, long total) {
-    String summary = api(cp, "/api/v1/stats/summary?from=" + enc(since.toString()));
-    assertThat(summary).contains("\"totalRequests\":" + total + ",");
-    assertThat(summary).contains("\"rateLimitedRequests\":" + statuses.get("429") + ",");
-    Map<String, Long> statusCounts = new TreeMap<>();
-    Matcher m =
-        Pattern.compile("\"(\\d+)\":(\\d+)")
-            .matcher(summary.substring(summary.indexOf("\"statusCounts\"")));
-    while (m.find()) {
-      statusCounts.put(m.group(1), Long.parseLong(m.group(2)));
-    }
-    assertThat(statusCounts).isEqualTo(statuses);
-
-    Map<String, long[]> byPath = top(cp, "path");
-    assertThat(byPath.keySet()).isEqualTo(paths.keySet());
-    paths.forEach(
-        (path, c) -> assertThat(byPath.get(path)).as("counts of %s", path).containsExactly(c));
-    assertThat(top(cp, "ip")).containsOnlyKeys("127.0.0.1");
-    assertThat(top(cp, "ip").get("127.0.0.1")).containsExactly(total, statuses.get("429"));
-    assertThat(top(cp, "rule")).containsOnlyKeys(RULE);
-    assertThat(top(cp, "rule").get(RULE)).containsExactly(statuses.get("429"), statuses.get("429"));
+  /** GET through the shared Envoy from this class's client IP, tallied; returns the status. */
+  private static int get(String pathAndQuery) {
+    int status =
+        SourceAddressHttp.from(CLIENT).get("127.0.0.1", stack.proxyPort(), pathAndQuery).status();
+    sent.add(pathAndQuery.split("\\?")[0], Integer.toString(status));
+    return status;
   }
 
-  private static final Pattern KEY =
-      Pattern.compile("\\{\"key\":\"([^\"]*)\",\"requests\":(\\d+),\"rateLimited\":(\\d+)}");
+  private static void awaitCounts(Counts expected, Duration timeout) {
+    await("the statistics to show what was sent")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> assertThat(counts()).isEqualTo(expected));
+  }
 
-  private static Map<String, long[]> top(ControlPlaneProcess cp, String by) {
-    String body =
-        api(cp, "/api/v1/stats/top?by=" + by + "&limit=100&from=" + enc(since.toString()));
-    Map<String, long[]> out = new TreeMap<>();
-    Matcher m = KEY.matcher(body);
-    while (m.find()) {
-      out.put(m.group(1), new long[] {Long.parseLong(m.group(2)), Long.parseLong(m.group(3))});
+  /**
+   * The counts once nothing sent before this class is still on its way: unchanged for 3 s, longer
+   * than Envoy's 1 s flush plus the control plane's 1 s sealing tick.
+   */
+  private static Counts settledCounts() {
+    AtomicReference<Counts> last = new AtomicReference<>();
+    await("the statistics of earlier traffic to settle")
+        .atMost(SETTLE)
+        .pollInterval(Duration.ofMillis(500))
+        .during(Duration.ofSeconds(3))
+        .until(
+            () -> {
+              Counts now = counts();
+              return now.equals(last.getAndSet(now));
+            });
+    return last.get();
+  }
+
+  private static Counts counts() {
+    JsonNode summary = json(stack.rest("/api/v1/stats/summary?from=" + SINCE).body());
+    Map<String, Long> statuses = new TreeMap<>();
+    summary
+        .path("statusCounts")
+        .properties()
+        .forEach(e -> statuses.put(e.getKey(), e.getValue().asLong()));
+    return new Counts(
+        summary.path("totalRequests").asLong(),
+        summary.path("rateLimitedRequests").asLong(),
+        statuses,
+        top("path"),
+        top("ip"),
+        top("rule"));
+  }
+
+  private static Map<String, List<Long>> top(String by) {
+    Map<String, List<Long>> out = new TreeMap<>();
+    for (JsonNode key :
+        json(stack.rest("/api/v1/stats/top?by=" + by + "&limit=100&from=" + SINCE).body())) {
+      out.put(
+          key.path("key").asString(),
+          List.of(key.path("requests").asLong(), key.path("rateLimited").asLong()));
     }
     return out;
   }
 
-  private static long total(ControlPlaneProcess cp) {
-    Matcher m =
-        Pattern.compile("\"totalRequests\":(\\d+)")
-            .matcher(api(cp, "/api/v1/stats/summary?from=" + enc(since.toString())));
-    assertThat(m.find()).isTrue();
-    return Long.parseLong(m.group(1));
+  /** Entries Envoy's gRPC access logger took (sent or to send) or dropped. */
+  private static long envoyAccessLogEntries() {
+    return stack.envoy().statOrZero("access_logs.grpc_access_log.logs_written")
+        + stack.envoy().statOrZero("access_logs.grpc_access_log.logs_dropped");
   }
 
-  private static void awaitApi(ControlPlaneProcess cp, String expected, Duration timeout) {
-    cp.process()
-        .await(
-            "the statistics to show " + expected,
-            timeout,
-            () ->
-                api(cp, "/api/v1/stats/summary?from=" + enc(since.toString())).contains(expected));
+  /** {@code tollgate_stats_entries_total}: entries this control-plane process received. */
+  private static long controlPlaneEntries() {
+    return stack
+        .rest("/actuator/prometheus")
+        .body()
+        .lines()
+        .filter(l -> l.startsWith("tollgate_stats_entries_total"))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 
-  /** GET through a proxy, tallied; returns the status (0 when the request failed). */
-  private static synchronized int get(int port, String pathAndQuery) {
-    int status = ProxyGet.status(http, port, pathAndQuery);
-    if (status == 0) {
-      return 0; // failed requests are not tallied
+  private static JsonNode json(String body) {
+    return JSON.readTree(body);
+  }
+
+  /**
+   * What the statistics show: totals, and per key {@code [requests, rateLimited]} of the path, IP
+   * and rule dimensions.
+   */
+  record Counts(
+      long total,
+      long rateLimited,
+      Map<String, Long> statuses,
+      Map<String, List<Long>> paths,
+      Map<String, List<Long>> ips,
+      Map<String, List<Long>> rules) {
+
+    /** These counts plus what the client sent. */
+    Counts plus(Tally t) {
+      Map<String, Long> s = new TreeMap<>(statuses);
+      t.statuses.forEach((k, n) -> s.merge(k, n, Long::sum));
+      long limited = t.statuses.getOrDefault("429", 0L);
+      Map<String, List<Long>> p = new TreeMap<>(paths);
+      t.paths.forEach((k, c) -> p.merge(k, List.of(c[0], c[1]), Counts::add));
+      Map<String, List<Long>> i = new TreeMap<>(ips);
+      if (t.total > 0) {
+        i.merge(CLIENT, List.of(t.total, limited), Counts::add);
+      }
+      Map<String, List<Long>> r = new TreeMap<>(rules);
+      if (limited > 0) {
+        r.merge(RULE, List.of(limited, limited), Counts::add);
+      }
+      return new Counts(total + t.total, rateLimited + limited, s, p, i, r);
     }
-    String path = pathAndQuery.split("\\?")[0];
-    sent++;
-    statuses.merge(Integer.toString(status), 1L, Long::sum);
-    long[] c = paths.computeIfAbsent(path, p -> new long[2]);
-    c[0]++;
-    if (status == 429) {
-      c[1]++;
-    }
-    return status;
-  }
 
-  private static String api(ControlPlaneProcess cp, String pathAndQuery) {
-    try {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(cp.baseUrl() + pathAndQuery))
-                  .timeout(Duration.ofSeconds(10))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-      return r.body();
-    } catch (IOException e) {
-      return "";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "";
+    long path(String path) {
+      return paths.getOrDefault(path, List.of(0L, 0L)).get(0);
+    }
+
+    private static List<Long> add(List<Long> a, List<Long> b) {
+      return List.of(a.get(0) + b.get(0), a.get(1) + b.get(1));
     }
   }
 
-  private static Path config(String name, int port) throws IOException {
-    Path file = dir.resolve("tollgate-" + name + ".yaml");
-    Files.writeString(file, TollgateStack.proxyingTo(port, mock.httpUrl()));
-    return file;
-  }
+  /** What the client sent: status -> count, path -> [requests, 429s]. */
+  static final class Tally {
+    private final Map<String, Long> statuses = new TreeMap<>();
+    private final Map<String, long[]> paths = new TreeMap<>();
+    private long total;
 
-  private static ControlPlaneProcess startControlPlane(Path config, int xdsPort) {
-    ControlPlaneProcess.Builder b =
-        ControlPlaneProcess.builder(config)
-            .env("TOLLGATE_DB_URL", postgres.jdbcUrl())
-            .env("SPRING_DATASOURCE_USERNAME", postgres.user())
-            .env("TOLLGATE_RATELIMIT_PORT", Integer.toString(ratelimit.grpcPort()));
-    if (xdsPort > 0) {
-      b.xdsPort(xdsPort);
+    void add(String path, String status) {
+      total++;
+      statuses.merge(status, 1L, Long::sum);
+      long[] c = paths.computeIfAbsent(path, p -> new long[2]);
+      c[0]++;
+      if (status.equals("429")) {
+        c[1]++;
+      }
     }
-    return started(b.start());
-  }
 
-  private static <T extends AutoCloseable> T started(T process) {
-    started.add(process);
-    return process;
-  }
-
-  private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    /** {@code n} requests of {@code path} with {@code status} whose entries were lost. */
+    void lose(String path, String status, long n) {
+      total -= n;
+      statuses.merge(status, -n, Long::sum);
+      paths.get(path)[0] -= n;
+    }
   }
 }

@@ -88,6 +88,7 @@ final class SteadyLoad implements AutoCloseable {
     }
   }
 
+  /** Pacing, not synchronising: the load's fixed rate per client is what the tests count. */
   private static void pause(long millis) {
     try {
       Thread.sleep(millis);

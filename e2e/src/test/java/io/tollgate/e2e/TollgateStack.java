@@ -5,6 +5,7 @@ import io.tollgate.testsupport.EnvoyProcess;
 import io.tollgate.testsupport.FreePorts;
 import io.tollgate.testsupport.HttpCalls;
 import io.tollgate.testsupport.MockUpstream;
+import io.tollgate.testsupport.RateLimitServiceProcess;
 import io.tollgate.testsupport.Scratch;
 import io.tollgate.testsupport.Teardown;
 import io.tollgate.testsupport.TestCa;
@@ -47,6 +48,7 @@ final class TollgateStack implements AutoCloseable {
   private final Teardown started = new Teardown();
   private final Path dir;
   private final int proxyPort;
+  private final int rateLimitPort;
   private final Path config;
   private final HttpClient http =
       HttpClient.newBuilder()
@@ -58,11 +60,13 @@ final class TollgateStack implements AutoCloseable {
   private MockUpstream mock;
   private ControlPlaneProcess controlPlane;
   private EnvoyProcess envoy;
+  private RateLimitServiceProcess rateLimit;
   private String written;
 
   private TollgateStack() {
     this.dir = Scratch.create("e2e");
     this.proxyPort = FreePorts.next();
+    this.rateLimitPort = FreePorts.next();
     this.config = dir.resolve("tollgate.yaml");
   }
 
@@ -71,7 +75,14 @@ final class TollgateStack implements AutoCloseable {
    * through {@link SharedStack}; this is for that extension.
    */
   static TollgateStack start() {
-    return start(controlPlane -> {});
+    return start(
+        controlPlane ->
+            controlPlane
+                // Buckets of 2 s instead of 10 s: the control plane's Prometheus counters (sealed
+                // buckets) catch up with its statistics within seconds (StatsIT's accounting).
+                .env("TOLLGATE_STATS_BUCKET", "2s")
+                // Short, so ApproximateTierIT's outage sees the whole documented sequence quickly.
+                .env("TOLLGATE_APPROXIMATE_REUSE_LAST_ASSIGNMENT", "5s"));
   }
 
   /**
@@ -86,7 +97,10 @@ final class TollgateStack implements AutoCloseable {
       stack.mock = MockUpstream.start(stack.ca.issueServerCertificate("mock"));
       stack.started.add(stack.mock);
       stack.writeConfig(stack.httpMockConfig());
-      ControlPlaneProcess.Builder controlPlane = ControlPlaneProcess.builder(stack.config);
+      ControlPlaneProcess.Builder controlPlane =
+          ControlPlaneProcess.builder(stack.config)
+              .env("TOLLGATE_RATELIMIT_ADDRESS", "127.0.0.1")
+              .env("TOLLGATE_RATELIMIT_PORT", Integer.toString(stack.rateLimitPort));
       controlPlaneOptions.accept(controlPlane);
       stack.controlPlane = controlPlane.start();
       stack.started.add(stack.controlPlane);
@@ -171,6 +185,27 @@ final class TollgateStack implements AutoCloseable {
 
   int proxyPort() {
     return proxyPort;
+  }
+
+  /** The gRPC port Envoy's rate-limit cluster points at (free, not the default 8090). */
+  int rateLimitPort() {
+    return rateLimitPort;
+  }
+
+  /**
+   * The rate-limit service on {@link #rateLimitPort()} (memory store, configured over xDS by this
+   * stack's control plane), started on first use, so only the classes that enforce limits pay for
+   * it; stopped with the stack.
+   */
+  synchronized RateLimitServiceProcess rateLimitService() {
+    if (rateLimit == null) {
+      rateLimit =
+          started.add(
+              RateLimitServiceProcess.builder(controlPlane.xdsPort())
+                  .grpcPort(rateLimitPort)
+                  .start());
+    }
+    return rateLimit;
   }
 
   String proxyUrl() {
@@ -325,6 +360,22 @@ final class TollgateStack implements AutoCloseable {
   /** GET on the control plane's REST port. */
   HttpResponse<String> rest(String path) {
     return send(HttpRequest.newBuilder(URI.create(controlPlane.baseUrl() + path)).GET());
+  }
+
+  /** A request on the control plane's REST port: a JSON body or none, an If-Match or none. */
+  HttpResponse<String> rest(String method, String path, String body, String ifMatch) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(controlPlane.baseUrl() + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .header("Content-Type", "application/json");
+    if (ifMatch != null) {
+      request.header("If-Match", ifMatch);
+    }
+    return send(request);
   }
 
   private static JsonNode json(String body) {

@@ -1,6 +1,7 @@
 package io.tollgate.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
@@ -234,18 +235,11 @@ class RedisStoreIT {
     redis.restart();
     // Lettuce reconnects by itself; limiting resumes on the same process, from zero (no
     // persistence).
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (true) {
-      try {
-        errorStub.shouldRateLimit(call("user", "after"));
-        break;
-      } catch (StatusRuntimeException e) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("no recovery within 15 s: " + e.getStatus(), e);
-        }
-        Thread.sleep(100);
-      }
-    }
+    await("recovery after the Redis restart")
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreException(StatusRuntimeException.class)
+        .untilAsserted(() -> errorStub.shouldRateLimit(call("user", "after")));
     int ok = 1;
     for (int i = 0; i < 4; i++) {
       if (errorStub.shouldRateLimit(call("user", "after")).getOverallCode()

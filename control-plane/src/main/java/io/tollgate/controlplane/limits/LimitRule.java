@@ -59,12 +59,6 @@ public record LimitRule(
     this(name, match, by, limit, mode, enabled, accuracy, Algorithm.FIXED_WINDOW);
   }
 
-  /** An exact rule. */
-  public LimitRule(
-      String name, Match match, List<String> by, Limit limit, Mode mode, boolean enabled) {
-    this(name, match, by, limit, mode, enabled, Accuracy.EXACT);
-  }
-
   /**
    * The JSON creator: absent optional fields take their defaults ({@code enabled} true); an
    * explicit null is refused by {@link LimitRuleJson}'s mapper before this runs.

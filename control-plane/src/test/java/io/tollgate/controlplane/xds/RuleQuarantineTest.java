@@ -2,11 +2,8 @@ package io.tollgate.controlplane.xds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tollgate.controlplane.limits.Limit;
 import io.tollgate.controlplane.limits.LimitRule;
-import io.tollgate.controlplane.limits.Match;
-import io.tollgate.controlplane.limits.Mode;
-import io.tollgate.controlplane.limits.Per;
+import io.tollgate.controlplane.limits.TestRules;
 import io.tollgate.controlplane.xds.translate.DescriptorStep;
 import java.time.Clock;
 import java.time.Instant;
@@ -17,13 +14,7 @@ import org.junit.jupiter.api.Test;
 class RuleQuarantineTest {
 
   private static LimitRule rule(String name, String pathRegex) {
-    return new LimitRule(
-        name,
-        new Match(null, null, pathRegex, null, null, null),
-        List.of(),
-        new Limit(1L, Per.MINUTE),
-        Mode.ENFORCE,
-        true);
+    return TestRules.rule(name).pathRegex(pathRegex).perMinute(1).build();
   }
 
   private final LimitRule a = rule("a", "/a+");

@@ -1,6 +1,7 @@
 package io.tollgate.ratelimit.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Any;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
@@ -17,12 +18,15 @@ import io.tollgate.ratelimit.settings.Settings;
 import io.tollgate.ratelimit.stats.ServiceStats;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -78,6 +82,38 @@ class XdsConfigClientTest {
     }
     if (server != null) {
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * While the server is down: a listener on its port that resets every connection, until the client
+   * has tried {@code attempts} times (each is a failed attempt: no HTTP/2 server answers). Reset,
+   * not closed, so no TIME_WAIT holds the port the server binds next.
+   */
+  private static void awaitConnectionAttempts(int port, int attempts) throws IOException {
+    AtomicInteger seen = new AtomicInteger();
+    try (ServerSocket listener = new ServerSocket()) {
+      listener.setReuseAddress(true);
+      listener.bind(new InetSocketAddress("127.0.0.1", port));
+      Thread resetter =
+          new Thread(
+              () -> {
+                while (!listener.isClosed()) {
+                  try (Socket s = listener.accept()) {
+                    s.setSoLinger(true, 0);
+                    seen.incrementAndGet();
+                  } catch (IOException e) {
+                    return; // closed
+                  }
+                }
+              },
+              "reset-connections");
+      resetter.setDaemon(true);
+      resetter.start();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> seen.get() >= attempts);
     }
   }
 
@@ -179,7 +215,8 @@ class XdsConfigClientTest {
     next();
 
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    Thread.sleep(300);
+    // The client saw the stream break and is trying again; the configuration stays meanwhile.
+    awaitConnectionAttempts(port, 2);
     assertThat(active.current().dump()).contains("requests_per_unit=10");
 
     startServer(port);
@@ -200,8 +237,9 @@ class XdsConfigClientTest {
     next();
 
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    // Down long enough for several failed attempts: the backoff reaches its maximum.
-    Thread.sleep(4_000);
+    // Several failed attempts (100, 200, 400 ms, then the 500 ms cap): the backoff is at its
+    // maximum.
+    awaitConnectionAttempts(port, 5);
     requests.clear();
     startServer(port);
     long ready = System.nanoTime();

@@ -33,6 +33,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,7 +77,7 @@ class ServiceEndpointsTest {
                 "PORT", "0",
                 "CONFIG_POLL_INTERVAL", "50ms"));
     env.putAll(more);
-    app = RateLimitApplication.start(Settings.fromEnv(env), Clock.systemUTC());
+    app = RateLimitApplication.start(Settings.fromEnv(env), atAMinuteStart());
     channel = ManagedChannelBuilder.forAddress("127.0.0.1", app.grpcPort()).usePlaintext().build();
   }
 
@@ -220,7 +221,6 @@ class ServiceEndpointsTest {
   @Test
   void readOnlyJsonAnswersTheDecisionWithoutSpendingQuota() throws Exception {
     restart(Map.of("JSON_READ_ONLY", "true"));
-    awayFromAMinuteEnd();
     HttpResponse<String> wouldBlock = post("/json", SPEND_IT_ALL);
     assertThat(wouldBlock.statusCode()).isEqualTo(429);
     assertThat(wouldBlock.body()).contains("\"overallCode\":\"OVER_LIMIT\"");
@@ -247,14 +247,13 @@ class ServiceEndpointsTest {
   }
 
   /**
-   * The calls that follow count in one per-minute window (windows start on the minute): begin them
-   * well inside one, or a roll-over between them resets the count (this failed once at :59).
+   * The system clock moved back to the start of its minute: the calls of a test count in one
+   * per-minute window (windows start on the minute), and a roll-over between them would reset the
+   * count (this failed once at :59); no test runs near a minute.
    */
-  private static void awayFromAMinuteEnd() throws InterruptedException {
-    long intoMinute = System.currentTimeMillis() % 60_000;
-    if (intoMinute > 50_000) {
-      Thread.sleep(60_000 - intoMinute + 100);
-    }
+  private static Clock atAMinuteStart() {
+    Clock system = Clock.systemUTC();
+    return Clock.offset(system, Duration.ofMillis(-(system.millis() % 60_000)));
   }
 
   /** An address of this machine beyond loopback, or null. */
@@ -319,14 +318,11 @@ class ServiceEndpointsTest {
     }
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 5 s");
-      }
-      Thread.sleep(20);
-    }
+  private static void await(BooleanSupplier condition) {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
+        .until(condition::getAsBoolean);
   }
 
   private String loopback() {

@@ -23,6 +23,10 @@ import io.tollgate.controlplane.xds.RuleQuarantine;
 import io.tollgate.controlplane.xds.translate.RateLimitConfigs;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -111,18 +115,10 @@ class LimitRulesController {
   @PostMapping(
       consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(
-      summary = "Create a rule",
-      requestBody =
-          @io.swagger.v3.oas.annotations.parameters.RequestBody(
-              content =
-                  @Content(
-                      mediaType = "application/json",
-                      schema = @Schema(implementation = LimitRule.class))))
+  @Operation(summary = "Create a rule")
+  @RuleBody
   ResponseEntity<ObjectNode> create(HttpServletRequest request) throws IOException {
-    LimitRule rule =
-        json.parse(RequestBodies.read(request.getInputStream(), RequestBodies.MAX_RULE_BYTES));
-    StoredRule stored = service.create(rule);
+    StoredRule stored = service.create(readRule(request));
     return ResponseEntity.created(URI.create("/api/v1/limits/" + stored.rule().name()))
         .eTag(stored.etag())
         .body(view(stored));
@@ -132,24 +128,34 @@ class LimitRulesController {
       path = NAME,
       consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(
-      summary = "Replace a rule (If-Match required: its ETag, or *)",
-      requestBody =
-          @io.swagger.v3.oas.annotations.parameters.RequestBody(
-              content =
-                  @Content(
-                      mediaType = "application/json",
-                      schema = @Schema(implementation = LimitRule.class))))
+  @Operation(summary = "Replace a rule (If-Match required: its ETag, or *)")
+  @RuleBody
   ResponseEntity<ObjectNode> replace(
       @PathVariable String name,
       @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
       HttpServletRequest request)
       throws IOException {
-    LimitRule rule =
-        json.parse(RequestBodies.read(request.getInputStream(), RequestBodies.MAX_RULE_BYTES));
-    StoredRule stored = service.replace(name, rule, new IfMatch(ifMatch));
+    StoredRule stored = service.replace(name, readRule(request), new IfMatch(ifMatch));
     return ResponseEntity.ok().eTag(stored.etag()).body(view(stored));
   }
+
+  /** The body of a create or replace: one rule, bounded and strictly parsed. */
+  private LimitRule readRule(HttpServletRequest request) throws IOException {
+    return json.parse(RequestBodies.read(request.getInputStream(), RequestBodies.MAX_RULE_BYTES));
+  }
+
+  /**
+   * The OpenAPI request body of a create or replace: one rule as JSON (springdoc reads it through
+   * Spring's merged annotations).
+   */
+  @Target(ElementType.METHOD)
+  @Retention(RetentionPolicy.RUNTIME)
+  @io.swagger.v3.oas.annotations.parameters.RequestBody(
+      content =
+          @Content(
+              mediaType = "application/json",
+              schema = @Schema(implementation = LimitRule.class)))
+  @interface RuleBody {}
 
   @DeleteMapping(NAME)
   @Operation(summary = "Delete a rule (If-Match required: its ETag, or *)")

@@ -529,6 +529,20 @@ class LimitRulesApiTest {
         .getHeader("ETag");
   }
 
+  @Test
+  void theOpenApiDescriptionDocumentsTheRuleBodyOfCreateAndReplace() throws Exception {
+    for (String operation : List.of("['/api/v1/limits'].post", "['/api/v1/limits/{name}'].put")) {
+      mvc.perform(get("/v3/api-docs"))
+          .andExpect(status().isOk())
+          .andExpect(
+              jsonPath(
+                      "$.paths"
+                          + operation
+                          + ".requestBody.content['application/json'].schema.$ref")
+                  .value(containsString("LimitRule")));
+    }
+  }
+
   /** The oldest revision of a rule's history. */
   private long firstRevision(String name) {
     return jdbc.queryForObject(

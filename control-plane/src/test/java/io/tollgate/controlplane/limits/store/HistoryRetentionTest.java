@@ -7,9 +7,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-import io.tollgate.controlplane.limits.Limit;
 import io.tollgate.controlplane.limits.LimitRule;
-import io.tollgate.controlplane.limits.Per;
+import io.tollgate.controlplane.limits.TestRules;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -118,6 +117,6 @@ class HistoryRetentionTest {
   }
 
   private static LimitRule rule(String name, long requests) {
-    return new LimitRule(name, null, null, new Limit(requests, Per.MINUTE), null, true);
+    return TestRules.rule(name).perMinute(requests).build();
   }
 }

@@ -5,9 +5,8 @@ import static org.awaitility.Awaitility.await;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-import io.tollgate.controlplane.limits.Limit;
 import io.tollgate.controlplane.limits.LimitRule;
-import io.tollgate.controlplane.limits.Per;
+import io.tollgate.controlplane.limits.TestRules;
 import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -197,6 +196,6 @@ class RuleHistoryPagingTest {
   }
 
   private static LimitRule rule(String name, long requests) {
-    return new LimitRule(name, null, null, new Limit(requests, Per.MINUTE), null, true);
+    return TestRules.rule(name).perMinute(requests).build();
   }
 }

@@ -2,12 +2,9 @@ package io.tollgate.controlplane.limits.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tollgate.controlplane.limits.Limit;
 import io.tollgate.controlplane.limits.LimitRule;
-import io.tollgate.controlplane.limits.Match;
-import io.tollgate.controlplane.limits.Per;
 import io.tollgate.controlplane.limits.RuleSet;
-import java.util.List;
+import io.tollgate.controlplane.limits.TestRules;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -54,12 +51,6 @@ class RuleSetReloadTest {
   }
 
   private static LimitRule rule(String name, long requests) {
-    return new LimitRule(
-        name,
-        new Match(null, "/" + name + "/", null, null, null, null),
-        List.of("ip"),
-        new Limit(requests, Per.MINUTE),
-        null,
-        true);
+    return TestRules.rule(name).pathPrefix("/" + name + "/").byIp().perMinute(requests).build();
   }
 }

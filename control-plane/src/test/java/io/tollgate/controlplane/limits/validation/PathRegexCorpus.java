@@ -1,10 +1,7 @@
 package io.tollgate.controlplane.limits.validation;
 
-import io.tollgate.controlplane.limits.Limit;
 import io.tollgate.controlplane.limits.LimitRule;
-import io.tollgate.controlplane.limits.Match;
-import io.tollgate.controlplane.limits.Mode;
-import io.tollgate.controlplane.limits.Per;
+import io.tollgate.controlplane.limits.TestRules;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -54,13 +51,7 @@ public final class PathRegexCorpus {
 
   /** A rule whose only condition is {@code pathRegex}. */
   public static LimitRule rule(String pathRegex) {
-    return new LimitRule(
-        "corpus",
-        new Match(null, null, pathRegex, null, null, null),
-        List.of("ip"),
-        new Limit(5L, Per.MINUTE),
-        Mode.ENFORCE,
-        true);
+    return TestRules.rule("corpus").pathRegex(pathRegex).byIp().perMinute(5).build();
   }
 
   /** Whether the validator accepts the rule's {@code match.pathRegex}. */
