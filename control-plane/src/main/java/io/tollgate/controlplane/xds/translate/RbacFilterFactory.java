@@ -56,8 +56,8 @@ final class RbacFilterFactory {
             .RBAC
             .newBuilder()
             .setRules(rbac)
-            // Separate counters per list (http.tollgate.rbac.access_deny_denied, ...).
-            .setRulesStatPrefix("access_" + action.wireName() + "_")
+            // Separate counters per list: http.tollgate.rbac.access_deny.denied, ...
+            .setRulesStatPrefix("access_" + action.wireName())
             .build();
     return Optional.of(
         HttpFilter.newBuilder().setName(name).setTypedConfig(Any.pack(config)).build());
