@@ -4,6 +4,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tollgate.controlplane.access.AccessRule;
 import io.tollgate.controlplane.access.StoredAccessRule;
@@ -81,6 +82,17 @@ class AccessRulesController {
   @Operation(
       summary = "Create an entry",
       description = SEMANTICS,
+      responses = {
+        @ApiResponse(responseCode = "201", description = "Created"),
+        @ApiResponse(
+            responseCode = "400",
+            description = "Invalid entry, naming the field",
+            content = @Content(mediaType = "application/problem+json")),
+        @ApiResponse(
+            responseCode = "409",
+            description = "The name exists, or the config file declares it",
+            content = @Content(mediaType = "application/problem+json"))
+      },
       requestBody =
           @io.swagger.v3.oas.annotations.parameters.RequestBody(
               content =
@@ -118,7 +130,19 @@ class AccessRulesController {
   }
 
   @DeleteMapping(NAME)
-  @Operation(summary = "Delete an entry (If-Match required: its ETag, or *)")
+  @Operation(
+      summary = "Delete an entry (If-Match required: its ETag, or *)",
+      responses = {
+        @ApiResponse(responseCode = "204", description = "Deleted"),
+        @ApiResponse(
+            responseCode = "412",
+            description = "The ETag is stale",
+            content = @Content(mediaType = "application/problem+json")),
+        @ApiResponse(
+            responseCode = "428",
+            description = "If-Match is missing",
+            content = @Content(mediaType = "application/problem+json"))
+      })
   ResponseEntity<Void> delete(
       @PathVariable String name,
       @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
