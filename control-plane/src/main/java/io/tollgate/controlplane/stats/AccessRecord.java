@@ -19,6 +19,8 @@ import java.util.List;
  * @param shadowRules the rules in shadow mode whose limit this request went over (it passed)
  * @param countedRules the rules that counted this request, under or over their limit (its hits)
  * @param cacheHit whether Envoy's response cache answered (the upstream was not asked)
+ * @param access the access entry that refused the request (403), {@code none} when no allow entry
+ *     matched it; null when the access lists let it through
  */
 public record AccessRecord(
     int status,
@@ -34,9 +36,10 @@ public record AccessRecord(
     long startMillis,
     List<String> shadowRules,
     List<String> countedRules,
-    boolean cacheHit) {
+    boolean cacheHit,
+    String access) {
 
-  /** A request the response cache did not answer. */
+  /** A request the response cache did not answer and the access lists let through. */
   public AccessRecord(
       int status,
       String method,
@@ -65,7 +68,8 @@ public record AccessRecord(
         startMillis,
         shadowRules,
         countedRules,
-        false);
+        false,
+        null);
   }
 
   /** Keys longer than this are cut, so one key costs a bounded amount of memory and storage. */

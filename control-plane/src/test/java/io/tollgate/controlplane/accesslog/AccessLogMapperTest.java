@@ -97,6 +97,29 @@ class AccessLogMapperTest {
     assertThat(r.requestId()).isEqualTo("req-1");
   }
 
+  /** An access-list 403 names its entry from the response code details; nothing else does. */
+  @Test
+  void namesTheAccessEntryOfAnRbac403() {
+    HTTPAccessLogEntry.Builder e =
+        AccessLogEntries.entry(403, "/admin", "192.0.2.7", 100).toBuilder();
+    e.getResponseBuilder().setResponseCodeDetails("rbac_access_denied_matched_policy[scrapers]");
+    e.getCommonPropertiesBuilder().setUpstreamCluster("");
+    AccessRecord r = AccessLogMapper.map(e.build());
+    assertThat(r.access()).isEqualTo("scrapers");
+    assertThat(r.rateLimited()).isFalse();
+
+    e.getResponseBuilder().setResponseCodeDetails("rbac_access_denied_matched_policy[none]");
+    assertThat(AccessLogMapper.map(e.build()).access()).isEqualTo("none");
+
+    // An upstream's 403, and the same details on another status, are no access denial.
+    e.getResponseBuilder().setResponseCodeDetails("via_upstream");
+    assertThat(AccessLogMapper.map(e.build()).access()).isNull();
+    HTTPAccessLogEntry.Builder other =
+        AccessLogEntries.entry(200, "/admin", "192.0.2.7", 100).toBuilder();
+    other.getResponseBuilder().setResponseCodeDetails("rbac_access_denied_matched_policy[x]");
+    assertThat(AccessLogMapper.map(other.build()).access()).isNull();
+  }
+
   /** A request the quota filter let through still carries its bucket: not rate limited. */
   @Test
   void anAdmittedRequestWithABucketIsNotRateLimited() {

@@ -64,6 +64,11 @@ public final class EnvoyResourcesJson {
               io.envoyproxy.envoy.extensions.filters.http.upstream_codec.v3.UpstreamCodec
                   .getDescriptor())
           .add(io.envoyproxy.envoy.config.route.v3.FilterConfig.getDescriptor())
+          // The access lists' RBAC filters and their 403 replies' CEL filters.
+          .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter
+                  .getDescriptor())
           .build();
 
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(TYPES);
