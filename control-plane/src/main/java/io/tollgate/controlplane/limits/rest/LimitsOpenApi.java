@@ -14,7 +14,10 @@ import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
+import io.tollgate.controlplane.limits.store.HistoryCursor;
 import io.tollgate.controlplane.limits.validation.LimitRuleValidator;
+import io.tollgate.controlplane.regex.EnvoyRegex;
+import io.tollgate.controlplane.regex.GateRegexes;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,10 +32,11 @@ import org.springframework.stereotype.Component;
  * Makes {@code /v3/api-docs} the contract the limits API keeps: every status an operation answers
  * (problems as {@code application/problem+json}), {@code 201} and {@code 204} where they are the
  * answer, and the rule schema's constraints as {@link LimitRuleValidator} and {@link LimitRuleJson}
- * enforce them (no unknown fields, no nulls, patterns, bounds, at most one path matcher). Where the
- * real bound cannot be said in JSON Schema (Envoy's regex program size, valid RE2, CIDRs without
- * host bits) the schema is narrower than what is accepted ({@code path}, {@code pathRegex}, {@code
- * methods}, {@code sourceCidrs}): a client keeping to it is never refused.
+ * enforce them (no unknown fields, no nulls, patterns, bounds, at most one path matcher). What JSON
+ * Schema cannot say (the RE2 program size of {@code methods} and {@code pathRegex}, valid RE2,
+ * CIDRs without host bits, integers written without a fraction) is in the descriptions: the schema
+ * refuses nothing the API accepts, and accepts only those rules beyond what the API does
+ * (schemathesis.toml says which operations that makes).
  */
 @Component
 class LimitsOpenApi implements OpenApiCustomizer {
@@ -40,8 +44,16 @@ class LimitsOpenApi implements OpenApiCustomizer {
   static final String PROBLEM = "Problem";
   private static final String PREFIX = "/api/v1/limits";
   // Who may call at all (token, same-origin guard) and whether the database is up: any operation.
-  private static final Set<Integer> EVERY_OPERATION = Set.of(400, 401, 403, 503);
+  // 406: an Accept the operation cannot produce (AdminSecurityConfig's problems are JSON anyway).
+  private static final Set<Integer> EVERY_OPERATION = Set.of(400, 401, 403, 406, 503);
   private static final Set<Integer> WRITES = Set.of(404, 409, 412, 413, 415, 428);
+
+  /**
+   * The longest exact {@code path} Envoy takes: it is matched by a regex ({@link
+   * GateRegexes#exactPath}) one RE2 instruction per character long, so the validator's program-size
+   * check is exactly this length bound.
+   */
+  static final int MAX_EXACT_PATH_LENGTH = maxExactPathLength();
 
   @Override
   public void customise(OpenAPI api) {
@@ -53,16 +65,36 @@ class LimitsOpenApi implements OpenApiCustomizer {
     // Null before a creation, after a deletion, and before an update whose revision was pruned.
     Schema<?> entry = schemas.get("RuleHistoryEntry");
     for (String side : List.of("before", "after")) {
-      entry.addProperty(
-          side,
-          new Schema<>()
-              .oneOf(
-                  List.of(new Schema<>().$ref("LimitRule"), new Schema<>().types(Set.of("null")))));
+      nullableRef(schemas, "RuleHistoryEntry", side, "LimitRule");
     }
+    // Latency percentiles are kept per step for all requests only, not per path, IP or rule.
+    nullableRef(schemas, "Point", "latencyMs", "Latency");
+    nullableRef(schemas, "XdsNodeStatus", "lastNack", "Nack");
+    nullableRef(schemas, "TypeStatus", "lastNack", "Nack");
     api.getPaths()
         .forEach(
             (path, item) ->
                 item.readOperationsMap().forEach((method, op) -> document(path, method, op)));
+  }
+
+  /** {@code schema.property} is a {@code ref} or null (a plain $ref would say never null). */
+  private static void nullableRef(
+      Map<String, Schema> schemas, String schema, String property, String ref) {
+    schemas
+        .get(schema)
+        .addProperty(
+            property,
+            new Schema<>()
+                .oneOf(List.of(new Schema<>().$ref(ref), new Schema<>().types(Set.of("null")))));
+  }
+
+  private static int maxExactPathLength() {
+    int length = 1;
+    while (length < LimitRuleValidator.MAX_PATH_LENGTH
+        && EnvoyRegex.problem(GateRegexes.exactPath("/" + "a".repeat(length)), "").isEmpty()) {
+      length++;
+    }
+    return length;
   }
 
   private static void document(String path, PathItem.HttpMethod method, Operation op) {
@@ -96,18 +128,20 @@ class LimitsOpenApi implements OpenApiCustomizer {
           .forEach(
               p -> {
                 switch (p.getName()) {
-                  // An empty cursor is no cursor of a previous page.
-                  case "cursor" -> p.getSchema().minLength(1);
+                  // <revision>:<rule name>, as HistoryCursor writes it.
+                  case "cursor" -> p.getSchema().pattern(HistoryCursor.PATTERN);
                   case "limit" ->
                       p.getSchema()
                           .minimum(BigDecimal.ONE)
                           .maximum(BigDecimal.valueOf(LimitRulesController.MAX_HISTORY_PAGE));
                   case "revision" -> p.getSchema().minimum(BigDecimal.ONE);
-                  // PUT and DELETE answer 428 without it.
+                  // PUT and DELETE answer 428 without it; a blank one is none.
                   case "If-Match" ->
                       p.required(
-                          method == PathItem.HttpMethod.PUT
-                              || method == PathItem.HttpMethod.DELETE);
+                              method == PathItem.HttpMethod.PUT
+                                  || method == PathItem.HttpMethod.DELETE)
+                          .getSchema()
+                          .pattern("[!-~]");
                   default -> {}
                 }
               });
@@ -161,7 +195,15 @@ class LimitsOpenApi implements OpenApiCustomizer {
                     .pattern("^(ip|path|method|header(-if-present)?:" + HEADER_NAME + ")$"))
             .maxItems(LimitRuleValidator.MAX_LIST_SIZE)
             .uniqueItems(true);
+    // Envoy's quota buckets see the path only with its query string (LimitRuleValidator).
+    Schema<?> approximateByPath =
+        new ObjectSchema()
+            .addProperty("accuracy", new StringSchema()._enum(List.of("approximate")))
+            .addProperty(
+                "by", new ArraySchema().contains(new StringSchema()._enum(List.of("path"))))
+            .required(List.of("accuracy", "by"));
     return closed(new ObjectSchema())
+        .not(approximateByPath)
         .addProperty(
             "name",
             new StringSchema()
@@ -180,15 +222,20 @@ class LimitsOpenApi implements OpenApiCustomizer {
 
   // RFC 9110 token in lower case, as LimitRuleValidator's HEADER_NAME.
   private static final String HEADER_NAME = "[a-z0-9!#$%&'*+.^_`|~-]{1,128}";
-  // Printable ASCII without '?' and '#'.
-  private static final String PATH_CHARS = "[!\"$-&(-/0-9:-~]";
+  // Printable ASCII without '#' (0x23) and '?' (0x3f).
+  private static final String PATH_CHARS = "[!\"$->@-~]";
+  private static final String RE2_SIZE =
+      "; together they must compile to an RE2 program within Envoy's limit of "
+          + EnvoyRegex.MAX_PROGRAM_SIZE
+          + " instructions (re2.max_program_size.error_level)";
 
   private static Schema<?> match() {
     Schema<?> methods =
         new ArraySchema()
-            .items(new StringSchema().pattern("^[A-Z]{1,10}$"))
-            .maxItems(4)
-            .uniqueItems(true);
+            .items(new StringSchema().pattern("^[A-Z][A-Z_-]{0,31}$"))
+            .maxItems(LimitRuleValidator.MAX_LIST_SIZE)
+            .uniqueItems(true)
+            .description("upper-case HTTP methods" + RE2_SIZE);
     Schema<?> headers =
         new MapSchema()
             .additionalProperties(
@@ -200,18 +247,39 @@ class LimitsOpenApi implements OpenApiCustomizer {
     headers.setPropertyNames(new StringSchema().pattern("^" + HEADER_NAME + "$"));
     Schema<?> cidrs =
         new ArraySchema()
-            .items(new StringSchema().pattern("^10\\.0\\.0\\.[0-9]{1,2}/32$"))
+            .items(
+                new StringSchema()
+                    .pattern(
+                        "^([0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)/[0-9]{1,3}$")
+                    .description(
+                        "an IPv4 or IPv6 range, address/prefix-length, without host bits"
+                            + " (10.0.0.0/8, not 10.0.0.1/8)"))
             .maxItems(LimitRuleValidator.MAX_LIST_SIZE)
-            .uniqueItems(true);
+            .uniqueItems(true)
+            .description("no two the same range");
     Schema<?> schema =
         closed(new ObjectSchema())
-            .addProperty("path", new StringSchema().pattern("^/" + PATH_CHARS + "{0,40}$"))
+            .addProperty(
+                "path",
+                new StringSchema()
+                    .pattern("^/" + PATH_CHARS + "*$")
+                    .maxLength(MAX_EXACT_PATH_LENGTH))
             .addProperty(
                 "pathPrefix",
                 new StringSchema()
                     .pattern("^/" + PATH_CHARS + "*$")
                     .maxLength(LimitRuleValidator.MAX_PATH_LENGTH))
-            .addProperty("pathRegex", new StringSchema().pattern("^/[a-z0-9/]{0,32}(\\.\\*)?$"))
+            .addProperty(
+                "pathRegex",
+                new StringSchema()
+                    .minLength(1)
+                    .maxLength(LimitRuleValidator.MAX_PATH_LENGTH)
+                    .description(
+                        "an RE2 regular expression the whole path must match; with an optional"
+                            + " query string appended it must compile to an RE2 program within"
+                            + " Envoy's limit of "
+                            + EnvoyRegex.MAX_PROGRAM_SIZE
+                            + " instructions"))
             .addProperty("methods", methods)
             .addProperty("headers", headers)
             .addProperty("sourceCidrs", cidrs);
@@ -233,7 +301,9 @@ class LimitsOpenApi implements OpenApiCustomizer {
             new IntegerSchema()
                 .format("int64")
                 .minimum(BigDecimal.ZERO)
-                .maximum(BigDecimal.valueOf(LimitRuleValidator.MAX_REQUESTS)))
+                .maximum(BigDecimal.valueOf(LimitRuleValidator.MAX_REQUESTS))
+                .description(
+                    "0 blocks every matching request; written without a fraction (5, not 5.0)"))
         .addProperty("per", new StringSchema()._enum(List.of("second", "minute", "hour", "day")))
         .required(List.of("requests", "per"));
   }
