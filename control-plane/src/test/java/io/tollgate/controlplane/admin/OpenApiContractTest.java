@@ -86,6 +86,7 @@ class OpenApiContractTest {
         .andExpect(status().isCreated());
     JsonNode history = json("/api/v1/limits/history");
     assertThat(violations(history.get(0), "RuleHistoryEntry")).isEmpty();
+    assertThat(violations(json("/api/v1/limits/five-methods"), "StoredLimitRule")).isEmpty();
   }
 
   @Test
@@ -93,6 +94,17 @@ class OpenApiContractTest {
     mvc.perform(get("/api/v1/limits/history?cursor=9999999999999999999:a"))
         .andExpect(status().isBadRequest())
         .andExpect(jsonPath("$.field").value("cursor"));
+  }
+
+  @Test
+  void anEmptyPageSizeIsNoIntegerAsTheSchemaSays() throws Exception {
+    for (String path : List.of("/api/v1/limits/history", "/api/v1/limits/a/history")) {
+      mvc.perform(get(path + "?limit="))
+          .andExpect(status().isBadRequest())
+          .andExpect(jsonPath("$.field").value("limit"));
+      mvc.perform(get(path + "?limit=x")).andExpect(status().isBadRequest());
+      mvc.perform(get(path)).andExpect(status().isOk());
+    }
   }
 
   @Test

@@ -42,6 +42,7 @@ import org.springframework.stereotype.Component;
 class LimitsOpenApi implements OpenApiCustomizer {
 
   static final String PROBLEM = "Problem";
+  private static final String STORED = "StoredLimitRule";
   private static final String PREFIX = "/api/v1/limits";
   // Who may call at all (token, same-origin guard) and whether the database is up: any operation.
   // 406: an Accept the operation cannot produce (AdminSecurityConfig's problems are JSON anyway).
@@ -62,6 +63,7 @@ class LimitsOpenApi implements OpenApiCustomizer {
     schemas.put("LimitRule", rule());
     schemas.put("Match", match());
     schemas.put("Limit", limit());
+    schemas.put(STORED, stored(rule()));
     // Null before a creation, after a deletion, and before an update whose revision was pruned.
     Schema<?> entry = schemas.get("RuleHistoryEntry");
     for (String side : List.of("before", "after")) {
@@ -101,6 +103,20 @@ class LimitsOpenApi implements OpenApiCustomizer {
     ApiResponses responses = op.getResponses();
     if (method == PathItem.HttpMethod.POST && path.equals(PREFIX)) {
       responses.put("201", responses.remove("200").description("Created"));
+    }
+    Schema<?> answer = answer(path, method);
+    if (answer != null) {
+      responses
+          .get(method == PathItem.HttpMethod.POST && path.equals(PREFIX) ? "201" : "200")
+          .content(
+              new Content()
+                  .addMediaType(
+                      org.springframework.http.MediaType.APPLICATION_JSON_VALUE,
+                      new MediaType().schema(answer)));
+    }
+    if (path.startsWith("/api/v1/xds/snapshot")) {
+      // ResponseEntity.of: nothing published yet, an empty 404.
+      responses.putIfAbsent("404", new ApiResponse().description("no snapshot published yet"));
     }
     if (path.equals(PREFIX + "/export")) {
       // YAML, which a client reads as a document (a mapping), not as one string.
@@ -185,6 +201,55 @@ class LimitsOpenApi implements OpenApiCustomizer {
         .addProperty("field", new StringSchema().description("the first field at fault"))
         .addProperty("errors", new ArraySchema().items(error))
         .required(List.of("status", "title"));
+  }
+
+  /** What a successful limits operation answers (its controller builds the JSON by hand). */
+  private static Schema<?> answer(String path, PathItem.HttpMethod method) {
+    Schema<?> one = new Schema<>().$ref(STORED);
+    if (path.equals(PREFIX)) {
+      return method == PathItem.HttpMethod.POST
+          ? one
+          : new ObjectSchema()
+              .addProperty("version", new IntegerSchema().format("int64"))
+              .addProperty("rules", new ArraySchema().items(one))
+              .required(List.of("version", "rules"));
+    }
+    if (path.equals(PREFIX + "/import")) {
+      return new ObjectSchema()
+          .addProperty("imported", new ArraySchema().items(one))
+          .required(List.of("imported"));
+    }
+    boolean oneRule =
+        path.equals(PREFIX + "/{name}")
+            && (method == PathItem.HttpMethod.GET || method == PathItem.HttpMethod.PUT);
+    return oneRule || path.equals(PREFIX + "/{name}/restore") ? one : null;
+  }
+
+  /**
+   * A rule as the API answers it: every field with its default filled in, plus the read-only
+   * source, version and status ({@link LimitRulesController#STATUS_DOC}).
+   */
+  private static Schema<?> stored(Schema<?> rule) {
+    Schema<?> status =
+        closed(new ObjectSchema())
+            .addProperty("accepted", new BooleanSchema())
+            .addProperty("message", new StringSchema())
+            .addProperty("rejectedAt", new StringSchema().format("date-time"))
+            .required(List.of("accepted"));
+    return rule.addProperty("source", new StringSchema()._enum(List.of("rest", "file")))
+        .addProperty("version", new IntegerSchema().format("int64"))
+        .addProperty("status", status)
+        .required(
+            List.of(
+                "name",
+                "by",
+                "limit",
+                "mode",
+                "enabled",
+                "accuracy",
+                "source",
+                "version",
+                "status"));
   }
 
   private static Schema<?> rule() {
