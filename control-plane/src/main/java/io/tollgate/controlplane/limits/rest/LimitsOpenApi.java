@@ -279,9 +279,12 @@ class LimitsOpenApi implements OpenApiCustomizer {
         .addProperty("match", new Schema<>().$ref("Match"))
         .addProperty("by", by)
         .addProperty("limit", new Schema<>().$ref("Limit"))
-        .addProperty("mode", new StringSchema()._enum(List.of("enforce", "shadow")))
-        .addProperty("enabled", new BooleanSchema())
-        .addProperty("accuracy", new StringSchema()._enum(List.of("exact", "approximate")))
+        // Absent optional fields take these defaults (LimitRule); null is refused.
+        .addProperty(
+            "mode", new StringSchema()._enum(List.of("enforce", "shadow"))._default("enforce"))
+        .addProperty("enabled", new BooleanSchema()._default(true))
+        .addProperty(
+            "accuracy", new StringSchema()._enum(List.of("exact", "approximate"))._default("exact"))
         .required(List.of("name", "limit"));
   }
 
