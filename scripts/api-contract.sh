@@ -2,12 +2,13 @@
 # Fuzzes the control plane's REST API from its own OpenAPI description with schemathesis (all checks,
 # fixed seed, bounded examples): a control plane from control-plane/target/control-plane.jar on free
 # loopback ports with an in-memory H2 database, stopped on exit whatever happens.
-#   scripts/api-contract.sh [MAX_EXAMPLES]     (default 10; about a minute on a quiet machine)
+#   scripts/api-contract.sh [MAX_EXAMPLES [SEED]]     (defaults 10 and 1; `make test` runs 20, seed 1)
 # Needs `scripts/deps.sh test` (schemathesis into .venv/) and the jar (./mvnw -pl control-plane -am package).
 # Exit status: schemathesis's (0 = nothing found).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 examples="${1:-10}"
+seed="${2:-1}"
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 jar="$root/control-plane/target/control-plane.jar"
 st="$root/.venv/bin/schemathesis"
@@ -49,5 +50,5 @@ curl -sf -m 120 "$base/v3/api-docs" >/dev/null
 # threads ("AST constructor recursion depth mismatch"), a runtime error, not a finding.
 # Every check runs by default; no --checks on the command line, which would override the
 # per-operation exclusions in schemathesis.toml (each says why the spec cannot express the rule).
-"$st" --config-file "$root/schemathesis.toml" run "$base/v3/api-docs" --seed 1 --max-examples "$examples" --workers 1 \
+"$st" --config-file "$root/schemathesis.toml" run "$base/v3/api-docs" --seed "$seed" --max-examples "$examples" --workers 1 \
   --request-timeout 20 --no-shrink

@@ -1,5 +1,6 @@
 package io.tollgate.controlplane.stats;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 
 /**
@@ -17,7 +18,7 @@ public record BlockedCall(
     String method,
     String path,
     String rule,
-    String limit,
+    @Schema(types = {"string", "null"}) String limit,
     String blockedBy) {
 
   public static final String RATE_LIMIT = "ratelimit";

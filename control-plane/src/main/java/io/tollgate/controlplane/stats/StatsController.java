@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -29,8 +30,16 @@ class StatsController {
   private static final Duration DEFAULT_RANGE = Duration.ofHours(1);
   private static final int MAX_POINTS = 10_000;
   private static final String TIME_DOC =
-      "ISO-8601 instant, e.g. 2026-11-25T10:00:00Z; rounded down to the minute (hour for old"
+      "RFC 3339 date-time, e.g. 2026-11-25T10:00:00Z; rounded down to the minute (hour for old"
           + " ranges)";
+  // RFC 3339's date-time (the OpenAPI description gives the same pattern; empty: absent).
+  static final String TIME_PATTERN =
+      "^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?"
+          + "([Zz]|[+-][0-9]{2}:[0-9]{2})$";
+  private static final Pattern TIME = Pattern.compile(TIME_PATTERN);
+  // What Guava's InetAddresses may read, as a pattern (it checks the rest); empty: absent.
+  private static final String IP_PATTERN =
+      "^$|^([0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(%.+)?)$";
 
   private final StatsQueries queries;
   private final BlockedCalls blocked;
@@ -50,16 +59,22 @@ class StatsController {
           "Requests, rate-limited requests, counts per status code and latency percentiles"
               + " (ms). Includes the current, not yet stored minute.")
   StatsQueries.Summary summary(
-      @Parameter(description = TIME_DOC + "; default: an hour before `to`")
+      @Parameter(
+              description = TIME_DOC + "; default: an hour before `to`",
+              schema = @Schema(pattern = TIME_PATTERN))
           @RequestParam(required = false)
           String from,
-      @Parameter(description = TIME_DOC + "; default: now") @RequestParam(required = false)
+      @Parameter(
+              description = TIME_DOC + "; default: now",
+              schema = @Schema(pattern = TIME_PATTERN))
+          @RequestParam(required = false)
           String to) {
     Range r = range(from, to);
     return queries.summary(r.from(), r.to());
   }
 
   // An empty free-text parameter (?to=, ?ip=) is an absent one; typed ones (step, limit) refuse it.
+  // Only empty: a blank one is a value, refused where it cannot be one.
   @GetMapping("/top")
   @Operation(
       summary = "Keys with the most requests",
@@ -92,9 +107,13 @@ class StatsController {
               schema = @Schema(type = "integer", minimum = "1", maximum = "1000"))
           @RequestParam(required = false)
           String limit,
-      @Parameter(description = TIME_DOC) @RequestParam(required = false) String from,
-      @Parameter(description = TIME_DOC) @RequestParam(required = false) String to) {
-    by = blankToNull(by);
+      @Parameter(description = TIME_DOC, schema = @Schema(pattern = TIME_PATTERN))
+          @RequestParam(required = false)
+          String from,
+      @Parameter(description = TIME_DOC, schema = @Schema(pattern = TIME_PATTERN))
+          @RequestParam(required = false)
+          String to) {
+    by = emptyToNull(by);
     if (by == null) {
       throw new StatsParameterException("by", "by is required: one of " + dimensions());
     }
@@ -119,8 +138,12 @@ class StatsController {
               schema = @Schema(allowableValues = {"1m", "1h"}))
           @RequestParam(required = false)
           String step,
-      @Parameter(description = TIME_DOC) @RequestParam(required = false) String from,
-      @Parameter(description = TIME_DOC) @RequestParam(required = false) String to,
+      @Parameter(description = TIME_DOC, schema = @Schema(pattern = TIME_PATTERN))
+          @RequestParam(required = false)
+          String from,
+      @Parameter(description = TIME_DOC, schema = @Schema(pattern = TIME_PATTERN))
+          @RequestParam(required = false)
+          String to,
       @Parameter(description = "only this path (no query string)") @RequestParam(required = false)
           String path,
       @Parameter(description = "only this client IP") @RequestParam(required = false) String ip,
@@ -134,7 +157,7 @@ class StatsController {
     } else {
       throw new StatsParameterException("step", "step must be 1m or 1h");
     }
-    StatsQueries.Filter filter = filter(blankToNull(path), blankToNull(ip), blankToNull(rule));
+    StatsQueries.Filter filter = filter(emptyToNull(path), emptyToNull(ip), emptyToNull(rule));
     Range r = range(from, to);
     long points = Duration.between(r.from(), r.to()).toSeconds() / seconds;
     if (points > MAX_POINTS) {
@@ -171,13 +194,19 @@ class StatsController {
               description =
                   "only the call with this x-request-id: 1 to "
                       + BlockedCallQuery.MAX_REQUEST_ID
-                      + " printable ASCII characters, no spaces")
+                      + " printable ASCII characters, no spaces",
+              schema = @Schema(pattern = "^$|^[!-~]{1," + BlockedCallQuery.MAX_REQUEST_ID + "}$"))
           @RequestParam(required = false)
           String requestId,
-      @Parameter(description = "only calls from this client IP (an IPv4 or IPv6 literal)")
+      @Parameter(
+              description = "only calls from this client IP (an IPv4 or IPv6 literal)",
+              schema = @Schema(pattern = IP_PATTERN))
           @RequestParam(required = false)
           String clientIp,
-      @Parameter(description = "deprecated name of clientIp", deprecated = true)
+      @Parameter(
+              description = "deprecated name of clientIp",
+              deprecated = true,
+              schema = @Schema(pattern = IP_PATTERN))
           @RequestParam(required = false)
           String ip,
       @Parameter(description = "only calls blocked by this rule") @RequestParam(required = false)
@@ -188,10 +217,10 @@ class StatsController {
           @RequestParam(required = false)
           String limit) {
     int n = integer("limit", limit, 100, 1, 10_000);
-    requestId = blankToNull(requestId);
-    clientIp = blankToNull(clientIp);
-    ip = blankToNull(ip);
-    rule = blankToNull(rule);
+    requestId = emptyToNull(requestId);
+    clientIp = emptyToNull(clientIp);
+    ip = emptyToNull(ip);
+    rule = emptyToNull(rule);
     if (clientIp != null && ip != null) {
       throw new StatsParameterException("ip", "give clientIp only (ip is its old name)");
     }
@@ -224,8 +253,8 @@ class StatsController {
   private record Range(Instant from, Instant to) {}
 
   private Range range(String from, String to) {
-    to = blankToNull(to);
-    from = blankToNull(from);
+    to = emptyToNull(to);
+    from = emptyToNull(from);
     Instant end = to == null ? clock.instant() : instant("to", to);
     Instant start = from == null ? end.minus(DEFAULT_RANGE) : instant("from", from);
     if (!start.isBefore(end)) {
@@ -236,11 +265,14 @@ class StatsController {
 
   private static Instant instant(String name, String value) {
     try {
-      return OffsetDateTime.parse(value).toInstant();
+      if (TIME.matcher(value).matches()) {
+        return OffsetDateTime.parse(value).toInstant();
+      }
     } catch (DateTimeException e) {
-      throw new StatsParameterException(
-          name, name + " must be an ISO-8601 date-time with offset, e.g. 2026-11-25T10:00:00Z");
+      // answered below
     }
+    throw new StatsParameterException(
+        name, name + " must be an RFC 3339 date-time, e.g. 2026-11-25T10:00:00Z");
   }
 
   private static int integer(String name, String value, int fallback, int min, int max) {
@@ -259,8 +291,8 @@ class StatsController {
         name, name + " must be an integer from " + min + " to " + max);
   }
 
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s;
+  private static String emptyToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
   }
 
   private static String dimensions() {

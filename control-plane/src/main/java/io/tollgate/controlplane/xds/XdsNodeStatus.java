@@ -1,5 +1,6 @@
 package io.tollgate.controlplane.xds;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
 
@@ -26,7 +27,10 @@ public record XdsNodeStatus(
     State state,
     int streams,
     Instant connectedSince,
-    Instant disconnectedAt,
+    @Schema(
+            types = {"string", "null"},
+            format = "date-time")
+        Instant disconnectedAt,
     List<TypeStatus> types,
     Nack lastNack,
     long stream,
@@ -39,14 +43,21 @@ public record XdsNodeStatus(
 
   /**
    * @param typeUrl the resource type
-   * @param sentVersion the last version sent to this node
+   * @param sentVersion the last version sent to this node; null before the first
    * @param ackedVersion the last version the node accepted (or, on reconnecting, reported running);
    *     null if none yet
    * @param ackedAt when it accepted it
    * @param lastNack the last rejection of this type; null if none
    */
   public record TypeStatus(
-      String typeUrl, String sentVersion, String ackedVersion, Instant ackedAt, Nack lastNack) {}
+      String typeUrl,
+      @Schema(types = {"string", "null"}) String sentVersion,
+      @Schema(types = {"string", "null"}) String ackedVersion,
+      @Schema(
+              types = {"string", "null"},
+              format = "date-time")
+          Instant ackedAt,
+      Nack lastNack) {}
 
   /**
    * A rejected response (NACK): the node keeps running its previous configuration.

@@ -61,6 +61,8 @@ class LimitRulesController {
   /** The largest page of history one request returns. */
   static final int MAX_HISTORY_PAGE = 1000;
 
+  private static final int DEFAULT_HISTORY_PAGE = 100;
+
   private static final String HISTORY_PAGING =
       "Paged in the database: at most `limit` entries; when there are more, the response has"
           + " `Link: <...&cursor=...>; rel=\"next\"`, the URL of the next page. `before` is null"
@@ -200,20 +202,26 @@ class LimitRulesController {
       summary = "Every change, newest first: who, when, before and after",
       description = HISTORY_PAGING)
   ResponseEntity<List<RuleHistoryEntry>> history(
-      @Parameter(description = LIMIT) @RequestParam(defaultValue = "100") int limit,
+      @Parameter(description = LIMIT, schema = @Schema(type = "integer", defaultValue = "100"))
+          @RequestParam(required = false)
+          String limit,
       @Parameter(description = CURSOR) @RequestParam(required = false) String cursor,
       HttpServletRequest request) {
-    return paged(history.page(Optional.empty(), pageSize(limit), cursor(cursor)), limit, request);
+    int size = pageSize(limit);
+    return paged(history.page(Optional.empty(), size, cursor(cursor)), size, request);
   }
 
   @GetMapping(path = NAME + "/history", produces = MediaType.APPLICATION_JSON_VALUE)
   @Operation(summary = "The changes of one rule, newest first", description = HISTORY_PAGING)
   ResponseEntity<List<RuleHistoryEntry>> ruleHistory(
       @PathVariable String name,
-      @Parameter(description = LIMIT) @RequestParam(defaultValue = "100") int limit,
+      @Parameter(description = LIMIT, schema = @Schema(type = "integer", defaultValue = "100"))
+          @RequestParam(required = false)
+          String limit,
       @Parameter(description = CURSOR) @RequestParam(required = false) String cursor,
       HttpServletRequest request) {
-    return paged(history.page(Optional.of(name), pageSize(limit), cursor(cursor)), limit, request);
+    int size = pageSize(limit);
+    return paged(history.page(Optional.of(name), size, cursor(cursor)), size, request);
   }
 
   @PostMapping(path = NAME + "/restore", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -234,14 +242,24 @@ class LimitRulesController {
     return ResponseEntity.ok().eTag(stored.etag()).body(view(stored));
   }
 
-  private static int pageSize(int limit) {
-    if (limit < 1 || limit > MAX_HISTORY_PAGE) {
-      throw new LimitsProblem(
-          HttpStatus.BAD_REQUEST,
-          "limit",
-          "must be between 1 and " + MAX_HISTORY_PAGE + ", not " + limit);
+  // Read by hand: Spring's defaultValue would take an empty ?limit= for the default, which the
+  // description (an integer) says is no value.
+  private static int pageSize(String limit) {
+    if (limit == null) {
+      return DEFAULT_HISTORY_PAGE;
     }
-    return limit;
+    try {
+      int n = Integer.parseInt(limit);
+      if (n >= 1 && n <= MAX_HISTORY_PAGE) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new LimitsProblem(
+        HttpStatus.BAD_REQUEST,
+        "limit",
+        "must be an integer from 1 to " + MAX_HISTORY_PAGE + ", not '" + limit + "'");
   }
 
   private static Optional<HistoryCursor> cursor(String cursor) {

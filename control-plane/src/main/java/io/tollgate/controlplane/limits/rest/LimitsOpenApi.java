@@ -14,7 +14,10 @@ import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
+import io.tollgate.controlplane.limits.store.HistoryCursor;
 import io.tollgate.controlplane.limits.validation.LimitRuleValidator;
+import io.tollgate.controlplane.regex.EnvoyRegex;
+import io.tollgate.controlplane.regex.GateRegexes;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,19 +32,29 @@ import org.springframework.stereotype.Component;
  * Makes {@code /v3/api-docs} the contract the limits API keeps: every status an operation answers
  * (problems as {@code application/problem+json}), {@code 201} and {@code 204} where they are the
  * answer, and the rule schema's constraints as {@link LimitRuleValidator} and {@link LimitRuleJson}
- * enforce them (no unknown fields, no nulls, patterns, bounds, at most one path matcher). Where the
- * real bound cannot be said in JSON Schema (Envoy's regex program size, valid RE2, CIDRs without
- * host bits) the schema is narrower than what is accepted ({@code path}, {@code pathRegex}, {@code
- * methods}, {@code sourceCidrs}): a client keeping to it is never refused.
+ * enforce them (no unknown fields, no nulls, patterns, bounds, at most one path matcher). What JSON
+ * Schema cannot say (the RE2 program size of {@code methods} and {@code pathRegex}, valid RE2,
+ * CIDRs without host bits, integers written without a fraction) is in the descriptions: the schema
+ * refuses nothing the API accepts, and accepts only those rules beyond what the API does
+ * (schemathesis.toml says which operations that makes).
  */
 @Component
 class LimitsOpenApi implements OpenApiCustomizer {
 
   static final String PROBLEM = "Problem";
+  private static final String STORED = "StoredLimitRule";
   private static final String PREFIX = "/api/v1/limits";
   // Who may call at all (token, same-origin guard) and whether the database is up: any operation.
-  private static final Set<Integer> EVERY_OPERATION = Set.of(400, 401, 403, 503);
+  // 406: an Accept the operation cannot produce (AdminSecurityConfig's problems are JSON anyway).
+  private static final Set<Integer> EVERY_OPERATION = Set.of(400, 401, 403, 406, 503);
   private static final Set<Integer> WRITES = Set.of(404, 409, 412, 413, 415, 428);
+
+  /**
+   * The longest exact {@code path} Envoy takes: it is matched by a regex ({@link
+   * GateRegexes#exactPath}) one RE2 instruction per character long, so the validator's program-size
+   * check is exactly this length bound.
+   */
+  static final int MAX_EXACT_PATH_LENGTH = maxExactPathLength();
 
   @Override
   public void customise(OpenAPI api) {
@@ -50,25 +63,60 @@ class LimitsOpenApi implements OpenApiCustomizer {
     schemas.put("LimitRule", rule());
     schemas.put("Match", match());
     schemas.put("Limit", limit());
+    schemas.put(STORED, stored(rule()));
     // Null before a creation, after a deletion, and before an update whose revision was pruned.
     Schema<?> entry = schemas.get("RuleHistoryEntry");
     for (String side : List.of("before", "after")) {
-      entry.addProperty(
-          side,
-          new Schema<>()
-              .oneOf(
-                  List.of(new Schema<>().$ref("LimitRule"), new Schema<>().types(Set.of("null")))));
+      nullableRef(schemas, "RuleHistoryEntry", side, "LimitRule");
     }
+    // Latency percentiles are kept per step for all requests only, not per path, IP or rule.
+    nullableRef(schemas, "Point", "latencyMs", "Latency");
+    nullableRef(schemas, "XdsNodeStatus", "lastNack", "Nack");
+    nullableRef(schemas, "TypeStatus", "lastNack", "Nack");
     api.getPaths()
         .forEach(
             (path, item) ->
                 item.readOperationsMap().forEach((method, op) -> document(path, method, op)));
   }
 
+  /** {@code schema.property} is a {@code ref} or null (a plain $ref would say never null). */
+  private static void nullableRef(
+      Map<String, Schema> schemas, String schema, String property, String ref) {
+    schemas
+        .get(schema)
+        .addProperty(
+            property,
+            new Schema<>()
+                .oneOf(List.of(new Schema<>().$ref(ref), new Schema<>().types(Set.of("null")))));
+  }
+
+  private static int maxExactPathLength() {
+    int length = 1;
+    while (length < LimitRuleValidator.MAX_PATH_LENGTH
+        && EnvoyRegex.problem(GateRegexes.exactPath("/" + "a".repeat(length)), "").isEmpty()) {
+      length++;
+    }
+    return length;
+  }
+
   private static void document(String path, PathItem.HttpMethod method, Operation op) {
     ApiResponses responses = op.getResponses();
     if (method == PathItem.HttpMethod.POST && path.equals(PREFIX)) {
       responses.put("201", responses.remove("200").description("Created"));
+    }
+    Schema<?> answer = answer(path, method);
+    if (answer != null) {
+      responses
+          .get(method == PathItem.HttpMethod.POST && path.equals(PREFIX) ? "201" : "200")
+          .content(
+              new Content()
+                  .addMediaType(
+                      org.springframework.http.MediaType.APPLICATION_JSON_VALUE,
+                      new MediaType().schema(answer)));
+    }
+    if (path.startsWith("/api/v1/xds/snapshot")) {
+      // ResponseEntity.of: nothing published yet, an empty 404.
+      responses.putIfAbsent("404", new ApiResponse().description("no snapshot published yet"));
     }
     if (path.equals(PREFIX + "/export")) {
       // YAML, which a client reads as a document (a mapping), not as one string.
@@ -96,18 +144,20 @@ class LimitsOpenApi implements OpenApiCustomizer {
           .forEach(
               p -> {
                 switch (p.getName()) {
-                  // An empty cursor is no cursor of a previous page.
-                  case "cursor" -> p.getSchema().minLength(1);
+                  // <revision>:<rule name>, as HistoryCursor writes it.
+                  case "cursor" -> p.getSchema().pattern(HistoryCursor.PATTERN);
                   case "limit" ->
                       p.getSchema()
                           .minimum(BigDecimal.ONE)
                           .maximum(BigDecimal.valueOf(LimitRulesController.MAX_HISTORY_PAGE));
                   case "revision" -> p.getSchema().minimum(BigDecimal.ONE);
-                  // PUT and DELETE answer 428 without it.
+                  // PUT and DELETE answer 428 without it; a blank one is none.
                   case "If-Match" ->
                       p.required(
-                          method == PathItem.HttpMethod.PUT
-                              || method == PathItem.HttpMethod.DELETE);
+                              method == PathItem.HttpMethod.PUT
+                                  || method == PathItem.HttpMethod.DELETE)
+                          .getSchema()
+                          .pattern("[!-~]");
                   default -> {}
                 }
               });
@@ -153,6 +203,55 @@ class LimitsOpenApi implements OpenApiCustomizer {
         .required(List.of("status", "title"));
   }
 
+  /** What a successful limits operation answers (its controller builds the JSON by hand). */
+  private static Schema<?> answer(String path, PathItem.HttpMethod method) {
+    Schema<?> one = new Schema<>().$ref(STORED);
+    if (path.equals(PREFIX)) {
+      return method == PathItem.HttpMethod.POST
+          ? one
+          : new ObjectSchema()
+              .addProperty("version", new IntegerSchema().format("int64"))
+              .addProperty("rules", new ArraySchema().items(one))
+              .required(List.of("version", "rules"));
+    }
+    if (path.equals(PREFIX + "/import")) {
+      return new ObjectSchema()
+          .addProperty("imported", new ArraySchema().items(one))
+          .required(List.of("imported"));
+    }
+    boolean oneRule =
+        path.equals(PREFIX + "/{name}")
+            && (method == PathItem.HttpMethod.GET || method == PathItem.HttpMethod.PUT);
+    return oneRule || path.equals(PREFIX + "/{name}/restore") ? one : null;
+  }
+
+  /**
+   * A rule as the API answers it: every field with its default filled in, plus the read-only
+   * source, version and status ({@link LimitRulesController#STATUS_DOC}).
+   */
+  private static Schema<?> stored(Schema<?> rule) {
+    Schema<?> status =
+        closed(new ObjectSchema())
+            .addProperty("accepted", new BooleanSchema())
+            .addProperty("message", new StringSchema())
+            .addProperty("rejectedAt", new StringSchema().format("date-time"))
+            .required(List.of("accepted"));
+    return rule.addProperty("source", new StringSchema()._enum(List.of("rest", "file")))
+        .addProperty("version", new IntegerSchema().format("int64"))
+        .addProperty("status", status)
+        .required(
+            List.of(
+                "name",
+                "by",
+                "limit",
+                "mode",
+                "enabled",
+                "accuracy",
+                "source",
+                "version",
+                "status"));
+  }
+
   private static Schema<?> rule() {
     Schema<?> by =
         new ArraySchema()
@@ -161,6 +260,13 @@ class LimitsOpenApi implements OpenApiCustomizer {
                     .pattern("^(ip|path|method|header(-if-present)?:" + HEADER_NAME + ")$"))
             .maxItems(LimitRuleValidator.MAX_LIST_SIZE)
             .uniqueItems(true);
+    // Envoy's quota buckets see the path only with its query string (LimitRuleValidator).
+    Schema<?> approximateByPath =
+        new ObjectSchema()
+            .addProperty("accuracy", new StringSchema()._enum(List.of("approximate")))
+            .addProperty(
+                "by", new ArraySchema().contains(new StringSchema()._enum(List.of("path"))))
+            .required(List.of("accuracy", "by"));
     return closed(new ObjectSchema())
         .addProperty(
             "name",
@@ -172,24 +278,28 @@ class LimitsOpenApi implements OpenApiCustomizer {
         .addProperty("match", new Schema<>().$ref("Match"))
         .addProperty("by", by)
         .addProperty("limit", new Schema<>().$ref("Limit"))
-        .addProperty("mode", new StringSchema()._enum(List.of("enforce", "shadow")))
-        .addProperty("enabled", new BooleanSchema())
-        .addProperty("accuracy", new StringSchema()._enum(List.of("exact", "approximate")))
+        // Absent optional fields take these defaults (LimitRule); null is refused.
+        .addProperty(
+            "mode", new StringSchema()._enum(List.of("enforce", "shadow"))._default("enforce"))
+        .addProperty("enabled", new BooleanSchema()._default(true))
+        .addProperty(
+            "accuracy", new StringSchema()._enum(List.of("exact", "approximate"))._default("exact"))
         .addProperty(
             "algorithm",
             new StringSchema()
                 ._enum(List.of("fixed_window", "sliding_window"))
-                .description("how the window is counted (default fixed_window)"))
+                ._default("fixed_window")
+                .description("how the window is counted"))
         .required(List.of("name", "limit"))
-        .not(new Schema<>().anyOf(ruleConflicts()));
+        .not(new Schema<>().anyOf(ruleConflicts(approximateByPath)));
   }
 
   /**
    * The combinations LimitRuleValidator refuses across fields (400 naming the field): a burst (a
    * token bucket) with a sliding window, with the approximate tier or with requests 0 (nothing to
-   * refill), and a sliding window in the approximate tier.
+   * refill), a sliding window in the approximate tier, and the approximate tier counted by path.
    */
-  private static List<Schema> ruleConflicts() {
+  private static List<Schema> ruleConflicts(Schema<?> approximateByPath) {
     Schema<?> withBurst = new ObjectSchema().required(List.of("burst"));
     Schema<?> sliding = new StringSchema()._enum(List.of("sliding_window"));
     Schema<?> approximate = new StringSchema()._enum(List.of("approximate"));
@@ -210,20 +320,26 @@ class LimitsOpenApi implements OpenApiCustomizer {
             .addProperty("algorithm", sliding)
             .addProperty("accuracy", approximate)
             .required(List.of("algorithm", "accuracy")),
-        new ObjectSchema().addProperty("limit", blockingBurst).required(List.of("limit")));
+        new ObjectSchema().addProperty("limit", blockingBurst).required(List.of("limit")),
+        approximateByPath);
   }
 
   // RFC 9110 token in lower case, as LimitRuleValidator's HEADER_NAME.
   private static final String HEADER_NAME = "[a-z0-9!#$%&'*+.^_`|~-]{1,128}";
-  // Printable ASCII without '?' and '#'.
-  private static final String PATH_CHARS = "[!\"$-&(-/0-9:-~]";
+  // Printable ASCII without '#' (0x23) and '?' (0x3f).
+  private static final String PATH_CHARS = "[!\"$->@-~]";
+  private static final String RE2_SIZE =
+      "; together they must compile to an RE2 program within Envoy's limit of "
+          + EnvoyRegex.MAX_PROGRAM_SIZE
+          + " instructions (re2.max_program_size.error_level)";
 
   private static Schema<?> match() {
     Schema<?> methods =
         new ArraySchema()
-            .items(new StringSchema().pattern("^[A-Z]{1,10}$"))
-            .maxItems(4)
-            .uniqueItems(true);
+            .items(new StringSchema().pattern("^[A-Z][A-Z_-]{0,31}$"))
+            .maxItems(LimitRuleValidator.MAX_LIST_SIZE)
+            .uniqueItems(true)
+            .description("upper-case HTTP methods" + RE2_SIZE);
     Schema<?> headers =
         new MapSchema()
             .additionalProperties(
@@ -235,18 +351,39 @@ class LimitsOpenApi implements OpenApiCustomizer {
     headers.setPropertyNames(new StringSchema().pattern("^" + HEADER_NAME + "$"));
     Schema<?> cidrs =
         new ArraySchema()
-            .items(new StringSchema().pattern("^10\\.0\\.0\\.[0-9]{1,2}/32$"))
+            .items(
+                new StringSchema()
+                    .pattern(
+                        "^([0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)/[0-9]{1,3}$")
+                    .description(
+                        "an IPv4 or IPv6 range, address/prefix-length, without host bits"
+                            + " (10.0.0.0/8, not 10.0.0.1/8)"))
             .maxItems(LimitRuleValidator.MAX_LIST_SIZE)
-            .uniqueItems(true);
+            .uniqueItems(true)
+            .description("no two the same range");
     Schema<?> schema =
         closed(new ObjectSchema())
-            .addProperty("path", new StringSchema().pattern("^/" + PATH_CHARS + "{0,40}$"))
+            .addProperty(
+                "path",
+                new StringSchema()
+                    .pattern("^/" + PATH_CHARS + "*$")
+                    .maxLength(MAX_EXACT_PATH_LENGTH))
             .addProperty(
                 "pathPrefix",
                 new StringSchema()
                     .pattern("^/" + PATH_CHARS + "*$")
                     .maxLength(LimitRuleValidator.MAX_PATH_LENGTH))
-            .addProperty("pathRegex", new StringSchema().pattern("^/[a-z0-9/]{0,32}(\\.\\*)?$"))
+            .addProperty(
+                "pathRegex",
+                new StringSchema()
+                    .minLength(1)
+                    .maxLength(LimitRuleValidator.MAX_PATH_LENGTH)
+                    .description(
+                        "an RE2 regular expression the whole path must match; with an optional"
+                            + " query string appended it must compile to an RE2 program within"
+                            + " Envoy's limit of "
+                            + EnvoyRegex.MAX_PROGRAM_SIZE
+                            + " instructions"))
             .addProperty("methods", methods)
             .addProperty("headers", headers)
             .addProperty("sourceCidrs", cidrs);
@@ -268,7 +405,9 @@ class LimitsOpenApi implements OpenApiCustomizer {
             new IntegerSchema()
                 .format("int64")
                 .minimum(BigDecimal.ZERO)
-                .maximum(BigDecimal.valueOf(LimitRuleValidator.MAX_REQUESTS)))
+                .maximum(BigDecimal.valueOf(LimitRuleValidator.MAX_REQUESTS))
+                .description(
+                    "0 blocks every matching request; written without a fraction (5, not 5.0)"))
         .addProperty("per", new StringSchema()._enum(List.of("second", "minute", "hour", "day")))
         .addProperty(
             "burst",

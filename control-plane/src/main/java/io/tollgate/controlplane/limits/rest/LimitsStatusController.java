@@ -1,6 +1,7 @@
 package io.tollgate.controlplane.limits.rest;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.tollgate.controlplane.limits.store.LimitRulesWatcher;
 import io.tollgate.controlplane.limits.store.NodeStatusStore;
 import io.tollgate.controlplane.xds.LimitsPublisher;
@@ -51,7 +52,7 @@ class LimitsStatusController {
    * @param connected whether its stream is open (on a replica alive within the last 15 s)
    * @param lastSeen now if connected; else when its stream closed or its replica was last alive
    * @param appliedRulesVersion the rules version it acknowledged; null if unknown or none yet
-   * @param appliedAt when it acknowledged that
+   * @param appliedAt when it acknowledged that; null with it
    * @param upToDate whether that is the published rules version
    * @param stale not connected, or not up to date
    * @param lastRejection its last NACK of this type, if any
@@ -62,11 +63,17 @@ class LimitsStatusController {
       String replica,
       boolean connected,
       Instant lastSeen,
-      Long appliedRulesVersion,
-      Instant appliedAt,
+      @Schema(
+              types = {"integer", "null"},
+              format = "int64")
+          Long appliedRulesVersion,
+      @Schema(
+              types = {"string", "null"},
+              format = "date-time")
+          Instant appliedAt,
       boolean upToDate,
       boolean stale,
-      String lastRejection) {}
+      @Schema(types = {"string", "null"}) String lastRejection) {}
 
   @GetMapping(path = "/api/v1/limits/status", produces = MediaType.APPLICATION_JSON_VALUE)
   @Operation(summary = "Per Envoy and rate-limit service: the rules version applied, and when")

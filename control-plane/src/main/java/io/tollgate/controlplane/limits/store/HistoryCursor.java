@@ -14,7 +14,13 @@ import org.springframework.http.HttpStatus;
  */
 public record HistoryCursor(long revision, String name) {
 
-  private static final Pattern FORM = Pattern.compile("([1-9][0-9]{0,18}):([a-z0-9-]{1,63})");
+  /**
+   * The form of a cursor, as the OpenAPI description gives it. At most 18 digits: every such
+   * revision is a {@code long} (19 digits could overflow one), and no store reaches 10^18.
+   */
+  public static final String PATTERN = "^([1-9][0-9]{0,17}):([a-z0-9-]{1,63})$";
+
+  private static final Pattern FORM = Pattern.compile(PATTERN);
 
   /**
    * @throws LimitsProblem 400 naming {@code cursor} when the value is not one this API wrote
