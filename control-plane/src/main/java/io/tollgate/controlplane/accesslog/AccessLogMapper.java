@@ -1,17 +1,14 @@
 package io.tollgate.controlplane.accesslog;
 
-import com.google.protobuf.Duration;
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
-import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.RequestMethod;
-import io.envoyproxy.envoy.data.accesslog.v3.AccessLogCommon;
-import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
 import io.tollgate.controlplane.stats.AccessRecord;
 import java.util.List;
 import java.util.Locale;
 
-/** Turns an Envoy HTTP access-log entry into the normalized figures the statistics count. */
+/**
+ * Turns the fields of an Envoy HTTP access-log entry ({@link AccessLogWire} reads them) into the
+ * normalized figures the statistics count.
+ */
 final class AccessLogMapper {
 
   /** Where Envoy's HTTP rate-limit filter stores the rate-limit service's dynamic metadata. */
@@ -50,63 +47,49 @@ final class AccessLogMapper {
 
   private AccessLogMapper() {}
 
-  static AccessRecord map(HTTPAccessLogEntry entry) {
-    AccessLogCommon common = entry.getCommonProperties();
-    int status = entry.getResponse().getResponseCode().getValue();
-    Struct ratelimit = common.getMetadata().getFilterMetadataMap().get(RATELIMIT_NAMESPACE);
-    boolean quota =
-        status == 429 && QUOTA_DETAILS.equals(entry.getResponse().getResponseCodeDetails());
+  static AccessRecord map(EntryFields e) {
+    int status = e.status;
+    RateLimitFields ratelimit = e.ratelimit;
+    boolean quota = status == 429 && QUOTA_DETAILS.equals(e.responseCodeDetails);
     if (quota) {
-      ratelimit = common.getMetadata().getFilterMetadataMap().get(QUOTA_NAMESPACE);
+      ratelimit = e.quota;
     }
-    boolean limited =
-        quota || common.getResponseFlags().getRateLimited() || (status == 429 && ratelimit != null);
+    boolean limited = quota || e.rateLimitedFlag || (status == 429 && ratelimit != null);
     String rule = null;
     String limit = null;
     if (limited) {
-      rule = field(ratelimit, RULE_KEY);
-      limit = field(ratelimit, LIMIT_KEY);
-      String unit = field(ratelimit, UNIT_KEY);
+      rule = ratelimit == null ? null : cut(ratelimit.rule);
+      limit = ratelimit == null ? null : cut(ratelimit.limit);
+      String unit = ratelimit == null ? null : cut(ratelimit.unit);
       if (limit != null && unit != null) {
         limit = limit + "/" + unit.toLowerCase(Locale.ROOT);
       }
       if (limit == null) {
-        limit = entry.getResponse().getResponseHeadersMap().get(LIMIT_HEADER);
+        limit = e.responseHeaders.get(LIMIT_HEADER);
       }
     }
     return new AccessRecord(
         status,
-        method(entry.getRequest().getRequestMethod()),
-        path(entry.getRequest().getPath()),
-        clientIp(common),
-        orNone(common.getUpstreamCluster()),
+        method(e.method),
+        path(e.path),
+        clientIp(e),
+        orNone(e.upstreamCluster),
         limited,
         rule,
         limit,
-        micros(
-            common.hasDuration() ? common.getDuration() : common.getTimeToLastDownstreamTxByte()),
-        entry.getRequest().getRequestId(),
-        common.getStartTime().getSeconds() * 1000 + common.getStartTime().getNanos() / 1_000_000,
-        ruleNames(ratelimit, SHADOW_RULES_KEY),
-        ruleNames(ratelimit, COUNTED_RULES_KEY));
+        e.durationMicros >= 0 ? e.durationMicros : e.lastByteMicros,
+        e.requestId,
+        e.startMillis,
+        ruleNames(ratelimit == null ? List.of() : ratelimit.shadowRules),
+        ruleNames(ratelimit == null ? List.of() : ratelimit.countedRules));
   }
 
-  private static List<String> ruleNames(Struct ratelimit, String key) {
-    Value v = ratelimit == null ? null : ratelimit.getFieldsMap().get(key);
-    if (v == null || !v.hasListValue()) {
+  /** Names cut to the key length (the wire reader keeps at most {@link #MAX_LISTED_RULES}). */
+  private static List<String> ruleNames(List<String> names) {
+    if (names.isEmpty()) {
       return List.of();
     }
-    return v.getListValue().getValuesList().stream()
-        .filter(Value::hasStringValue)
-        .map(Value::getStringValue)
-        .filter(s -> !s.isEmpty())
-        .map(
-            s ->
-                s.length() > AccessRecord.MAX_KEY_LENGTH
-                    ? s.substring(0, AccessRecord.MAX_KEY_LENGTH)
-                    : s)
-        .limit(MAX_LISTED_RULES)
-        .toList();
+    return names.stream().map(AccessLogMapper::cut).toList();
   }
 
   /** The path without query string or fragment, cut to a bounded length. */
@@ -126,46 +109,18 @@ final class AccessLogMapper {
     return end == raw.length() ? raw : raw.substring(0, end);
   }
 
-  private static String method(RequestMethod method) {
-    return method == RequestMethod.METHOD_UNSPECIFIED || method == RequestMethod.UNRECOGNIZED
-        ? "OTHER"
-        : method.name();
+  private static String method(int number) {
+    RequestMethod method = RequestMethod.forNumber(number);
+    return method == null || method == RequestMethod.METHOD_UNSPECIFIED ? "OTHER" : method.name();
   }
 
-  private static String clientIp(AccessLogCommon common) {
-    String ip = ip(common.getDownstreamRemoteAddress());
-    if (ip.isEmpty()) {
-      ip = ip(common.getDownstreamDirectRemoteAddress());
-    }
-    if (ip.isEmpty()) {
-      return NONE;
-    }
-    return ip.length() > AccessRecord.MAX_KEY_LENGTH
-        ? ip.substring(0, AccessRecord.MAX_KEY_LENGTH)
-        : ip;
+  private static String clientIp(EntryFields e) {
+    String ip = e.remoteIp.isEmpty() ? e.directRemoteIp : e.remoteIp;
+    return ip.isEmpty() ? NONE : cut(ip);
   }
 
-  private static String ip(Address address) {
-    return address.getSocketAddress().getAddress();
-  }
-
-  private static String field(Struct struct, String key) {
-    if (struct == null) {
-      return null;
-    }
-    Value v = struct.getFieldsMap().get(key);
-    if (v == null) {
-      return null;
-    }
-    String s =
-        switch (v.getKindCase()) {
-          case STRING_VALUE -> v.getStringValue();
-          case NUMBER_VALUE -> {
-            double d = v.getNumberValue();
-            yield d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
-          }
-          default -> null;
-        };
+  /** Null for null or empty; else at most {@link AccessRecord#MAX_KEY_LENGTH} characters. */
+  private static String cut(String s) {
     if (s == null || s.isEmpty()) {
       return null;
     }
@@ -176,9 +131,5 @@ final class AccessLogMapper {
 
   private static String orNone(String s) {
     return s.isEmpty() ? NONE : s;
-  }
-
-  private static long micros(Duration d) {
-    return d.getSeconds() * 1_000_000 + d.getNanos() / 1_000;
   }
 }
