@@ -148,7 +148,7 @@ final class AccessLogWire {
       case HTTPResponseProperties.RESPONSE_HEADERS_FIELD_NUMBER -> {
         String[] header = mapEntry(in);
         if (header[0] != null) {
-          e.responseHeaders.put(header[0], header[1] == null ? "" : header[1]);
+          e.responseHeader(header[0], header[1] == null ? "" : header[1]);
         }
       }
       default -> in.skipField(tag);

@@ -25,7 +25,14 @@ final class EntryFields {
   long lastByteMicros;
 
   /** The logged response headers ({@link GrpcAccessLogFactory#RESPONSE_HEADERS}). */
-  final Map<String, String> responseHeaders = new HashMap<>(2);
+  Map<String, String> responseHeaders = Map.of();
+
+  void responseHeader(String name, String value) {
+    if (responseHeaders.isEmpty()) {
+      responseHeaders = new HashMap<>(4);
+    }
+    responseHeaders.put(name, value);
+  }
 
   /** The rate-limit filter's dynamic metadata, null when absent. */
   RateLimitFields ratelimit;
