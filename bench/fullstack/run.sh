@@ -20,8 +20,10 @@
 #   BENCH_ENVOY_CONCURRENCY (1: workers of both Envoys)  BENCH_NGINX_WORKERS (1)
 #   BENCH_PATH (/categories/MLA97994)  BENCH_RULE_COUNTS ("1 100 1000 10000")
 #   BENCH_REST_PARALLEL (4: concurrent POSTs creating rules)  BENCH_CREATE_BUDGET (240 s per count)
-#   BENCH_SETUPS (all: a subset of no-rule per-ip approximate per-ip-redis per-ip-50 rules
-#   accesslog-off; rules = the BENCH_RULE_COUNTS rows)
+#   BENCH_SETUPS (all but variants: a subset of no-rule per-ip variants approximate per-ip-redis
+#   per-ip-50 rules accesslog-off; rules = the BENCH_RULE_COUNTS rows; variants = the profile:
+#   Tollgate's Envoy config with the per-IP rule, static, with one part off per row, from the
+#   access log to request ids, see bench/fullstack/variants.py)  BENCH_VARIANTS (all: which of them)
 #   BENCH_QUICK=1: a check that the script works (1 round of 2s, rule counts "1 100")
 #   BENCH_JARS_FROM=DIR: run the stack of another checkout (its control-plane and ratelimit-service
 #   jars, built, and its envoy/run-envoy.sh), e.g. a worktree at an older commit, to compare builds on
@@ -46,6 +48,7 @@ rule_counts="${BENCH_RULE_COUNTS:-1 100 1000 10000}"
 rest_parallel="${BENCH_REST_PARALLEL:-4}"
 create_budget="${BENCH_CREATE_BUDGET:-240}"
 setups="${BENCH_SETUPS:-no-rule per-ip approximate per-ip-redis per-ip-50 rules accesslog-off}"
+variant_names="${BENCH_VARIANTS:-}"
 from="$(cd "${BENCH_JARS_FROM:-$root}" && pwd)"
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 cp_jar="$from/control-plane/target/control-plane.jar"
@@ -108,7 +111,7 @@ start_control_plane() { # start_control_plane [VAR=VALUE...]: extra environment
     "$java" -jar "$cp_jar" >>"$work/logs/control-plane.log" 2>&1 &
   cp_pid=$!
   pids+=("$cp_pid")
-  await "the control plane" 180 curl -fsS "$rest_url/actuator/health"
+  await "the control plane" 900 curl -fsS "$rest_url/actuator/health"
 }
 start_ratelimit() { # start_ratelimit memory|redis
   log "starting the rate-limit service (gRPC $rls_grpc, store $1)"
@@ -119,7 +122,7 @@ start_ratelimit() { # start_ratelimit memory|redis
     "$java" -jar "$rls_jar" >>"$work/logs/ratelimit-service.log" 2>&1 &
   rls_pid=$!
   pids+=("$rls_pid")
-  await "the rate-limit service" 120 curl -fsS "http://127.0.0.1:$rls_http/healthcheck"
+  await "the rate-limit service" 600 curl -fsS "http://127.0.0.1:$rls_http/healthcheck"
 }
 start_redis() {
   mkdir -p "$work/redis"
@@ -135,7 +138,7 @@ start_envoy() {
     TOLLGATE_RUN_DIR="$work" "$from/envoy/run-envoy.sh" >"$work/logs/envoy-tollgate.log" 2>&1 &
   envoy_pid=$!
   pids+=("$envoy_pid")
-  await "Tollgate's Envoy to serve" 90 curl -fsS "http://127.0.0.1:$proxy_port/healthz"
+  await "Tollgate's Envoy to serve" 600 curl -fsS "http://127.0.0.1:$proxy_port/healthz"
 }
 settle() { # the rules in the database are what Envoy and the rate-limit service apply
   python3 "$here/rules.py" settle "$rest_url" 600 >/dev/null
@@ -246,11 +249,31 @@ start_ratelimit memory
 start_envoy
 settle
 wanted no-rule && row no-rule "Tollgate, no rule (access log on)"
-if wanted per-ip || wanted approximate || wanted per-ip-redis || wanted per-ip-50; then
+if wanted per-ip || wanted variants || wanted approximate || wanted per-ip-redis || wanted per-ip-50; then
   expect 201 POST /api/v1/limits "$(rule_json per-ip)"
   settle
 fi
 wanted per-ip && row per-ip "Tollgate, one per-IP rule (never reached), memory store"
+if wanted variants; then
+  # Profile: Tollgate's Envoy configuration with the per-IP rule, static, one part switched off per
+  # variant (bench/fullstack/variants.py), each measured like a setup against plain Envoy.
+  curl -fsS "http://127.0.0.1:$admin/config_dump" >"$work/config_dump.json"
+  saved=("$envoy_pid" "$admin" "$proxy_port")
+  while IFS=$'\t' read -r -u 3 variant label; do
+    [[ -z "$variant_names" || " $variant_names " == *" $variant "* ]] || continue
+    proxy_port="$(free_port)" admin="$(free_port)"
+    python3 "$here/variants.py" render "$work/config_dump.json" "$variant" "$proxy_port" "$admin" \
+      >"$work/variant-$variant.json"
+    "$envoy_bin" -c "$work/variant-$variant.json" --concurrency "$concurrency" --use-dynamic-base-id \
+      --log-level warn >"$work/logs/envoy-variant-$variant.log" 2>&1 &
+    envoy_pid=$!
+    pids+=("$envoy_pid")
+    await "Envoy variant $variant" 90 curl -fsS "http://127.0.0.1:$proxy_port/healthz"
+    row "variant-$variant" "profile: the per-IP rule's config $label"
+    stop "$envoy_pid"
+  done 3< <(python3 "$here/variants.py" list)
+  envoy_pid="${saved[0]}" admin="${saved[1]}" proxy_port="${saved[2]}"
+fi
 if wanted approximate; then
   status="$(rest_call PUT /api/v1/limits/per-ip "$(rule_json per-ip approximate)")"
   if [[ "$status" == 200 ]] && grep -q '"accuracy" *: *"approximate"' "$work/rest.out"; then
@@ -285,7 +308,7 @@ if wanted per-ip-50; then
 else
   have=0
 fi
-if wanted per-ip || wanted approximate || wanted per-ip-redis || wanted per-ip-50; then
+if wanted per-ip || wanted variants || wanted approximate || wanted per-ip-redis || wanted per-ip-50; then
   expect 204 DELETE /api/v1/limits/per-ip
   settle
 fi

@@ -1,19 +1,16 @@
 package io.tollgate.controlplane.accesslog;
 
-import com.google.protobuf.Duration;
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
-import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.RequestMethod;
-import io.envoyproxy.envoy.data.accesslog.v3.AccessLogCommon;
-import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
 import io.tollgate.controlplane.stats.AccessRecord;
 import io.tollgate.controlplane.xds.translate.CacheClusterNames;
 import io.tollgate.controlplane.xds.translate.EnvoyNames;
 import java.util.List;
 import java.util.Locale;
 
-/** Turns an Envoy HTTP access-log entry into the normalized figures the statistics count. */
+/**
+ * Turns the fields of an Envoy HTTP access-log entry ({@link AccessLogWire} reads them) into the
+ * normalized figures the statistics count.
+ */
 final class AccessLogMapper {
 
   /** Where Envoy's HTTP rate-limit filter stores the rate-limit service's dynamic metadata. */
@@ -49,8 +46,8 @@ final class AccessLogMapper {
   static final String LIMIT_HEADER = "x-ratelimit-limit";
 
   /**
-   * The response code details of a 403 from the access lists' RBAC filters (Envoy's wording), the
-   * refusing entry's name between the brackets; {@code none} when no allow entry matched.
+   * How an RBAC 403 names the access entry that refused the call ({@code none}: no allow entry
+   * matched): {@code rbac_access_denied_matched_policy[<name>]}.
    */
   static final String ACCESS_DETAILS_PREFIX = "rbac_access_denied_matched_policy[";
 
@@ -58,47 +55,43 @@ final class AccessLogMapper {
 
   private AccessLogMapper() {}
 
-  static AccessRecord map(HTTPAccessLogEntry entry) {
-    AccessLogCommon common = entry.getCommonProperties();
-    int status = entry.getResponse().getResponseCode().getValue();
-    Struct ratelimit = common.getMetadata().getFilterMetadataMap().get(RATELIMIT_NAMESPACE);
-    boolean quota =
-        status == 429 && QUOTA_DETAILS.equals(entry.getResponse().getResponseCodeDetails());
+  static AccessRecord map(EntryFields e) {
+    int status = e.status;
+    RateLimitFields ratelimit = e.ratelimit;
+    boolean quota = status == 429 && QUOTA_DETAILS.equals(e.responseCodeDetails);
     if (quota) {
-      ratelimit = common.getMetadata().getFilterMetadataMap().get(QUOTA_NAMESPACE);
+      ratelimit = e.quota;
     }
-    boolean limited =
-        quota || common.getResponseFlags().getRateLimited() || (status == 429 && ratelimit != null);
+    boolean limited = quota || e.rateLimitedFlag || (status == 429 && ratelimit != null);
     String rule = null;
     String limit = null;
     if (limited) {
-      rule = field(ratelimit, RULE_KEY);
-      limit = field(ratelimit, LIMIT_KEY);
-      String unit = field(ratelimit, UNIT_KEY);
+      rule = ratelimit == null ? null : cut(ratelimit.rule);
+      limit = ratelimit == null ? null : cut(ratelimit.limit);
+      String unit = ratelimit == null ? null : cut(ratelimit.unit);
       if (limit != null && unit != null) {
         limit = limit + "/" + unit.toLowerCase(Locale.ROOT);
       }
       if (limit == null) {
-        limit = entry.getResponse().getResponseHeadersMap().get(LIMIT_HEADER);
+        limit = e.responseHeaders.get(LIMIT_HEADER);
       }
     }
     return new AccessRecord(
         status,
-        method(entry.getRequest().getRequestMethod()),
-        path(entry.getRequest().getPath()),
-        clientIp(common),
-        upstream(common.getUpstreamCluster()),
+        method(e.method),
+        path(e.path),
+        clientIp(e),
+        upstream(e.upstreamCluster),
         limited,
         rule,
         limit,
-        micros(
-            common.hasDuration() ? common.getDuration() : common.getTimeToLastDownstreamTxByte()),
-        entry.getRequest().getRequestId(),
-        common.getStartTime().getSeconds() * 1000 + common.getStartTime().getNanos() / 1_000_000,
-        ruleNames(ratelimit, SHADOW_RULES_KEY),
-        ruleNames(ratelimit, COUNTED_RULES_KEY),
-        EnvoyNames.CACHE_HIT_DETAILS.equals(entry.getResponse().getResponseCodeDetails()),
-        status == 403 ? accessEntry(entry.getResponse().getResponseCodeDetails()) : null);
+        e.durationMicros >= 0 ? e.durationMicros : e.lastByteMicros,
+        e.requestId,
+        e.startMillis,
+        ruleNames(ratelimit == null ? List.of() : ratelimit.shadowRules),
+        ruleNames(ratelimit == null ? List.of() : ratelimit.countedRules),
+        EnvoyNames.CACHE_HIT_DETAILS.equals(e.responseCodeDetails),
+        status == 403 ? accessEntry(e.responseCodeDetails) : null);
   }
 
   /** A cached route's cache cluster counts under the upstream it forwards to. */
@@ -108,31 +101,18 @@ final class AccessLogMapper {
 
   /** The access entry named in the details of an RBAC 403; null for any other 403. */
   static String accessEntry(String details) {
-    if (!details.startsWith(ACCESS_DETAILS_PREFIX) || !details.endsWith("]")) {
+    if (details == null || !details.startsWith(ACCESS_DETAILS_PREFIX) || !details.endsWith("]")) {
       return null;
     }
-    String name = details.substring(ACCESS_DETAILS_PREFIX.length(), details.length() - 1);
-    return name.length() > AccessRecord.MAX_KEY_LENGTH
-        ? name.substring(0, AccessRecord.MAX_KEY_LENGTH)
-        : name;
+    return cut(details.substring(ACCESS_DETAILS_PREFIX.length(), details.length() - 1));
   }
 
-  private static List<String> ruleNames(Struct ratelimit, String key) {
-    Value v = ratelimit == null ? null : ratelimit.getFieldsMap().get(key);
-    if (v == null || !v.hasListValue()) {
+  /** Names cut to the key length (the wire reader keeps at most {@link #MAX_LISTED_RULES}). */
+  private static List<String> ruleNames(List<String> names) {
+    if (names.isEmpty()) {
       return List.of();
     }
-    return v.getListValue().getValuesList().stream()
-        .filter(Value::hasStringValue)
-        .map(Value::getStringValue)
-        .filter(s -> !s.isEmpty())
-        .map(
-            s ->
-                s.length() > AccessRecord.MAX_KEY_LENGTH
-                    ? s.substring(0, AccessRecord.MAX_KEY_LENGTH)
-                    : s)
-        .limit(MAX_LISTED_RULES)
-        .toList();
+    return names.stream().map(AccessLogMapper::cut).toList();
   }
 
   /** The path without query string or fragment, cut to a bounded length. */
@@ -152,46 +132,18 @@ final class AccessLogMapper {
     return end == raw.length() ? raw : raw.substring(0, end);
   }
 
-  private static String method(RequestMethod method) {
-    return method == RequestMethod.METHOD_UNSPECIFIED || method == RequestMethod.UNRECOGNIZED
-        ? "OTHER"
-        : method.name();
+  private static String method(int number) {
+    RequestMethod method = RequestMethod.forNumber(number);
+    return method == null || method == RequestMethod.METHOD_UNSPECIFIED ? "OTHER" : method.name();
   }
 
-  private static String clientIp(AccessLogCommon common) {
-    String ip = ip(common.getDownstreamRemoteAddress());
-    if (ip.isEmpty()) {
-      ip = ip(common.getDownstreamDirectRemoteAddress());
-    }
-    if (ip.isEmpty()) {
-      return NONE;
-    }
-    return ip.length() > AccessRecord.MAX_KEY_LENGTH
-        ? ip.substring(0, AccessRecord.MAX_KEY_LENGTH)
-        : ip;
+  private static String clientIp(EntryFields e) {
+    String ip = e.remoteIp.isEmpty() ? e.directRemoteIp : e.remoteIp;
+    return ip.isEmpty() ? NONE : cut(ip);
   }
 
-  private static String ip(Address address) {
-    return address.getSocketAddress().getAddress();
-  }
-
-  private static String field(Struct struct, String key) {
-    if (struct == null) {
-      return null;
-    }
-    Value v = struct.getFieldsMap().get(key);
-    if (v == null) {
-      return null;
-    }
-    String s =
-        switch (v.getKindCase()) {
-          case STRING_VALUE -> v.getStringValue();
-          case NUMBER_VALUE -> {
-            double d = v.getNumberValue();
-            yield d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
-          }
-          default -> null;
-        };
+  /** Null for null or empty; else at most {@link AccessRecord#MAX_KEY_LENGTH} characters. */
+  private static String cut(String s) {
     if (s == null || s.isEmpty()) {
       return null;
     }
@@ -202,9 +154,5 @@ final class AccessLogMapper {
 
   private static String orNone(String s) {
     return s.isEmpty() ? NONE : s;
-  }
-
-  private static long micros(Duration d) {
-    return d.getSeconds() * 1_000_000 + d.getNanos() / 1_000;
   }
 }

@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
 import io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.CommonGrpcAccessLogConfig;
 import io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig;
+import java.util.List;
 
 /**
  * Envoy's HTTP gRPC access logger, streaming every request to the control plane over the
@@ -32,6 +33,13 @@ final class GrpcAccessLogFactory {
   /** The bootstrap's static cluster to the control plane's gRPC port (ADS and access logs). */
   static final String CLUSTER = "tollgate_xds";
 
+  /**
+   * The response headers logged beyond Envoy's fixed entry fields; {@link AccessLogWire} lists
+   * every field the control plane reads. A statistic that needs another header adds it here and
+   * reads it there.
+   */
+  static final List<String> RESPONSE_HEADERS = List.of(AccessLogMapper.LIMIT_HEADER);
+
   static final long FLUSH_INTERVAL_MILLIS = 1000;
   static final int BUFFER_BYTES = 256 * 1024;
 
@@ -48,7 +56,7 @@ final class GrpcAccessLogFactory {
                     .setTransportApiVersion(ApiVersion.V3)
                     .setBufferFlushInterval(Durations.fromMillis(FLUSH_INTERVAL_MILLIS))
                     .setBufferSizeBytes(UInt32Value.of(BUFFER_BYTES)))
-            .addAdditionalResponseHeadersToLog(AccessLogMapper.LIMIT_HEADER)
+            .addAllAdditionalResponseHeadersToLog(RESPONSE_HEADERS)
             .build();
     return AccessLog.newBuilder().setName(LOGGER).setTypedConfig(Any.pack(config)).build();
   }

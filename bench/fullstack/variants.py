@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Profile variants of bench/fullstack/run.sh (standard library only): Tollgate's Envoy
+configuration, taken from its admin's config_dump, as a static bootstrap with one thing switched
+off, so each part's cost per request shows against the same configuration with it on.
+
+  variants.py list                            prints "NAME<TAB>LABEL" per variant
+  variants.py render DUMP NAME PORT ADMIN     prints the bootstrap (JSON) of variant NAME, its
+                                              listener on 127.0.0.1:PORT, its admin on ADMIN
+
+The listener, routes (inlined instead of RDS) and clusters are the dumped ones; the access log
+still streams to the control plane and the rate-limit filter still calls the rate-limit service.
+"""
+import json
+import sys
+
+RATELIMIT_FILTER = "envoy.filters.http.ratelimit"
+# What bare drops from the connection manager on top of the access log and the rate limit.
+HARDENING = ["use_remote_address", "normalize_path", "merge_slashes",
+             "path_with_escaped_slashes_action", "generate_request_id",
+             "always_set_request_id_in_response", "server_name", "server_header_transformation",
+             "request_headers_timeout", "stream_idle_timeout", "common_http_protocol_options",
+             "http2_protocol_options", "local_reply_config"]
+
+
+def no_access_log(hcm, routes, clusters):
+    hcm.pop("access_log", None)
+
+
+def no_ratelimit(hcm, routes, clusters):
+    hcm["http_filters"] = [f for f in hcm["http_filters"] if f["name"] != RATELIMIT_FILTER]
+
+
+def neither(hcm, routes, clusters):
+    no_access_log(hcm, routes, clusters)
+    no_ratelimit(hcm, routes, clusters)
+
+
+def bare(hcm, routes, clusters):
+    neither(hcm, routes, clusters)
+    for key in HARDENING:
+        hcm.pop(key, None)
+
+
+def ratelimit_filters(hcm):
+    return [f["typed_config"] for f in hcm["http_filters"] if f["name"] == RATELIMIT_FILTER]
+
+
+def no_ratelimit_headers(hcm, routes, clusters):
+    for f in ratelimit_filters(hcm):
+        f.pop("enable_x_ratelimit_headers", None)
+
+
+def google_grpc(hcm, routes, clusters):
+    service = next(c for c in clusters if c["name"] == "tollgate_ratelimit")
+    endpoint = service["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]
+    address = endpoint["address"]["socket_address"]
+    for f in ratelimit_filters(hcm):
+        f["rate_limit_service"]["grpc_service"] = {"google_grpc": {
+            "target_uri": f"{address['address']}:{address['port_value']}", "stat_prefix": "rl"}}
+
+
+def no_retries(hcm, routes, clusters):
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("route"), dict):
+                node["route"].pop("retry_policy", None)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    walk(routes)
+
+
+def unchanged(hcm, routes, clusters):
+    pass
+
+
+VARIANTS = {
+    "static": (unchanged, "as served over xDS, but static"),
+    "no-access-log": (no_access_log, "without the gRPC access log"),
+    "no-ratelimit": (no_ratelimit, "without the rate-limit filter"),
+    "neither": (neither, "without the access log and the rate-limit filter"),
+    "bare": (bare, "without either nor request ids, path normalisation and the other hardening"),
+    "no-ratelimit-headers": (no_ratelimit_headers, "without the x-ratelimit-* response headers"),
+    "google-grpc": (google_grpc, "the rate-limit call through Envoy's Google gRPC client"),
+    "no-retries": (no_retries, "without the routes' retry policy"),
+}
+
+
+def untyped(resource):
+    resource.pop("@type", None)
+    return resource
+
+
+def render(dump_file, name, port, admin):
+    dump = json.load(open(dump_file))
+    found = {}
+    for config in dump["configs"]:
+        found[config["@type"].rsplit(".", 1)[1]] = config
+    bootstrap = found["BootstrapConfigDump"]["bootstrap"]
+    clusters = [untyped(c["cluster"]) for c in
+                found["ClustersConfigDump"].get("static_clusters", [])
+                + found["ClustersConfigDump"].get("dynamic_active_clusters", [])]
+    listener = untyped(found["ListenersConfigDump"]["dynamic_listeners"][0]["active_state"]["listener"])
+    routes = untyped(found["RoutesConfigDump"]["dynamic_route_configs"][0]["route_config"])
+    hcm = listener["filter_chains"][0]["filters"][0]["typed_config"]
+    del hcm["rds"]
+    hcm["route_config"] = routes
+    listener["address"]["socket_address"] = {"address": "127.0.0.1", "port_value": int(port)}
+    VARIANTS[name][0](hcm, routes, clusters)
+    return {
+        "node": {"id": f"bench-variant-{name}", "cluster": "bench"},
+        "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": int(admin)}}},
+        "static_resources": {"listeners": [listener], "clusters": clusters},
+        "overload_manager": bootstrap.get("overload_manager", {}),
+        "layered_runtime": bootstrap.get("layered_runtime", {}),
+    }
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "list":
+        for name, (_, label) in VARIANTS.items():
+            print(f"{name}\t{label}")
+    elif sys.argv[1] == "render":
+        json.dump(render(*sys.argv[2:6]), sys.stdout, indent=1)
+    else:
+        sys.exit(f"variants.py: unknown command {sys.argv[1]}")
