@@ -8,11 +8,11 @@
 # control plane's log of the publish), /proc/loadavg.
 # Then, on top of the 10,000 rules: BENCH_REST_RULES rules created by single POSTs from one client,
 # the same number from BENCH_REST_CLIENTS concurrent clients (each one request at a time on its
-# keep-alive connection, as a bulk script would), and the same number in one import; each timed
+# keep-alive connection, as a bulk script would), and BENCH_IMPORT_RULES in one import; each timed
 # until the write returned and until Envoy and the rate-limit service applied it.
 # Loopback only, free ports only. Writes bench/results/rules-<UTC stamp>.md.
 #   BENCH_ROUNDS (2)  BENCH_DURATION (10s)  BENCH_WARMUP (2s)  BENCH_COUNTS ("0 99 999 9999")
-#   BENCH_REST_RULES (10000; 0 skips the REST timings)  BENCH_REST_CLIENTS (8)
+#   BENCH_REST_RULES (10000; 0 skips the REST timings)  BENCH_REST_CLIENTS (8)  BENCH_IMPORT_RULES (10000)
 #   BENCH_ENVOY_CONCURRENCY (1)  BENCH_PATH (/categories/MLA97994)
 set -euo pipefail
 
@@ -24,6 +24,7 @@ warmup="${BENCH_WARMUP:-2s}"
 counts="${BENCH_COUNTS:-0 99 999 9999}"
 rest_rules="${BENCH_REST_RULES:-10000}"
 rest_clients="${BENCH_REST_CLIENTS:-8}"
+import_rules_n="${BENCH_IMPORT_RULES:-10000}"
 path="${BENCH_PATH:-/categories/MLA97994}"
 work="${BENCH_WORK:-$root/.run/bench-rules}"
 results="$root/bench/results"
@@ -120,7 +121,7 @@ last_publish() {
   grep 'published xDS snapshot' "$cp_log" | tail -1 \
     | sed -n 's/.*built in \([0-9]*\) ms; route configuration \([0-9]*\) bytes, rate-limit configuration \([0-9]*\) bytes.*/\1 \2 \3/p'
 }
-envoy_rq() { stat_value "$admin" http.tollgate_http.downstream_rq_total; }
+envoy_rq() { stat_value "$admin" http.tollgate.downstream_rq_total; }
 
 table="$work/table.md"
 {
@@ -154,7 +155,7 @@ done
 rest_table="$work/rest.md"
 if ((rest_rules > 0)); then
   {
-    echo "| $rest_rules rules on top of $((have + 1)), through REST | returned after s | ms per rule | POST p50 ms | POST p99 ms | applied by Envoy and the rate-limit service after s | status codes | load before | load after |"
+    echo "| rules created through REST on top of $((have + 1)) | returned after s | ms per rule | POST p50 ms | POST p99 ms | applied by Envoy and the rate-limit service after s | status codes | load before | load after |"
     echo "|---|---:|---:|---:|---:|---:|---|---|---|"
   } >"$rest_table"
   timed_rest() { # timed_rest LABEL COMMAND...: COMMAND prints "seconds ms_per_rule p50 p99 codes version"
@@ -173,14 +174,14 @@ if ((rest_rules > 0)); then
   }
   one_import() { # one import of PREFIX-0..N-1, its figures as posts.py prints them
     local secs version
-    read -r secs version <<<"$(import_rules "$1" 0 "$rest_rules")"
-    echo "$secs $(awk -v s="$secs" -v n="$rest_rules" 'BEGIN { printf "%.2f", s * 1000 / n }') - - 200=1 $version"
+    read -r secs version <<<"$(import_rules "$1" 0 "$import_rules_n")"
+    echo "$secs $(awk -v s="$secs" -v n="$import_rules_n" 'BEGIN { printf "%.2f", s * 1000 / n }') - - 200=1 $version"
   }
-  timed_rest "single POSTs, 1 client" python3 "$here/posts.py" "$rest" seq "$rest_rules" 1
-  timed_rest "single POSTs, $rest_clients clients" python3 "$here/posts.py" "$rest" par "$rest_rules" "$rest_clients"
-  timed_rest "one POST /import" one_import imp
+  timed_rest "$rest_rules single POSTs, 1 client" python3 "$here/posts.py" "$rest" seq "$rest_rules" 1
+  timed_rest "$rest_rules single POSTs, $rest_clients clients" python3 "$here/posts.py" "$rest" par "$rest_rules" "$rest_clients"
+  timed_rest "$import_rules_n in one POST /import" one_import imp
   read -r build_ms route_bytes rl_bytes <<<"$(last_publish)"
-  rest_note="The last snapshot ($((have + 1 + 3 * rest_rules)) rules): built in ${build_ms:--} ms, route configuration ${route_bytes:--} bytes, rate-limit configuration ${rl_bytes:--} bytes."
+  rest_note="The last snapshot ($((have + 1 + 2 * rest_rules + import_rules_n)) rules): built in ${build_ms:--} ms, route configuration ${route_bytes:--} bytes, rate-limit configuration ${rl_bytes:--} bytes."
 fi
 
 cp_cpu_s="$(awk -v u="$(cpu_us "$cp_pid")" 'BEGIN { printf "%.0f", u / 1000000 }')"
