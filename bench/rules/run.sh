@@ -141,7 +141,7 @@ for others in $counts; do
     wrk -t1 -c32 -d"$duration" --latency "http://127.0.0.1:$proxy$path" >"$work/wrk.txt"
     c1="$(cpu_us "$envoy_pid")" q1="$(envoy_rq)"
     read -r rps _ p99 errors <<<"$(wrk_figures "$work/wrk.txt")"
-    us="$(awk -v c="$((c1 - c0))" -v q="$((q1 - q0))" 'BEGIN { printf "%.1f", q > 0 ? c / q : 0 }')"
+    us="$(awk -v c="$((c1 - c0))" -v q="$((q1 - q0))" 'BEGIN { printf "%.1f", (q > 0 ? c / q : 0) }')"
     log "$((others + 1)) rules, round $r: $rps rps, p99 $p99 ms, Envoy $us CPU-µs/req, errors $errors (load $(loadavg))"
     sum_rps="$(add "$sum_rps" "$rps")" sum_p99="$(add "$sum_p99" "$p99")" sum_us="$(add "$sum_us" "$us")"
   done
