@@ -6,19 +6,27 @@ import io.tollgate.controlplane.limits.RuleSource;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
+import jakarta.persistence.PostLoad;
+import jakarta.persistence.PostPersist;
 import jakarta.persistence.PrePersist;
 import jakarta.persistence.PreUpdate;
 import jakarta.persistence.Table;
+import jakarta.persistence.Transient;
 import jakarta.persistence.Version;
 import org.hibernate.envers.Audited;
+import org.springframework.data.domain.Persistable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The stored form of a rule: its canonical JSON plus ownership and version. Audited by Envers. */
+/**
+ * The stored form of a rule: its canonical JSON plus ownership and version. Audited by Envers.
+ * {@link Persistable}: the name is assigned, not generated, so without it saving a new rule would
+ * be a merge, which first selects the row it is about to insert.
+ */
 @Entity
 @Table(name = "limit_rule")
 @Audited
-class LimitRuleEntity {
+class LimitRuleEntity implements Persistable<String> {
 
   /** Reads the mirrored fields of a stored definition; immutable, so shared. */
   private static final JsonMapper DEFINITIONS = JsonMapper.builder().build();
@@ -52,6 +60,9 @@ class LimitRuleEntity {
   @Column(name = "lock_version", nullable = false)
   private long lockVersion;
 
+  /** Whether this row is in the database (loaded or inserted); a new one is persisted. */
+  @Transient private boolean stored;
+
   protected LimitRuleEntity() {}
 
   LimitRuleEntity(String name, String definition, RuleSource source, long version) {
@@ -78,6 +89,22 @@ class LimitRuleEntity {
             : counting.asString();
     JsonNode extra = rule.path("limit").get("burst");
     burst = extra == null || extra.isNull() ? null : extra.asLong();
+  }
+
+  @PostLoad
+  @PostPersist
+  void markStored() {
+    stored = true;
+  }
+
+  @Override
+  public String getId() {
+    return name;
+  }
+
+  @Override
+  public boolean isNew() {
+    return !stored;
   }
 
   String name() {

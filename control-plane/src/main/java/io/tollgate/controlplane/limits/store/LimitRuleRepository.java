@@ -8,9 +8,10 @@ interface LimitRuleRepository extends JpaRepository<LimitRuleEntity, String> {
 
   List<LimitRuleEntity> findAllByOrderByNameAsc();
 
-  /** Every rule's name and version, by name: which definitions changed, without reading them. */
-  @Query(
-      "select new io.tollgate.controlplane.limits.store.RuleStamp(e.name, e.version)"
-          + " from LimitRuleEntity e order by e.name")
-  List<RuleStamp> stamps();
+  /** The rules written after rules version {@code version} (index limit_rule_version). */
+  List<LimitRuleEntity> findByVersionGreaterThan(long version);
+
+  /** Every rule's name: which rules a reload must drop, without reading their definitions. */
+  @Query("select e.name from LimitRuleEntity e")
+  List<String> names();
 }
