@@ -3,14 +3,11 @@ package io.tollgate.controlplane.limits.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tollgate.controlplane.limits.Limit;
 import io.tollgate.controlplane.limits.LimitRule;
-import io.tollgate.controlplane.limits.Match;
-import io.tollgate.controlplane.limits.Per;
 import io.tollgate.controlplane.limits.RuleSet;
+import io.tollgate.controlplane.limits.TestRules;
 import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;
-import java.util.List;
 import java.util.stream.IntStream;
 import org.hibernate.SessionFactory;
 import org.hibernate.stat.Statistics;
@@ -106,12 +103,6 @@ class RuleWriteCostTest {
   }
 
   private static LimitRule rule(String name) {
-    return new LimitRule(
-        name,
-        new Match(null, "/" + name + "/", null, null, null, null),
-        List.of("ip"),
-        new Limit(100L, Per.MINUTE),
-        null,
-        true);
+    return TestRules.rule(name).pathPrefix("/" + name + "/").byIp().perMinute(100).build();
   }
 }
