@@ -39,39 +39,6 @@ public record AccessRecord(
     boolean cacheHit,
     String access) {
 
-  /** A request the response cache did not answer and the access lists let through. */
-  public AccessRecord(
-      int status,
-      String method,
-      String path,
-      String clientIp,
-      String upstream,
-      boolean rateLimited,
-      String rule,
-      String limit,
-      long latencyMicros,
-      String requestId,
-      long startMillis,
-      List<String> shadowRules,
-      List<String> countedRules) {
-    this(
-        status,
-        method,
-        path,
-        clientIp,
-        upstream,
-        rateLimited,
-        rule,
-        limit,
-        latencyMicros,
-        requestId,
-        startMillis,
-        shadowRules,
-        countedRules,
-        false,
-        null);
-  }
-
   /** Keys longer than this are cut, so one key costs a bounded amount of memory and storage. */
   public static final int MAX_KEY_LENGTH = 256;
 }

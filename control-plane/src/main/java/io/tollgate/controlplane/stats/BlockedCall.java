@@ -23,16 +23,4 @@ public record BlockedCall(
 
   public static final String RATE_LIMIT = "ratelimit";
   public static final String ACCESS = "access";
-
-  /** A call the rate limiter blocked. */
-  public BlockedCall(
-      Instant time,
-      String requestId,
-      String clientIp,
-      String method,
-      String path,
-      String rule,
-      String limit) {
-    this(time, requestId, clientIp, method, path, rule, limit, RATE_LIMIT);
-  }
 }

@@ -19,25 +19,26 @@ public class StatsIngest {
     live.record(r);
     if (r.rateLimited()) {
       blocked.add(
-          new BlockedCall(
-              Instant.ofEpochMilli(r.startMillis()),
-              r.requestId(),
-              r.clientIp(),
-              r.method(),
-              r.path(),
+          blockedCall(
+              r,
               r.rule() == null ? BucketAggregator.UNNAMED_RULE : r.rule(),
-              r.limit()));
+              r.limit(),
+              BlockedCall.RATE_LIMIT));
     } else if (r.access() != null) {
-      blocked.add(
-          new BlockedCall(
-              Instant.ofEpochMilli(r.startMillis()),
-              r.requestId(),
-              r.clientIp(),
-              r.method(),
-              r.path(),
-              r.access(),
-              null,
-              BlockedCall.ACCESS));
+      blocked.add(blockedCall(r, r.access(), null, BlockedCall.ACCESS));
     }
+  }
+
+  private static BlockedCall blockedCall(
+      AccessRecord r, String rule, String limit, String blockedBy) {
+    return new BlockedCall(
+        Instant.ofEpochMilli(r.startMillis()),
+        r.requestId(),
+        r.clientIp(),
+        r.method(),
+        r.path(),
+        rule,
+        limit,
+        blockedBy);
   }
 }

@@ -128,7 +128,9 @@ class AccessLogWireTest {
                 "req-1",
                 1_800_000_000_005L,
                 List.of(),
-                List.of()));
+                List.of(),
+                false,
+                null));
   }
 
   @Test

@@ -65,7 +65,9 @@ class OpenApiContractTest {
             "req-1",
             System.currentTimeMillis(),
             List.of(),
-            List.of()));
+            List.of(),
+            false,
+            null));
     JsonNode series = json("/api/v1/stats/timeseries?path=/contract");
     assertThat(series.at("/points/0/latencyMs").isNull()).isTrue();
     assertThat(violations(series, "Series")).isEmpty();

@@ -44,7 +44,9 @@ class LiveStatsTest {
         "id",
         0,
         List.of(),
-        List.of());
+        List.of(),
+        false,
+        null);
   }
 
   @Test
@@ -107,7 +109,9 @@ class LiveStatsTest {
               "id-" + i,
               T0,
               List.of(),
-              List.of("per-ip", "per-path")));
+              List.of("per-ip", "per-path"),
+              false,
+              null));
     }
     live.record(entry(200, "/b", "10.0.0.2", null, 100));
     now.set(T0 + 15_000);
