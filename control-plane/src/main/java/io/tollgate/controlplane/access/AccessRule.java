@@ -3,6 +3,7 @@ package io.tollgate.controlplane.access;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
  * One entry of the allow and deny lists (README, "Allow and deny lists"), enforced by Envoy's RBAC
@@ -16,7 +17,17 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  */
 // The read-only fields a GET adds are ignored when read, so what a GET returns can be PUT back.
 @JsonIgnoreProperties(value = {"source", "version"})
-public record AccessRule(String name, AccessAction action, AccessMatch match, boolean enabled) {
+public record AccessRule(
+    @Schema(
+            requiredMode = Schema.RequiredMode.REQUIRED,
+            pattern = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+        String name,
+    @Schema(requiredMode = Schema.RequiredMode.REQUIRED) AccessAction action,
+    @Schema(
+            requiredMode = Schema.RequiredMode.REQUIRED,
+            description = "at least one of cidrs, paths, methods, headers")
+        AccessMatch match,
+    @Schema(defaultValue = "true") boolean enabled) {
 
   /**
    * The JSON creator: {@code enabled} defaults to true; an explicit null is refused by the strict

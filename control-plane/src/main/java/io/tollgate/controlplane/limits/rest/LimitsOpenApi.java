@@ -44,6 +44,14 @@ class LimitsOpenApi implements OpenApiCustomizer {
   static final String PROBLEM = "Problem";
   private static final String STORED = "StoredLimitRule";
   private static final String PREFIX = "/api/v1/limits";
+
+  /**
+   * The resources managed like limit rules (ETags, 428/412, history, restore, 404 by name): the
+   * same statuses and parameters.
+   */
+  private static final List<String> MANAGED =
+      List.of(PREFIX, "/api/v1/access-rules", "/api/v1/routes", "/api/v1/upstreams");
+
   // Who may call at all (token, same-origin guard) and whether the database is up: any operation.
   // 406: an Accept the operation cannot produce (AdminSecurityConfig's problems are JSON anyway).
   private static final Set<Integer> EVERY_OPERATION = Set.of(400, 401, 403, 406, 503);
@@ -101,7 +109,9 @@ class LimitsOpenApi implements OpenApiCustomizer {
 
   private static void document(String path, PathItem.HttpMethod method, Operation op) {
     ApiResponses responses = op.getResponses();
-    if (method == PathItem.HttpMethod.POST && path.equals(PREFIX)) {
+    if (method == PathItem.HttpMethod.POST
+        && MANAGED.contains(path)
+        && responses.get("200") != null) {
       responses.put("201", responses.remove("200").description("Created"));
     }
     Schema<?> answer = answer(path, method);
@@ -139,7 +149,7 @@ class LimitsOpenApi implements OpenApiCustomizer {
       // A missing body is no rule (415: no Content-Type).
       op.getRequestBody().required(true);
     }
-    if (path.startsWith(PREFIX) && op.getParameters() != null) {
+    if (managed(path) && op.getParameters() != null) {
       op.getParameters()
           .forEach(
               p -> {
@@ -167,7 +177,7 @@ class LimitsOpenApi implements OpenApiCustomizer {
       responses.put("204", new ApiResponse().description("No Content"));
     }
     Set<Integer> statuses = new TreeSet<>(EVERY_OPERATION);
-    if (path.startsWith(PREFIX)) {
+    if (managed(path)) {
       statuses.add(404);
       if (method != PathItem.HttpMethod.GET) {
         statuses.addAll(WRITES);
@@ -184,6 +194,10 @@ class LimitsOpenApi implements OpenApiCustomizer {
                           org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON_VALUE,
                           new MediaType().schema(new Schema<>().$ref(PROBLEM)))));
     }
+  }
+
+  private static boolean managed(String path) {
+    return MANAGED.stream().anyMatch(path::startsWith);
   }
 
   /** RFC 9457, with the field at fault and every error. */

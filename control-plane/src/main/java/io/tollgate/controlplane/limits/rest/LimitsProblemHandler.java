@@ -32,7 +32,7 @@ class LimitsProblemHandler {
 
   @ExceptionHandler(InvalidRuleException.class)
   ResponseEntity<ProblemDetail> invalid(InvalidRuleException e) {
-    return problem(HttpStatus.BAD_REQUEST, "invalid limit rule", e.violations());
+    return problem(HttpStatus.BAD_REQUEST, "invalid input", e.violations());
   }
 
   @ExceptionHandler(LimitsProblem.class)
