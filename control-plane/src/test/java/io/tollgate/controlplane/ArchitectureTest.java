@@ -55,7 +55,9 @@ class ArchitectureTest {
           }
           String[] parts = pkg.substring(ROOT.length() + 1).split("\\.");
           return SliceIdentifier.of(
-              parts[0].equals("limits") && parts.length > 1 ? "limits." + parts[1] : parts[0]);
+              (parts[0].equals("limits") || parts[0].equals("access")) && parts.length > 1
+                  ? parts[0] + "." + parts[1]
+                  : parts[0]);
         }
 
         @Override
@@ -101,6 +103,7 @@ class ArchitectureTest {
                   resideInAnyPackage(
                       ROOT + ".xds.translate..",
                       ROOT + ".limits",
+                      ROOT + ".access",
                       ROOT + ".configfile",
                       ROOT + ".regex"),
                   resideOutsideOfPackage(ROOT + "..")))
@@ -168,7 +171,7 @@ class ArchitectureTest {
   static final ArchRule jpaOnlyInTheRuleStore =
       noClasses()
           .that()
-          .resideOutsideOfPackage(ROOT + ".limits.store")
+          .resideOutsideOfPackages(ROOT + ".limits.store", ROOT + ".access.store")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("jakarta.persistence..", "org.hibernate..");
@@ -177,7 +180,7 @@ class ArchitectureTest {
   static final ArchRule jdbcOnlyInTheStores =
       noClasses()
           .that()
-          .resideOutsideOfPackages(ROOT + ".limits.store", ROOT + ".stats")
+          .resideOutsideOfPackages(ROOT + ".limits.store", ROOT + ".access.store", ROOT + ".stats")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("org.springframework.jdbc..", "java.sql..", "javax.sql..");

@@ -46,6 +46,12 @@ final class AccessLogMapper {
   /** Logged by the access-log config so the limit is known even without metadata. */
   static final String LIMIT_HEADER = "x-ratelimit-limit";
 
+  /**
+   * The response code details of a 403 from the access lists' RBAC filters (Envoy's wording), the
+   * refusing entry's name between the brackets; {@code none} when no allow entry matched.
+   */
+  static final String ACCESS_DETAILS_PREFIX = "rbac_access_denied_matched_policy[";
+
   private static final String NONE = "-";
 
   private AccessLogMapper() {}
@@ -88,7 +94,19 @@ final class AccessLogMapper {
         entry.getRequest().getRequestId(),
         common.getStartTime().getSeconds() * 1000 + common.getStartTime().getNanos() / 1_000_000,
         ruleNames(ratelimit, SHADOW_RULES_KEY),
-        ruleNames(ratelimit, COUNTED_RULES_KEY));
+        ruleNames(ratelimit, COUNTED_RULES_KEY),
+        status == 403 ? accessEntry(entry.getResponse().getResponseCodeDetails()) : null);
+  }
+
+  /** The access entry named in the details of an RBAC 403; null for any other 403. */
+  static String accessEntry(String details) {
+    if (!details.startsWith(ACCESS_DETAILS_PREFIX) || !details.endsWith("]")) {
+      return null;
+    }
+    String name = details.substring(ACCESS_DETAILS_PREFIX.length(), details.length() - 1);
+    return name.length() > AccessRecord.MAX_KEY_LENGTH
+        ? name.substring(0, AccessRecord.MAX_KEY_LENGTH)
+        : name;
   }
 
   private static List<String> ruleNames(Struct ratelimit, String key) {

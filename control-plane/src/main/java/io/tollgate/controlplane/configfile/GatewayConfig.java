@@ -1,5 +1,6 @@
 package io.tollgate.controlplane.configfile;
 
+import io.tollgate.controlplane.access.AccessRule;
 import io.tollgate.controlplane.limits.LimitRule;
 import java.util.List;
 import java.util.Optional;
@@ -13,17 +14,29 @@ import java.util.Optional;
  * @param upstreams the APIs behind the proxy, in file order
  * @param routes first match wins, so file order is significant
  * @param limits limit rules declared in the file (GitOps), validated as the REST API validates
+ * @param access allow and deny entries declared in the file; read-only through the REST API
  */
 public record GatewayConfig(
     ListenerSpec listener,
     List<UpstreamSpec> upstreams,
     List<RouteSpec> routes,
-    List<LimitRule> limits) {
+    List<LimitRule> limits,
+    List<AccessRule> access) {
 
   public GatewayConfig {
     upstreams = List.copyOf(upstreams);
     routes = List.copyOf(routes);
     limits = List.copyOf(limits);
+    access = List.copyOf(access);
+  }
+
+  /** A config that declares no access entries. */
+  public GatewayConfig(
+      ListenerSpec listener,
+      List<UpstreamSpec> upstreams,
+      List<RouteSpec> routes,
+      List<LimitRule> limits) {
+    this(listener, upstreams, routes, limits, List.of());
   }
 
   /** A config that declares no limit rules. */

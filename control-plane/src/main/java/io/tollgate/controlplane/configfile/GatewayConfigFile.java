@@ -1,5 +1,6 @@
 package io.tollgate.controlplane.configfile;
 
+import io.tollgate.controlplane.access.AccessRule;
 import io.tollgate.controlplane.limits.LimitRuleJson;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -17,11 +18,13 @@ record GatewayConfigFile(
     Listener listener,
     List<Upstream> upstreams,
     List<Route> routes,
-    List<Map<String, Object>> limits) {
+    List<Map<String, Object>> limits,
+    List<Map<String, Object>> access) {
 
   GatewayConfigFile {
     listener = listener == null ? new Listener(null, null, null) : listener;
     limits = limits == null ? List.of() : limits;
+    access = access == null ? List.of() : access;
   }
 
   record Listener(String address, Integer port, Integer xffNumTrustedHops) {
@@ -156,7 +159,13 @@ record GatewayConfigFile(
                         retries(r.retries())))
             .toList();
     return new GatewayConfig(
-        listenerSpec, upstreamSpecs, routeSpecs, limits.stream().map(ruleJson::fromValue).toList());
+        listenerSpec,
+        upstreamSpecs,
+        routeSpecs,
+        limits.stream().map(ruleJson::fromValue).toList(),
+        access.stream()
+            .map(a -> ruleJson.fromValue(a, AccessRule.class, "an access entry"))
+            .toList());
   }
 
   private static UpstreamSpec upstream(Upstream u) {

@@ -1,6 +1,8 @@
 package io.tollgate.controlplane.configfile;
 
 import com.google.common.net.InetAddresses;
+import io.tollgate.controlplane.access.AccessRule;
+import io.tollgate.controlplane.access.validation.AccessRuleValidator;
 import io.tollgate.controlplane.limits.InvalidRuleException;
 import io.tollgate.controlplane.limits.LimitRule;
 import io.tollgate.controlplane.limits.LimitRuleJson;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -47,6 +50,7 @@ final class GatewayConfigValidator {
     file.upstreams().forEach(u -> declared.putIfAbsent(u.name(), u));
     routes(file.routes(), declared, problems);
     limits(file.limits(), problems);
+    access(file.access(), problems);
     return problems.list;
   }
 
@@ -224,20 +228,50 @@ final class GatewayConfigValidator {
 
   /** Each rule read and validated exactly as the REST API does; names unique within the file. */
   private void limits(List<Map<String, Object>> limits, Problems problems) {
+    entries(
+        "limits",
+        limits,
+        node -> ruleJson.fromValue(node),
+        LimitRuleValidator::validate,
+        LimitRule::name,
+        "limit rule",
+        problems);
+  }
+
+  /** Each access entry read and validated exactly as the REST API does; names unique. */
+  private void access(List<Map<String, Object>> access, Problems problems) {
+    entries(
+        "access",
+        access,
+        node -> ruleJson.fromValue(node, AccessRule.class, "an access entry"),
+        rule -> AccessRuleValidator.validate(rule, ""),
+        AccessRule::name,
+        "access entry",
+        problems);
+  }
+
+  private static <T> void entries(
+      String key,
+      List<Map<String, Object>> nodes,
+      Function<Object, T> read,
+      Function<T, List<RuleViolation>> validate,
+      Function<T, String> name,
+      String what,
+      Problems problems) {
     Set<String> names = new HashSet<>();
-    for (int i = 0; i < limits.size(); i++) {
-      String path = "limits[" + i + "]";
+    for (int i = 0; i < nodes.size(); i++) {
+      String path = key + "[" + i + "]";
       List<RuleViolation> violations;
-      LimitRule rule = null;
+      T rule = null;
       try {
-        rule = ruleJson.fromValue(limits.get(i));
-        violations = LimitRuleValidator.validate(rule);
+        rule = read.apply(nodes.get(i));
+        violations = validate.apply(rule);
       } catch (InvalidRuleException e) {
         violations = e.violations();
       }
       violations.forEach(v -> problems.add(join(path, v.field()), v.message()));
-      if (violations.isEmpty() && !names.add(rule.name())) {
-        problems.add(path + ".name", "duplicate limit rule name '" + rule.name() + "'");
+      if (violations.isEmpty() && !names.add(name.apply(rule))) {
+        problems.add(path + ".name", "duplicate " + what + " name '" + name.apply(rule) + "'");
       }
     }
   }

@@ -69,6 +69,17 @@ public class LimitRuleJson {
    * @throws InvalidRuleException naming the field when the JSON cannot be a rule
    */
   public LimitRule parse(byte[] body) {
+    return parse(body, LimitRule.class, "a limit rule");
+  }
+
+  /**
+   * Parses one {@code type} from a request body as strictly as a limit rule (other models, such as
+   * access rules, share these rules of reading); does not validate it.
+   *
+   * @param what the model's name in messages ("a limit rule")
+   * @throws InvalidRuleException naming the field when the JSON cannot be a {@code type}
+   */
+  public <T> T parse(byte[] body, Class<T> type, String what) {
     JsonNode tree;
     try {
       tree = mapper.readTree(body);
@@ -76,14 +87,14 @@ public class LimitRuleJson {
       throw new InvalidRuleException("", "malformed JSON: " + e.getOriginalMessage());
     }
     if (tree == null || !tree.isObject()) {
-      throw new InvalidRuleException("", "the body must be a JSON object (a limit rule)");
+      throw new InvalidRuleException("", "the body must be a JSON object (" + what + ")");
     }
     List<RuleViolation> literals = badLiterals(body);
     if (!literals.isEmpty()) {
       throw new InvalidRuleException(literals);
     }
     try {
-      return mapper.treeToValue(tree, LimitRule.class);
+      return mapper.treeToValue(tree, type);
     } catch (JacksonException e) {
       throw new InvalidRuleException(field(e), describe(e));
     }
@@ -96,10 +107,15 @@ public class LimitRuleJson {
    * @throws InvalidRuleException naming the field when the node cannot be a rule
    */
   public LimitRule fromValue(Object node) {
+    return fromValue(node, LimitRule.class, "a limit rule");
+  }
+
+  /** {@link #fromValue(Object)} for another model, as {@link #parse(byte[], Class, String)}. */
+  public <T> T fromValue(Object node, Class<T> type, String what) {
     if (!(node instanceof Map<?, ?>)) {
-      throw new InvalidRuleException("", "must be a mapping (a limit rule)");
+      throw new InvalidRuleException("", "must be a mapping (" + what + ")");
     }
-    return parse(mapper.writeValueAsBytes(node));
+    return parse(mapper.writeValueAsBytes(node), type, what);
   }
 
   /**
@@ -142,17 +158,27 @@ public class LimitRuleJson {
 
   /** The canonical JSON of a rule, as stored and as returned. */
   public String write(LimitRule rule) {
-    return mapper.writeValueAsString(rule);
+    return writeValue(rule);
+  }
+
+  /** The canonical JSON of any model this class reads. */
+  public String writeValue(Object model) {
+    return mapper.writeValueAsString(model);
   }
 
   /** The JSON tree of a rule, for responses that add read-only fields. */
-  public ObjectNode tree(LimitRule rule) {
+  public ObjectNode tree(Object rule) {
     return mapper.valueToTree(rule);
   }
 
   /** Reads JSON this class wrote (from the database). */
   public LimitRule read(String json) {
-    return mapper.readValue(json, LimitRule.class);
+    return read(json, LimitRule.class);
+  }
+
+  /** Reads JSON of another model this class wrote (from the database). */
+  public <T> T read(String json, Class<T> type) {
+    return mapper.readValue(json, type);
   }
 
   private static String field(JacksonException e) {

@@ -18,6 +18,8 @@ import java.util.List;
  * @param startMillis when the request started, epoch milliseconds
  * @param shadowRules the rules in shadow mode whose limit this request went over (it passed)
  * @param countedRules the rules that counted this request, under or over their limit (its hits)
+ * @param access the access entry that refused the request (403), {@code none} when no allow entry
+ *     matched it; null when the access lists let it through
  */
 public record AccessRecord(
     int status,
@@ -32,7 +34,40 @@ public record AccessRecord(
     String requestId,
     long startMillis,
     List<String> shadowRules,
-    List<String> countedRules) {
+    List<String> countedRules,
+    String access) {
+
+  /** A request the access lists let through. */
+  public AccessRecord(
+      int status,
+      String method,
+      String path,
+      String clientIp,
+      String upstream,
+      boolean rateLimited,
+      String rule,
+      String limit,
+      long latencyMicros,
+      String requestId,
+      long startMillis,
+      List<String> shadowRules,
+      List<String> countedRules) {
+    this(
+        status,
+        method,
+        path,
+        clientIp,
+        upstream,
+        rateLimited,
+        rule,
+        limit,
+        latencyMicros,
+        requestId,
+        startMillis,
+        shadowRules,
+        countedRules,
+        null);
+  }
 
   /** Keys longer than this are cut, so one key costs a bounded amount of memory and storage. */
   public static final int MAX_KEY_LENGTH = 256;

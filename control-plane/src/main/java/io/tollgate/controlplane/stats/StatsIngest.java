@@ -27,6 +27,17 @@ public class StatsIngest {
               r.path(),
               r.rule() == null ? BucketAggregator.UNNAMED_RULE : r.rule(),
               r.limit()));
+    } else if (r.access() != null) {
+      blocked.add(
+          new BlockedCall(
+              Instant.ofEpochMilli(r.startMillis()),
+              r.requestId(),
+              r.clientIp(),
+              r.method(),
+              r.path(),
+              r.access(),
+              null,
+              BlockedCall.ACCESS));
     }
   }
 }

@@ -2,6 +2,7 @@ package io.tollgate.controlplane.xds;
 
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.tollgate.controlplane.xds.translate.AccessExtension;
 import io.tollgate.controlplane.xds.translate.RateLimitExtension;
 import io.tollgate.controlplane.xds.translate.Translator;
 import io.tollgate.controlplane.xds.translate.TranslatorExtension;
@@ -17,6 +18,13 @@ class XdsConfiguration {
   @Bean
   SimpleCache<String> xdsSnapshotCache() {
     return new SimpleCache<>(new AllNodesGroup());
+  }
+
+  /** First: its RBAC filters run before the rate limits, so a refused request costs no call. */
+  @Bean
+  @Order(50)
+  AccessExtension accessExtension() {
+    return new AccessExtension();
   }
 
   /** Before the access log (a bean without an order, so last): the order golden files pin. */

@@ -22,7 +22,10 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
  * RFC 9457 problem details for the limits API. Each carries {@code field} (the first field at
  * fault) and {@code errors} (every field and message), so a client can point at its mistake.
  */
-@RestControllerAdvice(assignableTypes = LimitRulesController.class)
+// The access rules' API (io.tollgate.controlplane.access.rest) answers its problems the same way.
+@RestControllerAdvice(
+    assignableTypes = LimitRulesController.class,
+    basePackages = "io.tollgate.controlplane.access.rest")
 class LimitsProblemHandler {
 
   private static final Logger log = LoggerFactory.getLogger(LimitsProblemHandler.class);

@@ -7,17 +7,17 @@ import java.io.UncheckedIOException;
 import org.springframework.http.HttpStatus;
 
 /** Reads a request body up to a bound; a bigger body is refused with 413 before it is parsed. */
-final class RequestBodies {
+public final class RequestBodies {
 
   /** The largest rule document accepted. */
-  static final int MAX_RULE_BYTES = 64 * 1024;
+  public static final int MAX_RULE_BYTES = 64 * 1024;
 
   /** The largest import file accepted. */
   static final int MAX_IMPORT_BYTES = 1024 * 1024;
 
   private RequestBodies() {}
 
-  static byte[] read(InputStream in, int max) {
+  public static byte[] read(InputStream in, int max) {
     try {
       byte[] body = in.readNBytes(max + 1);
       if (body.length > max) {

@@ -15,6 +15,15 @@ public record IfMatch(String header) {
 
   /** Throws 428 when absent, 412 when no listed ETag equals {@code current}. */
   void check(StoredRule current) {
+    check(current.rule().name(), current.etag());
+  }
+
+  /**
+   * The same check for anything with a name and a strong ETag (access entries too).
+   *
+   * @param etag the quoted current ETag
+   */
+  public void check(String name, String etag) {
     if (!present()) {
       throw new LimitsProblem(
           HttpStatus.PRECONDITION_REQUIRED,
@@ -24,17 +33,12 @@ public record IfMatch(String header) {
     boolean matches =
         Arrays.stream(header.split(","))
             .map(String::trim)
-            .anyMatch(tag -> tag.equals("*") || tag.equals(current.etag()));
+            .anyMatch(tag -> tag.equals("*") || tag.equals(etag));
     if (!matches) {
       throw new LimitsProblem(
           HttpStatus.PRECONDITION_FAILED,
           "If-Match",
-          "rule '"
-              + current.rule().name()
-              + "' has changed: its ETag is now "
-              + current.etag()
-              + ", not "
-              + header);
+          "rule '" + name + "' has changed: its ETag is now " + etag + ", not " + header);
     }
   }
 

@@ -17,8 +17,17 @@ public record RestorePrecondition(IfMatch ifMatch, String ifNoneMatch) {
 
   /** Throws 428 when the needed header is absent, 412 when it does not hold. */
   void check(String name, Optional<StoredRule> current) {
+    checkEtag(name, current.map(StoredRule::etag));
+  }
+
+  /**
+   * The same check for anything with a name and a strong ETag (access entries too).
+   *
+   * @param etag the quoted ETag of the current state; empty when there is none
+   */
+  public void checkEtag(String name, Optional<String> etag) {
     boolean noneMatch = ifNoneMatch != null && !ifNoneMatch.isBlank();
-    if (current.isPresent()) {
+    if (etag.isPresent()) {
       if (noneMatch) {
         throw new LimitsProblem(
             HttpStatus.PRECONDITION_FAILED,
@@ -26,10 +35,10 @@ public record RestorePrecondition(IfMatch ifMatch, String ifNoneMatch) {
             "rule '"
                 + name
                 + "' exists (ETag "
-                + current.get().etag()
+                + etag.get()
                 + "); restoring over it requires If-Match");
       }
-      ifMatch.check(current.get());
+      ifMatch.check(name, etag.get());
     } else if (ifMatch.present()) {
       throw new LimitsProblem(
           HttpStatus.PRECONDITION_FAILED,

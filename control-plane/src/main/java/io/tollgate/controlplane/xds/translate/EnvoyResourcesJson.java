@@ -52,6 +52,11 @@ public final class EnvoyResourcesJson {
               io.envoyproxy.envoy.extensions.matching.common_inputs.network.v3.SourceIPInput
                   .getDescriptor())
           .add(io.envoyproxy.envoy.extensions.matching.input_matchers.ip.v3.Ip.getDescriptor())
+          // The access lists' RBAC filters and their 403 replies' CEL filters.
+          .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter
+                  .getDescriptor())
           .build();
 
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(TYPES);

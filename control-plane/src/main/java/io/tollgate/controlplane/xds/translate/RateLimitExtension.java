@@ -54,8 +54,10 @@ public final class RateLimitExtension implements TranslatorExtension {
   public void decorateConnectionManager(
       TranslatorInput input, HttpConnectionManager.Builder connectionManager) {
     if (enabled(input)) {
-      connectionManager.setLocalReplyConfig(
-          localReply.create(approximateRules(input).findAny().isPresent()));
+      // Merged, not set: the access lists' mappers (added before) stay.
+      connectionManager
+          .getLocalReplyConfigBuilder()
+          .mergeFrom(localReply.create(approximateRules(input).findAny().isPresent()));
     }
   }
 

@@ -1,7 +1,15 @@
 package io.tollgate.controlplane.xds.translate;
 
+import io.tollgate.controlplane.access.AccessRule;
+import io.tollgate.controlplane.access.validation.AccessRuleValidator;
 import io.tollgate.controlplane.accesslog.AccessLogTranslatorExtension;
+import io.tollgate.controlplane.limits.LimitRuleJson;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The translator as production runs it: exactly the extensions {@code XdsConfiguration} wires, in
@@ -14,12 +22,33 @@ final class ProductionTranslation {
 
   private ProductionTranslation() {}
 
-  /** The production set, in order: rate limits, then the access log (on, its default). */
+  /** Access entries (REST) of the case: {@code golden-production/<case>.access.json}. */
+  static final Path ACCESS = Path.of("src/test/resources/golden-production/acceptance.access.json");
+
+  /**
+   * The production set, in order: the access lists, rate limits, then the access log (on, its
+   * default).
+   */
   static List<TranslatorExtension> extensions() {
-    return List.of(new RateLimitExtension(), new AccessLogTranslatorExtension(true));
+    return List.of(
+        new AccessExtension(), new RateLimitExtension(), new AccessLogTranslatorExtension(true));
   }
 
   static EnvoyResources translate() throws Exception {
-    return new Translator(extensions()).translate(RateLimitGolden.input(RULES_CASE));
+    return new Translator(extensions())
+        .translate(RateLimitGolden.input(RULES_CASE).withAccess(accessEntries()));
+  }
+
+  static List<AccessRule> accessEntries() throws Exception {
+    LimitRuleJson json = new LimitRuleJson();
+    JsonMapper mapper = JsonMapper.builder().build();
+    List<AccessRule> entries = new ArrayList<>();
+    for (JsonNode node : mapper.readTree(Files.readString(ACCESS))) {
+      AccessRule entry =
+          json.parse(mapper.writeValueAsBytes(node), AccessRule.class, "an access entry");
+      AccessRuleValidator.requireValid(entry);
+      entries.add(entry);
+    }
+    return entries;
   }
 }

@@ -29,6 +29,8 @@ class ProductionTranslationGoldenTest {
     assertThat(actual)
         .isEqualTo(Files.readString(GOLDEN))
         .contains("\"name\": \"envoy.access_loggers.http_grpc\"")
-        .contains("\"name\": \"envoy.filters.http.ratelimit\"");
+        .contains("\"name\": \"envoy.filters.http.ratelimit\"")
+        .contains("\"name\": \"tollgate.access.deny\"")
+        .contains("\"name\": \"tollgate.access.allow\"");
   }
 }
