@@ -3,12 +3,12 @@ package io.tollgate.controlplane.routing.rest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.tollgate.controlplane.limits.rest.RequestBodies;
+import io.tollgate.controlplane.limits.store.EntityHistory;
 import io.tollgate.controlplane.limits.store.IfMatch;
 import io.tollgate.controlplane.limits.store.LimitsProblem;
 import io.tollgate.controlplane.limits.store.RestorePrecondition;
 import io.tollgate.controlplane.routing.RoutingKind;
 import io.tollgate.controlplane.routing.StoredRoutingEntry;
-import io.tollgate.controlplane.routing.store.RoutingHistoryEntry;
 import io.tollgate.controlplane.routing.store.RoutingService;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -26,6 +26,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -100,7 +101,7 @@ abstract class RoutingEntriesController {
 
   @GetMapping(path = NAME + "/history", produces = MediaType.APPLICATION_JSON_VALUE)
   @Operation(summary = "The changes of one entry, newest first: who, when, before and after")
-  List<RoutingHistoryEntry> history(
+  List<EntityHistory.Change<JsonNode>> history(
       @PathVariable String name,
       @Parameter(description = "at most this many, 1 to " + MAX_HISTORY)
           @RequestParam(defaultValue = "100")

@@ -6,24 +6,19 @@ import io.tollgate.controlplane.configfile.RouteSpec;
 import io.tollgate.controlplane.configfile.UpstreamSpec;
 import io.tollgate.controlplane.limits.InvalidRuleException;
 import io.tollgate.controlplane.limits.LimitRuleJson;
+import io.tollgate.controlplane.limits.store.EntityHistory;
 import io.tollgate.controlplane.limits.store.IfMatch;
 import io.tollgate.controlplane.limits.store.LimitsProblem;
 import io.tollgate.controlplane.limits.store.RestorePrecondition;
-import io.tollgate.controlplane.limits.store.RuleRevision;
 import io.tollgate.controlplane.routing.RoutingKind;
 import io.tollgate.controlplane.routing.StoredRoutingEntry;
 import io.tollgate.controlplane.xds.SnapshotPublisher;
 import jakarta.persistence.EntityManager;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.hibernate.envers.AuditReaderFactory;
-import org.hibernate.envers.RevisionType;
-import org.hibernate.envers.query.AuditEntity;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -48,6 +43,9 @@ public class RoutingService {
   private final LimitRuleJson json;
   private final EntityManager entityManager;
   private final ApplicationEventPublisher events;
+  private static final EntityHistory<RoutingEntryEntity> HISTORY =
+      new EntityHistory<>(RoutingEntryEntity.class);
+
   private final GatewayConfigEntries entries = new GatewayConfigEntries();
 
   RoutingService(
@@ -153,46 +151,8 @@ public class RoutingService {
    * @param limit 1 to 1000
    */
   @Transactional(readOnly = true)
-  public List<RoutingHistoryEntry> history(RoutingKind kind, String name, int limit) {
-    List<?> rows =
-        AuditReaderFactory.get(entityManager)
-            .createQuery()
-            .forRevisionsOfEntity(RoutingEntryEntity.class, false, true)
-            .add(AuditEntity.id().eq(RestRouting.id(kind, name)))
-            .addOrder(AuditEntity.revisionNumber().desc())
-            // One more than asked: the "before" of the oldest entry returned.
-            .setMaxResults(limit + 1)
-            .getResultList();
-    List<RoutingHistoryEntry> out = new ArrayList<>();
-    for (int i = 0; i < Math.min(limit, rows.size()); i++) {
-      Object[] row = (Object[]) rows.get(i);
-      RevisionType type = (RevisionType) row[2];
-      JsonNode after = tree((RoutingEntryEntity) row[0]);
-      JsonNode before =
-          switch (type) {
-            case ADD -> null;
-            case DEL -> after;
-            case MOD ->
-                i + 1 < rows.size()
-                    ? tree((RoutingEntryEntity) ((Object[]) rows.get(i + 1))[0])
-                    : null;
-          };
-      RuleRevision revision = (RuleRevision) row[1];
-      out.add(
-          new RoutingHistoryEntry(
-              revision.id(),
-              Instant.ofEpochMilli(revision.timestamp()),
-              revision.actor(),
-              switch (type) {
-                case ADD -> "created";
-                case MOD -> "updated";
-                case DEL -> "deleted";
-              },
-              name,
-              before,
-              type == RevisionType.DEL ? null : after));
-    }
-    return out;
+  public List<EntityHistory.Change<JsonNode>> history(RoutingKind kind, String name, int limit) {
+    return HISTORY.changes(entityManager, RestRouting.id(kind, name), limit, this::tree);
   }
 
   /**
@@ -204,19 +164,9 @@ public class RoutingService {
       RoutingKind kind, String name, long revision, RestorePrecondition precondition) {
     requireNotFileOwned(kind, name);
     String id = RestRouting.id(kind, name);
-    List<?> found =
-        AuditReaderFactory.get(entityManager)
-            .createQuery()
-            .forRevisionsOfEntity(RoutingEntryEntity.class, false, true)
-            .add(AuditEntity.id().eq(id))
-            .add(AuditEntity.revisionNumber().eq(revision))
-            .getResultList();
     RoutingEntryEntity old =
-        found.stream()
-            .map(r -> (Object[]) r)
-            .filter(r -> r[2] != RevisionType.DEL)
-            .map(r -> (RoutingEntryEntity) r[0])
-            .findFirst()
+        HISTORY
+            .writtenAt(entityManager, id, revision)
             .orElseThrow(
                 () ->
                     new LimitsProblem(
