@@ -1,5 +1,6 @@
 package io.tollgate.controlplane.configfile;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.tollgate.controlplane.limits.InvalidRuleException;
 import io.tollgate.controlplane.limits.RuleViolation;
 import java.util.List;
@@ -24,6 +25,11 @@ public final class GatewayConfigEntries {
   private final GatewayConfigSchema schema = new GatewayConfigSchema();
   private final JsonMapper mapper =
       JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+  // Absent keys stay absent: the stored element reads as the file's would.
+  private final JsonMapper canonical =
+      JsonMapper.builder()
+          .changeDefaultPropertyInclusion(i -> i.withValueInclusion(JsonInclude.Include.NON_NULL))
+          .build();
 
   /**
    * @throws InvalidRuleException naming every field at fault
@@ -69,28 +75,7 @@ public final class GatewayConfigEntries {
   }
 
   private String canonical(Object element) {
-    JsonNode tree = mapper.valueToTree(element);
-    return mapper.writeValueAsString(withoutNulls(tree));
-  }
-
-  private static JsonNode withoutNulls(JsonNode node) {
-    if (node.isObject()) {
-      var out = JsonMapper.shared().createObjectNode();
-      node.properties()
-          .forEach(
-              e -> {
-                if (!e.getValue().isNull()) {
-                  out.set(e.getKey(), withoutNulls(e.getValue()));
-                }
-              });
-      return out;
-    }
-    if (node.isArray()) {
-      var out = JsonMapper.shared().createArrayNode();
-      node.forEach(n -> out.add(withoutNulls(n)));
-      return out;
-    }
-    return node;
+    return canonical.writeValueAsString(element);
   }
 
   private static void fail(List<RuleViolation> violations) {

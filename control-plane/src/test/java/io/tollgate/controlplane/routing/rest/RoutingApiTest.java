@@ -150,6 +150,35 @@ class RoutingApiTest {
         .andExpect(jsonPath("$.entries[0].shadowedByFile").value(false));
   }
 
+  @Test
+  void aChangeThatBreaksARestRouteIsAConflictNamingIt() throws Exception {
+    create("/api/v1/upstreams", SECOND).andExpect(status().isCreated());
+    create(
+            "/api/v1/routes",
+            "{\"name\":\"billing\",\"match\":{\"pathPrefix\":\"/billing\"},"
+                + "\"upstream\":\"second\",\"retries\":{\"perTryTimeout\":\"2s\"}}")
+        .andExpect(status().isCreated());
+
+    mvc.perform(
+            put("/api/v1/upstreams/second")
+                .header("If-Match", "*")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(SECOND.replace("3s", "1s")))
+        .andExpect(status().isConflict())
+        .andExpect(
+            jsonPath("$.detail")
+                .value(org.hamcrest.Matchers.containsString("retries.perTryTimeout")))
+        .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("billing")));
+    mvc.perform(
+            put("/api/v1/routes/billing")
+                .header("If-Match", "*")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(BILLING.replace("\"billing\",", "\"other\",")))
+        .andExpect(status().isBadRequest())
+        .andExpect(jsonPath("$.field").value("name"));
+    mvc.perform(get("/api/v1/upstreams/second")).andExpect(jsonPath("$.timeout").value("3s"));
+  }
+
   /** One fixture per check of the file's that a REST entry goes through, named as in the file. */
   @ParameterizedTest
   @CsvSource(
