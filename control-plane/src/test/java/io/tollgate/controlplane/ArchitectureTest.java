@@ -55,7 +55,8 @@ class ArchitectureTest {
           }
           String[] parts = pkg.substring(ROOT.length() + 1).split("\\.");
           return SliceIdentifier.of(
-              (parts[0].equals("limits") || parts[0].equals("access")) && parts.length > 1
+              (parts[0].equals("limits") || parts[0].equals("access") || parts[0].equals("routing"))
+                      && parts.length > 1
                   ? parts[0] + "." + parts[1]
                   : parts[0]);
         }
@@ -171,7 +172,8 @@ class ArchitectureTest {
   static final ArchRule jpaOnlyInTheRuleStore =
       noClasses()
           .that()
-          .resideOutsideOfPackages(ROOT + ".limits.store", ROOT + ".access.store")
+          .resideOutsideOfPackages(
+              ROOT + ".limits.store", ROOT + ".access.store", ROOT + ".routing.store")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("jakarta.persistence..", "org.hibernate..");
@@ -180,7 +182,11 @@ class ArchitectureTest {
   static final ArchRule jdbcOnlyInTheStores =
       noClasses()
           .that()
-          .resideOutsideOfPackages(ROOT + ".limits.store", ROOT + ".access.store", ROOT + ".stats")
+          .resideOutsideOfPackages(
+              ROOT + ".limits.store",
+              ROOT + ".access.store",
+              ROOT + ".routing.store",
+              ROOT + ".stats")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("org.springframework.jdbc..", "java.sql..", "javax.sql..");

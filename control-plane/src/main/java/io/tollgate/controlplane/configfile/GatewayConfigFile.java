@@ -154,19 +154,7 @@ record GatewayConfigFile(
             Optional.ofNullable(listener.port()).orElse(ListenerSpec.DEFAULT_PORT),
             Optional.ofNullable(listener.xffNumTrustedHops()).orElse(0));
     List<UpstreamSpec> upstreamSpecs = upstreams.stream().map(GatewayConfigFile::upstream).toList();
-    List<RouteSpec> routeSpecs =
-        routes.stream()
-            .map(
-                r ->
-                    new RouteSpec(
-                        r.name(),
-                        pathMatch(r.match()),
-                        r.upstream(),
-                        duration(r.timeout()),
-                        retries(r.retries()),
-                        Optional.ofNullable(r.cache())
-                            .map(c -> new CacheSpec(duration(c.ttl()).orElseThrow()))))
-            .toList();
+    List<RouteSpec> routeSpecs = routes.stream().map(GatewayConfigFile::route).toList();
     return new GatewayConfig(
         listenerSpec,
         upstreamSpecs,
@@ -177,7 +165,19 @@ record GatewayConfigFile(
             .toList());
   }
 
-  private static UpstreamSpec upstream(Upstream u) {
+  /** The model of a route the validator found no problem in. */
+  static RouteSpec route(Route r) {
+    return new RouteSpec(
+        r.name(),
+        pathMatch(r.match()),
+        r.upstream(),
+        duration(r.timeout()),
+        retries(r.retries()),
+        Optional.ofNullable(r.cache()).map(c -> new CacheSpec(duration(c.ttl()).orElseThrow())));
+  }
+
+  /** The model of an upstream the validator found no problem in. */
+  static UpstreamSpec upstream(Upstream u) {
     List<UpstreamUrl> urls = u.urls("").values().stream().map(UpstreamUrl::parse).toList();
     return new UpstreamSpec(
         u.name(),

@@ -5,6 +5,7 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.NodePath;
+import io.tollgate.controlplane.limits.RuleViolation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The structure of {@code tollgate.yaml} ({@value #RESOURCE}, also for editors): keys, types,
@@ -40,8 +42,30 @@ final class GatewayConfigSchema {
 
   /** Every structural problem of a parsed document, as {@code <source>: <key>: <message>}. */
   List<String> problems(String source, JsonNode document) {
+    return violations(document).stream().map(v -> source + ": " + v).toList();
+  }
+
+  /**
+   * Every structural problem of one element of the top-level list {@code key} ({@code upstreams},
+   * {@code routes}), checked by that list's item schema, each named relative to the element ({@code
+   * match.pathPrefix}, empty for the element itself).
+   */
+  List<RuleViolation> entry(String key, JsonNode element) {
+    String at = key + "[0]";
+    ObjectNode document = JsonMapper.shared().createObjectNode();
+    document.putArray(key).add(element);
+    return violations(document).stream()
+        .filter(v -> v.field().startsWith(at))
+        .map(
+            v ->
+                new RuleViolation(
+                    v.field().substring(at.length()).replaceFirst("^\\.", ""), v.message()))
+        .toList();
+  }
+
+  private List<RuleViolation> violations(JsonNode document) {
     List<Error> errors = schema.validate(document);
-    return errors.stream().map(e -> source + ": " + key(e) + ": " + message(e)).toList();
+    return errors.stream().map(e -> new RuleViolation(key(e), message(e))).toList();
   }
 
   private static String key(Error error) {

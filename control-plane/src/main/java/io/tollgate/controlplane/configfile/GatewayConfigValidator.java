@@ -42,17 +42,61 @@ final class GatewayConfigValidator {
   }
 
   List<String> problems(String source, GatewayConfigFile file) {
-    Problems problems = new Problems(source);
+    Problems problems = new Problems();
     listener(file.listener(), problems);
     upstreams(file.upstreams(), problems);
     // Names written in the file, valid or not: a route naming a broken upstream is not "unknown".
-    Map<String, GatewayConfigFile.Upstream> declared = new HashMap<>();
-    file.upstreams().forEach(u -> declared.putIfAbsent(u.name(), u));
-    routes(file.routes(), declared, problems);
+    Map<String, Duration> declared = new HashMap<>();
+    file.upstreams().forEach(u -> declared.putIfAbsent(u.name(), timeout(u)));
+    routes(file.routes(), declared, new HashMap<>(), problems);
     limits(file.limits(), problems);
     access(file.access(), problems);
-    return problems.list;
+    return problems.list.stream().map(v -> source + ": " + v).toList();
   }
+
+  /**
+   * The checks of one element of {@code upstreams:}, each violation named relative to it ({@code
+   * endpoints[1]}). Uniqueness of its name is the caller's to check.
+   */
+  static List<RuleViolation> upstream(GatewayConfigFile.Upstream upstream) {
+    Problems problems = new Problems();
+    upstreams(List.of(upstream), problems);
+    return problems.relativeTo("upstreams[0]");
+  }
+
+  /**
+   * The checks of one element of {@code routes:} in the context of a config (its upstreams and the
+   * retry budgets its routes state), each violation named relative to it ({@code match.pathPrefix},
+   * {@code upstream}).
+   */
+  static List<RuleViolation> route(GatewayConfigFile.Route route, GatewayConfig context) {
+    Map<String, Duration> upstreams = new HashMap<>();
+    context.upstreams().forEach(u -> upstreams.putIfAbsent(u.name(), u.timeout()));
+    Map<String, StatedBudget> budgets = new HashMap<>();
+    context.routes().stream()
+        .filter(r -> !r.name().equals(route.name()))
+        .forEach(
+            r ->
+                r.retries()
+                    .budget()
+                    .ifPresent(
+                        b ->
+                            budgets.putIfAbsent(
+                                r.upstream(), new StatedBudget("route '" + r.name() + "'", b))));
+    Problems problems = new Problems();
+    routes(List.of(route), upstreams, budgets, problems);
+    return problems.relativeTo("routes[0]");
+  }
+
+  /** The route's deadline when it states none: the upstream's, or the default if it is invalid. */
+  private static Duration timeout(GatewayConfigFile.Upstream upstream) {
+    return Optional.ofNullable(upstream.timeout())
+        .flatMap(ConfigDurations::parse)
+        .orElse(UpstreamSpec.DEFAULT_TIMEOUT);
+  }
+
+  /** The retry budget routes to one upstream state, and which route stated it first. */
+  private record StatedBudget(String statedBy, RetrySpec.RetryBudget budget) {}
 
   private static void listener(GatewayConfigFile.Listener listener, Problems problems) {
     nonBlank(listener.address(), "listener.address", problems)
@@ -139,20 +183,23 @@ final class GatewayConfigValidator {
     }
   }
 
+  /**
+   * @param upstreams the known upstreams' names and timeouts
+   * @param budgets the retry budget already stated per upstream (Envoy keeps one per cluster);
+   *     filled by the routes checked here
+   */
   private static void routes(
       List<GatewayConfigFile.Route> routes,
-      Map<String, GatewayConfigFile.Upstream> upstreams,
+      Map<String, Duration> upstreams,
+      Map<String, StatedBudget> budgets,
       Problems problems) {
     Set<String> names = new HashSet<>();
-    // Envoy keeps the retry budget on the upstream's cluster: one per upstream, by the index of the
-    // first route that states it.
-    Map<String, Integer> budgets = new HashMap<>();
     for (int i = 0; i < routes.size(); i++) {
       GatewayConfigFile.Route r = routes.get(i);
       String path = "routes[" + i + "]";
       name(r.name(), path, names, "route", problems);
       match(r.match(), path + ".match", problems);
-      Optional<GatewayConfigFile.Upstream> upstream =
+      Optional<Duration> upstreamTimeout =
           nonBlank(r.upstream(), path + ".upstream", problems)
               .flatMap(
                   name -> {
@@ -164,26 +211,19 @@ final class GatewayConfigValidator {
       Optional<Duration> timeout = duration(r.timeout(), path + ".timeout", problems);
       if (r.retries() != null) {
         Duration routeTimeout =
-            timeout
-                .or(
-                    () ->
-                        upstream
-                            .map(GatewayConfigFile.Upstream::timeout)
-                            .flatMap(ConfigDurations::parse))
-                .orElse(UpstreamSpec.DEFAULT_TIMEOUT);
+            timeout.or(() -> upstreamTimeout).orElse(UpstreamSpec.DEFAULT_TIMEOUT);
         retries(r.retries(), routeTimeout, path + ".retries", problems);
-        if (r.retries().budget() != null && upstream.isPresent()) {
-          budgets.putIfAbsent(r.upstream(), i);
-          int first = budgets.get(r.upstream());
-          if (!r.retries()
-              .budget()
-              .toSpec()
-              .equals(routes.get(first).retries().budget().toSpec())) {
+        if (r.retries().budget() != null && upstreamTimeout.isPresent()) {
+          RetrySpec.RetryBudget budget = r.retries().budget().toSpec();
+          StatedBudget first =
+              budgets.computeIfAbsent(
+                  r.upstream(), u -> new StatedBudget(path + ".retries.budget", budget));
+          if (!budget.equals(first.budget())) {
             problems.add(
                 path + ".retries.budget",
-                "differs from routes["
-                    + first
-                    + "].retries.budget; upstream '"
+                "differs from "
+                    + first.statedBy()
+                    + "; upstream '"
                     + r.upstream()
                     + "' has one retry budget for all its routes");
           }
@@ -374,16 +414,22 @@ final class GatewayConfigValidator {
     return path + "." + key;
   }
 
+  /** Problems found so far, each with its key path. */
   private static final class Problems {
-    private final String source;
-    private final List<String> list = new ArrayList<>();
-
-    Problems(String source) {
-      this.source = source;
-    }
+    private final List<RuleViolation> list = new ArrayList<>();
 
     void add(String key, String message) {
-      list.add(source + ": " + key + ": " + message);
+      list.add(new RuleViolation(key, message));
+    }
+
+    /** The problems of the element at {@code prefix}, named relative to it. */
+    List<RuleViolation> relativeTo(String prefix) {
+      return list.stream()
+          .map(
+              v ->
+                  new RuleViolation(
+                      v.field().substring(prefix.length()).replaceFirst("^\\.", ""), v.message()))
+          .toList();
     }
   }
 }

@@ -45,6 +45,9 @@ public class SnapshotPublisher implements GatewayConfigListener {
   private final Counter updates;
   private final MultiGauge versionInfo;
   private TranslatorInput input;
+  // The config file's gateway, and what the REST API adds to it (its upstreams and routes).
+  private GatewayConfig fileGateway;
+  private UnaryOperator<GatewayConfig> overlay = UnaryOperator.identity();
   private boolean gatewayLoaded;
   private volatile PublishedSnapshot current;
 
@@ -82,6 +85,7 @@ public class SnapshotPublisher implements GatewayConfigListener {
                     List.of(),
                     List.of()))
             .withSystemCaFile(systemCaFile);
+    this.fileGateway = input.gateway();
     this.updates =
         Counter.builder("tollgate.xds.snapshot.updates")
             .description("snapshots published with new content")
@@ -106,16 +110,42 @@ public class SnapshotPublisher implements GatewayConfigListener {
   public synchronized void check(GatewayConfig gateway) {
     translator.translate(
         input
-            .withGateway(gateway)
+            .withGateway(overlay.apply(gateway))
             .withLimits(input.limits().withFileRules(input.gateway().limits(), gateway.limits())));
   }
 
   @Override
   public synchronized void gatewayChanged(GatewayConfig gateway) {
-    TranslatorInput next = input.withGateway(gateway);
+    TranslatorInput next = input.withGateway(overlay.apply(gateway));
     publish(next);
     input = next;
+    fileGateway = gateway;
     gatewayLoaded = true;
+  }
+
+  /**
+   * The dry run of {@link #overlay}: translates the file's gateway with {@code candidate} applied.
+   *
+   * @throws RuntimeException if it does not translate
+   */
+  public synchronized void checkOverlay(UnaryOperator<GatewayConfig> candidate) {
+    translator.translate(input.withGateway(candidate.apply(fileGateway)));
+  }
+
+  /**
+   * Sets what is added to the file's gateway (now and on every later file change) and publishes the
+   * result once the gateway config is loaded.
+   *
+   * @throws RuntimeException if the result does not translate; nothing changes then
+   */
+  public synchronized void overlay(UnaryOperator<GatewayConfig> next) {
+    update(in -> in.withGateway(next.apply(fileGateway)));
+    overlay = next;
+  }
+
+  /** The gateway as the config file declares it, without the overlay. */
+  public synchronized GatewayConfig fileGateway() {
+    return fileGateway;
   }
 
   /**

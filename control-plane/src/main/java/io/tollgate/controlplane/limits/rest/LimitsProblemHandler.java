@@ -22,10 +22,14 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
  * RFC 9457 problem details for the limits API. Each carries {@code field} (the first field at
  * fault) and {@code errors} (every field and message), so a client can point at its mistake.
  */
-// The access rules' API (io.tollgate.controlplane.access.rest) answers its problems the same way.
+// The access rules' API (io.tollgate.controlplane.access.rest) and the routing API
+// (io.tollgate.controlplane.routing.rest) answer their problems the same way.
 @RestControllerAdvice(
     assignableTypes = LimitRulesController.class,
-    basePackages = "io.tollgate.controlplane.access.rest")
+    basePackages = {
+      "io.tollgate.controlplane.access.rest",
+      "io.tollgate.controlplane.routing.rest"
+    })
 class LimitsProblemHandler {
 
   private static final Logger log = LoggerFactory.getLogger(LimitsProblemHandler.class);
