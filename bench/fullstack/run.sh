@@ -20,10 +20,13 @@
 #   BENCH_ENVOY_CONCURRENCY (1: workers of both Envoys)  BENCH_NGINX_WORKERS (1)
 #   BENCH_PATH (/categories/MLA97994)  BENCH_RULE_COUNTS ("1 100 1000 10000")
 #   BENCH_REST_PARALLEL (4: concurrent POSTs creating rules)  BENCH_CREATE_BUDGET (240 s per count)
-#   BENCH_SETUPS (all but variants: a subset of no-rule per-ip variants approximate per-ip-redis
-#   per-ip-50 rules accesslog-off; rules = the BENCH_RULE_COUNTS rows; variants = the profile:
-#   Tollgate's Envoy config with the per-IP rule, static, with one part off per row, from the
-#   access log to request ids, see bench/fullstack/variants.py)  BENCH_VARIANTS (all: which of them)
+#   BENCH_SETUPS (all but variants: a subset of no-rule per-ip floors variants approximate
+#   per-ip-redis per-ip-50 rules accesslog-off; rules = the BENCH_RULE_COUNTS rows; floors = the
+#   variants bare, floor-access-log, floor-ratelimit and approx-floor-quota; variants = the profile:
+#   Tollgate's Envoy config with the per-IP rule (exact, then approximate), static, with one part
+#   off per row, from the access log to request ids, or only one part on (the "floor" rows: what
+#   that part alone costs stock Envoy), see bench/fullstack/variants.py; plus the per-IP rule with
+#   a rate-limit service that sends no dynamic metadata)  BENCH_VARIANTS (all: which of them)
 #   BENCH_QUICK=1: a check that the script works (1 round of 2s, rule counts "1 100")
 #   BENCH_JARS_FROM=DIR: run the stack of another checkout (its control-plane and ratelimit-service
 #   jars, built, and its envoy/run-envoy.sh), e.g. a worktree at an older commit, to compare builds on
@@ -47,7 +50,7 @@ path="${BENCH_PATH:-/categories/MLA97994}"
 rule_counts="${BENCH_RULE_COUNTS:-1 100 1000 10000}"
 rest_parallel="${BENCH_REST_PARALLEL:-4}"
 create_budget="${BENCH_CREATE_BUDGET:-240}"
-setups="${BENCH_SETUPS:-no-rule per-ip approximate per-ip-redis per-ip-50 rules accesslog-off}"
+setups="${BENCH_SETUPS:-no-rule per-ip floors approximate per-ip-redis per-ip-50 rules accesslog-off}"
 variant_names="${BENCH_VARIANTS:-}"
 from="$(cd "${BENCH_JARS_FROM:-$root}" && pwd)"
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
@@ -113,12 +116,14 @@ start_control_plane() { # start_control_plane [VAR=VALUE...]: extra environment
   pids+=("$cp_pid")
   await "the control plane" 900 curl -fsS "$rest_url/actuator/health"
 }
-start_ratelimit() { # start_ratelimit memory|redis
-  log "starting the rate-limit service (gRPC $rls_grpc, store $1)"
+start_ratelimit() { # start_ratelimit memory|redis [VAR=VALUE...]: extra environment
+  log "starting the rate-limit service (gRPC $rls_grpc, store $*)"
+  local store="$1"
+  shift
   env HOST=127.0.0.1 PORT="$rls_http" GRPC_HOST=127.0.0.1 GRPC_PORT="$rls_grpc" \
-    BACKEND_TYPE="$1" REDIS_SOCKET_TYPE=tcp REDIS_URL="127.0.0.1:$redis_port" \
+    BACKEND_TYPE="$store" REDIS_SOCKET_TYPE=tcp REDIS_URL="127.0.0.1:$redis_port" \
     CONFIG_TYPE=GRPC_XDS_SOTW CONFIG_GRPC_XDS_SERVER_URL="127.0.0.1:$xds" \
-    CONFIG_GRPC_XDS_NODE_ID=bench-ratelimit \
+    CONFIG_GRPC_XDS_NODE_ID=bench-ratelimit "$@" \
     "$java" -jar "$rls_jar" >>"$work/logs/ratelimit-service.log" 2>&1 &
   rls_pid=$!
   pids+=("$rls_pid")
@@ -242,6 +247,28 @@ create_others() { # create_others FIRST LAST: prints "CREATED SECONDS"
   python3 "$here/rules.py" create "$rest_url" "$1" "$2" "$rest_parallel" "$create_budget"
 }
 
+# run_variants exact|approx [NAME...]: the profile rows of the Envoy configuration as it is now
+# (those NAMEs, else BENCH_VARIANTS, else all of that dump's).
+run_variants() {
+  curl -fsS "http://127.0.0.1:$admin/config_dump" >"$work/config_dump-$1.json"
+  local saved=("$envoy_pid" "$admin" "$proxy_port") variant label only="${*:2}"
+  only="${only:-$variant_names}"
+  while IFS=$'\t' read -r -u 3 variant label; do
+    [[ -z "$only" || " $only " == *" $variant "* ]] || continue
+    proxy_port="$(free_port)" admin="$(free_port)"
+    python3 "$here/variants.py" render "$work/config_dump-$1.json" "$variant" "$proxy_port" "$admin" \
+      >"$work/variant-$variant.json"
+    "$envoy_bin" -c "$work/variant-$variant.json" --concurrency "$concurrency" --use-dynamic-base-id \
+      --log-level warn >"$work/logs/envoy-variant-$variant.log" 2>&1 &
+    envoy_pid=$!
+    pids+=("$envoy_pid")
+    await "Envoy variant $variant" 90 curl -fsS "http://127.0.0.1:$proxy_port/healthz"
+    row "variant-$variant" "profile ($1 rule): the per-IP rule's config $label"
+    stop "$envoy_pid"
+  done 3< <(python3 "$here/variants.py" list "$1")
+  envoy_pid="${saved[0]}" admin="${saved[1]}" proxy_port="${saved[2]}"
+}
+
 # --- The setups ---
 # The control plane first: the rate-limit service is healthy once it has its configuration.
 start_control_plane
@@ -249,7 +276,7 @@ start_ratelimit memory
 start_envoy
 settle
 wanted no-rule && row no-rule "Tollgate, no rule (access log on)"
-if wanted per-ip || wanted variants || wanted approximate || wanted per-ip-redis || wanted per-ip-50; then
+if wanted per-ip || wanted variants || wanted floors || wanted approximate || wanted per-ip-redis || wanted per-ip-50; then
   expect 201 POST /api/v1/limits "$(rule_json per-ip)"
   settle
 fi
@@ -257,28 +284,27 @@ wanted per-ip && row per-ip "Tollgate, one per-IP rule (never reached), memory s
 if wanted variants; then
   # Profile: Tollgate's Envoy configuration with the per-IP rule, static, one part switched off per
   # variant (bench/fullstack/variants.py), each measured like a setup against plain Envoy.
-  curl -fsS "http://127.0.0.1:$admin/config_dump" >"$work/config_dump.json"
-  saved=("$envoy_pid" "$admin" "$proxy_port")
-  while IFS=$'\t' read -r -u 3 variant label; do
-    [[ -z "$variant_names" || " $variant_names " == *" $variant "* ]] || continue
-    proxy_port="$(free_port)" admin="$(free_port)"
-    python3 "$here/variants.py" render "$work/config_dump.json" "$variant" "$proxy_port" "$admin" \
-      >"$work/variant-$variant.json"
-    "$envoy_bin" -c "$work/variant-$variant.json" --concurrency "$concurrency" --use-dynamic-base-id \
-      --log-level warn >"$work/logs/envoy-variant-$variant.log" 2>&1 &
-    envoy_pid=$!
-    pids+=("$envoy_pid")
-    await "Envoy variant $variant" 90 curl -fsS "http://127.0.0.1:$proxy_port/healthz"
-    row "variant-$variant" "profile: the per-IP rule's config $label"
-    stop "$envoy_pid"
-  done 3< <(python3 "$here/variants.py" list)
-  envoy_pid="${saved[0]}" admin="${saved[1]}" proxy_port="${saved[2]}"
+  run_variants exact
+  # The rules that counted a call ride back to Envoy as dynamic metadata on every call (the
+  # console's hits, through the access log): what that costs.
+  stop "$rls_pid"
+  start_ratelimit memory OVER_LIMIT_METADATA_ENABLED=false
+  settle
+  row per-ip-no-metadata "profile (exact rule): the per-IP rule, the rate-limit service sending no dynamic metadata"
+  stop "$rls_pid"
+  start_ratelimit memory
+  settle
 fi
-if wanted approximate; then
+# What one part of the configuration alone costs stock Envoy (on an otherwise bare configuration):
+# the floor under the setups above, whatever the control plane and the services do.
+wanted floors && ! wanted variants && run_variants exact bare floor-access-log floor-ratelimit
+if wanted approximate || wanted variants || wanted floors; then
   status="$(rest_call PUT /api/v1/limits/per-ip "$(rule_json per-ip approximate)")"
   if [[ "$status" == 200 ]] && grep -q '"accuracy" *: *"approximate"' "$work/rest.out"; then
     settle
-    row approximate "Tollgate, the per-IP rule with accuracy: approximate"
+    wanted approximate && row approximate "Tollgate, the per-IP rule with accuracy: approximate"
+    wanted variants && run_variants approx
+    wanted floors && ! wanted variants && run_variants approx approx-floor-quota
     expect 200 PUT /api/v1/limits/per-ip "$(rule_json per-ip)"
     settle
   else
@@ -308,7 +334,7 @@ if wanted per-ip-50; then
 else
   have=0
 fi
-if wanted per-ip || wanted variants || wanted approximate || wanted per-ip-redis || wanted per-ip-50; then
+if wanted per-ip || wanted variants || wanted floors || wanted approximate || wanted per-ip-redis || wanted per-ip-50; then
   expect 204 DELETE /api/v1/limits/per-ip
   settle
 fi

@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """Profile variants of bench/fullstack/run.sh (standard library only): Tollgate's Envoy
 configuration, taken from its admin's config_dump, as a static bootstrap with one thing switched
-off, so each part's cost per request shows against the same configuration with it on.
+off, so each part's cost per request shows against the same configuration with it on. The
+"floor" variants keep ONE part of Tollgate's configuration on an otherwise bare one (no access
+log, no rate limit, no hardening): what that part alone costs stock Envoy, whatever the control
+plane and the services do. Variants named approx-* render the dump taken with the per-IP rule on
+the approximate tier (its rate_limit_quota filter); the others the dump with it on the exact tier.
 
-  variants.py list                            prints "NAME<TAB>LABEL" per variant
+  variants.py list [exact|approx]             prints "NAME<TAB>LABEL" per variant of that dump
   variants.py render DUMP NAME PORT ADMIN     prints the bootstrap (JSON) of variant NAME, its
                                               listener on 127.0.0.1:PORT, its admin on ADMIN
 
@@ -14,6 +18,7 @@ import json
 import sys
 
 RATELIMIT_FILTER = "envoy.filters.http.ratelimit"
+QUOTA_FILTER_PREFIX = "tollgate.quota."
 # What bare drops from the connection manager on top of the access log and the rate limit.
 HARDENING = ["use_remote_address", "normalize_path", "merge_slashes",
              "path_with_escaped_slashes_action", "generate_request_id",
@@ -37,8 +42,71 @@ def neither(hcm, routes, clusters):
 
 def bare(hcm, routes, clusters):
     neither(hcm, routes, clusters)
+    no_quota(hcm, routes, clusters)
+    drop_hardening(hcm)
+
+
+def no_quota(hcm, routes, clusters):
+    hcm["http_filters"] = [f for f in hcm["http_filters"]
+                           if not f["name"].startswith(QUOTA_FILTER_PREFIX)]
+
+
+def drop_hardening(hcm):
     for key in HARDENING:
         hcm.pop(key, None)
+
+
+def floor_ratelimit(hcm, routes, clusters):
+    """Only the rate-limit filter (and the route's descriptor actions) on a bare configuration."""
+    no_access_log(hcm, routes, clusters)
+    no_quota(hcm, routes, clusters)
+    drop_hardening(hcm)
+
+
+def floor_access_log(hcm, routes, clusters):
+    """Only the gRPC access log on a bare configuration."""
+    no_ratelimit(hcm, routes, clusters)
+    no_quota(hcm, routes, clusters)
+    drop_hardening(hcm)
+
+
+def floor_quota(hcm, routes, clusters):
+    """Only the rate_limit_quota filter(s) on a bare configuration."""
+    no_access_log(hcm, routes, clusters)
+    no_ratelimit(hcm, routes, clusters)
+    drop_hardening(hcm)
+
+
+# What the statistics read, as format strings (the OpenTelemetry logger logs only what it is told).
+OTEL_ATTRIBUTES = {
+    "status": "%RESPONSE_CODE%", "method": "%REQ(:METHOD)%", "path": "%REQ(:PATH)%",
+    "request_id": "%REQ(X-REQUEST-ID)%", "client": "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%",
+    "peer": "%DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT%", "upstream": "%UPSTREAM_CLUSTER%",
+    "flags": "%RESPONSE_FLAGS%", "details": "%RESPONSE_CODE_DETAILS%",
+    "start": "%START_TIME(%s%3f)%", "duration_us": "%DURATION%", "limit": "%RESP(X-RATELIMIT-LIMIT)%",
+    "rl": "%DYNAMIC_METADATA(envoy.filters.http.ratelimit)%",
+}
+
+
+def otel_log(hcm, routes, clusters):
+    """The gRPC access log replaced by Envoy's OpenTelemetry logger with only those fields (to the
+    control plane's port, which does not serve OTLP: the entries are formatted and buffered, the
+    stream fails, so this is the per-request cost without the sending)."""
+    common = hcm["access_log"][0]["typed_config"]["common_config"]
+    hcm["access_log"] = [{"name": "envoy.access_loggers.open_telemetry", "typed_config": {
+        "@type": "type.googleapis.com/envoy.extensions.access_loggers.open_telemetry.v3."
+                 "OpenTelemetryAccessLogConfig",
+        "common_config": common, "disable_builtin_labels": True,
+        "attributes": {"values": [{"key": k, "value": {"string_value": v}}
+                                  for k, v in OTEL_ATTRIBUTES.items()]}}}]
+
+
+def file_log(hcm, routes, clusters):
+    """The gRPC access log replaced by a file log of the same fields to /dev/null."""
+    hcm["access_log"] = [{"name": "envoy.access_loggers.file", "typed_config": {
+        "@type": "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog",
+        "path": "/dev/null",
+        "log_format": {"text_format_source": {"inline_string": " ".join(OTEL_ATTRIBUTES.values()) + "\n"}}}}]
 
 
 def ratelimit_filters(hcm):
@@ -85,6 +153,17 @@ VARIANTS = {
     "no-ratelimit-headers": (no_ratelimit_headers, "without the x-ratelimit-* response headers"),
     "google-grpc": (google_grpc, "the rate-limit call through Envoy's Google gRPC client"),
     "no-retries": (no_retries, "without the routes' retry policy"),
+    "floor-ratelimit": (floor_ratelimit, "floor: only the rate-limit filter, nothing else on"),
+    "floor-access-log": (floor_access_log, "floor: only the gRPC access log, nothing else on"),
+    "approx-static": (unchanged, "as served over xDS, but static"),
+    "approx-no-access-log": (no_access_log, "without the gRPC access log"),
+    "approx-no-quota": (no_quota, "without the rate_limit_quota filter"),
+    "approx-bare": (bare, "without the access log, the quota filter and the hardening"),
+    "otel-log": (otel_log, "with the OpenTelemetry access logger of the read fields only"),
+    "file-log": (file_log, "with a file access log of the read fields only (/dev/null)"),
+    "approx-otel-log": (otel_log, "with the OpenTelemetry access logger of the read fields only"),
+    "approx-file-log": (file_log, "with a file access log of the read fields only (/dev/null)"),
+    "approx-floor-quota": (floor_quota, "floor: only the rate_limit_quota filter, nothing else on"),
 }
 
 
@@ -120,8 +199,10 @@ def render(dump_file, name, port, admin):
 
 if __name__ == "__main__":
     if sys.argv[1] == "list":
+        approx = len(sys.argv) > 2 and sys.argv[2] == "approx"
         for name, (_, label) in VARIANTS.items():
-            print(f"{name}\t{label}")
+            if name.startswith("approx-") == approx:
+                print(f"{name}\t{label}")
     elif sys.argv[1] == "render":
         json.dump(render(*sys.argv[2:6]), sys.stdout, indent=1)
     else:

@@ -291,6 +291,13 @@ final class TollgateStack implements AutoCloseable {
               timeout,
               () -> {
                 try {
+                  // A rule write returns before its coalesced publish: until the newest rules
+                  // are in the served snapshot, "served equals acked" proves nothing.
+                  JsonNode rules = json(rest("/api/v1/limits/status").body());
+                  if (!rules.path("rulesVersion").equals(rules.path("publishedRulesVersion"))) {
+                    last[0] = "rules not yet published: " + rules;
+                    return false;
+                  }
                   Map<String, String> served = servedVersions();
                   Map<String, String> dumped = envoyVersions();
                   Map<String, String> acked = ackedVersions();
