@@ -18,7 +18,7 @@ Prints one tab-separated line per window once its last reply is in:
   window <start HH:MM UTC> <skipped 0|1> <offered per Envoy, comma-separated> <200s per Envoy>
   <429s per Envoy> <other replies and errors> <late: requests sent more than 100 ms after due>
   <loadavg 1 5 15 at the window's end>
-and at the end "cpu <its own CPU seconds>". With BENCH_SECONDS_FILE set, writes there one line per
+and at the end "total <200s in all, in any window>" and "cpu <its own CPU seconds>". With BENCH_SECONDS_FILE set, writes there one line per
 second: <epoch s> <second of the window> <200s per Envoy> <429s per Envoy>.
 """
 import asyncio
@@ -202,6 +202,7 @@ async def main():
                 ok, denied = seconds[t]
                 print(t, t % window_s, ",".join(map(str, ok)), ",".join(map(str, denied)),
                       sep="\t", file=f)
+    print("total", sum(sum(w["ok"]) for w in windows.data.values()), sep="\t", flush=True)
     cpu = os.times()
     print("cpu", f"{cpu.user + cpu.system:.2f}", sep="\t", flush=True)
 

@@ -191,7 +191,7 @@ sec() { awk -v a="$1" -v b="$2" -v t="$elapsed" 'BEGIN { printf "%.1f s (%.0f%% 
       printf " admitted / limit mean %.3f, min %.3f.**\n", ratio / m, minr
     }' "$work/windows.tsv"
   echo
-  gen_ok="$(awk -F'\t' '$1 == "window" { split($5, a, ","); s += a[1] + a[2] } END { print s }' "$work/windows.tsv")"
+  gen_ok="$(awk -F'\t' '$1 == "total" { print $2 }' "$work/windows.tsv")"
   echo "Check: the Envoys' own \`http.tollgate.downstream_rq_2xx\` grew by $((ok1[0] - ok0[0])) + $((ok1[1] - ok0[1])) = $((ok1[0] - ok0[0] + ok1[1] - ok0[1])) over the load; the generator counted $gen_ok 200s."
   echo "RLQS assignments sent by the service (all run): $assignments"
   echo
