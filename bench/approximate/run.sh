@@ -167,7 +167,8 @@ sec() { awk -v a="$1" -v b="$2" -v t="$elapsed" 'BEGIN { printf "%.1f s (%.0f%% 
   echo "Admitted = the 200s the load generator received for requests it sent in that window (its own"
   echo "wall clock, the one the service's epoch-aligned windows use; each reply counted once, by its"
   echo "request's send time). The first window is partial (the load starts in it, with no assignment"
-  echo "yet) and not measured. Over = (admitted - limit) / limit when positive."
+  echo "yet) and not measured. Over = (admitted - limit) / limit when positive. Other: replies neither 200"
+  echo "nor 429, and failed requests; late: requests sent more than 100 ms after they were due (a busy machine)."
   echo
   echo "| window (UTC) | split (Envoy 1/2) | offered | limit | admitted (Envoy 1 + 2) | over-admission % of limit | admitted / limit | 429s | other | late | load average at its end |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
