@@ -9,7 +9,7 @@
 #   make test-compose         compose.yaml itself under test, with podman (containers/test-compose.sh)
 #   make bench                proxy, rate-limit, access-log, full-stack and cache benchmarks, results in
 #                             bench/results/
-#   BENCH=proxy make bench    one of them (proxy | ratelimit | accesslog | fullstack | cache)
+#   BENCH=proxy make bench    one of them (proxy | ratelimit | accesslog | fullstack | cache | approximate)
 #   make fmt | make clean
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -20,7 +20,7 @@ CONTROL_PLANE_JAR := control-plane/target/control-plane.jar
 CONTROL_PLANE_SOURCES := $(shell find pom.xml protos control-plane -path '*/target' -prune -o -name Dockerfile -o -type f -print 2>/dev/null)
 RATELIMIT_JAR := ratelimit-service/target/ratelimit-service.jar
 RATELIMIT_SOURCES := $(shell find pom.xml protos ratelimit-service -path '*/target' -prune -o -name Dockerfile -o -type f -print 2>/dev/null)
-BENCH ?= proxy ratelimit accesslog fullstack cache
+BENCH ?= proxy ratelimit accesslog fullstack cache approximate
 # Container images: the names compose.yaml, k8s/ and the README use.
 IMAGE_TAG := 0.1.0
 CONTAINER_ENGINE ?= $(shell command -v docker 2>/dev/null || command -v podman 2>/dev/null)

@@ -258,7 +258,9 @@ final class QuotaStream implements StreamObserver<RateLimitQuotaUsageReports> {
     long idleMillis = ctx.settings().bucketIdleTimeout().toMillis();
     int max = ctx.settings().maxBucketsPerStream();
     List<Item> items = new ArrayList<>(usages.size());
-    CounterBatch batch = new CounterBatch(2 * usages.size());
+    // Per bucket at most three counters: the window's, the previous window's share of a report
+    // straddling the boundary, and the demand.
+    CounterBatch batch = new CounterBatch(3 * usages.size());
     for (Usage u : usages) {
       BucketState s = buckets.get(u.id());
       if (s == null) {

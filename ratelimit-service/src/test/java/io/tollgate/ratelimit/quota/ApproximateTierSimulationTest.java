@@ -11,13 +11,19 @@ import org.junit.jupiter.api.Test;
 /**
  * The assignment arithmetic against a model of two Envoys ({@link EnvoyQuotaModel}) at steady load
  * far above the limit, reporting every 5 s at different phases, with the service's window-boundary
- * pushes: the fleet admits no more than the limit plus the documented bound per window, and not
- * much less.
+ * pushes: the fleet admits no more than the limit plus the documented bound per window within one
+ * replica (a token per Envoy from rounding; the Envoys' buckets are about empty when replaced), and
+ * not much less.
  */
 class ApproximateTierSimulationTest {
 
   private static final long WINDOW = 60_000;
   private static final long INTERVAL = 5_000;
+
+  /** Within one replica: the limit and one token per Envoy (two here) from rounding up. */
+  private static long bound(long limit) {
+    return limit + 2;
+  }
 
   /** Requests per second Envoy {@code envoy} receives at {@code t} ms. */
   interface Demand {
@@ -107,7 +113,7 @@ class ApproximateTierSimulationTest {
     List<Long> perWindow = run(limit, new double[] {200, 50}, new long[] {0, 2_300}, 12);
     // The first window starts with both Envoys in the no-assignment state (ALLOW_ALL).
     for (long admitted : perWindow.subList(1, perWindow.size())) {
-      assertThat(admitted).isLessThanOrEqualTo(limit * 105 / 100).isGreaterThan(limit * 90 / 100);
+      assertThat(admitted).isLessThanOrEqualTo(bound(limit)).isGreaterThan(limit * 90 / 100);
     }
   }
 
@@ -116,7 +122,7 @@ class ApproximateTierSimulationTest {
     long limit = 1_200;
     List<Long> perWindow = run(limit, new double[] {100, 100}, new long[] {1_000, 3_500}, 8);
     for (long admitted : perWindow.subList(1, perWindow.size())) {
-      assertThat(admitted).isLessThanOrEqualTo(limit * 105 / 100).isGreaterThan(limit * 90 / 100);
+      assertThat(admitted).isLessThanOrEqualTo(bound(limit)).isGreaterThan(limit * 90 / 100);
     }
   }
 
@@ -127,7 +133,7 @@ class ApproximateTierSimulationTest {
     Demand spikes = (envoy, t) -> t % WINDOW < 50_000 ? 1 : 300;
     List<Long> perWindow = run(limit, spikes, new long[] {0, 2_300}, 8);
     for (long admitted : perWindow.subList(1, perWindow.size())) {
-      assertThat(admitted).isLessThanOrEqualTo(limit * 105 / 100).isGreaterThan(limit * 80 / 100);
+      assertThat(admitted).isLessThanOrEqualTo(bound(limit)).isGreaterThan(limit * 80 / 100);
     }
   }
 

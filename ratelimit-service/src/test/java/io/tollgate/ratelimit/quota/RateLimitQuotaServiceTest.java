@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.type.v3.RateLimitStrategy;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
+import io.tollgate.ratelimit.MutableClock;
 import io.tollgate.ratelimit.RateLimitApplication;
 import io.tollgate.ratelimit.settings.Settings;
 import java.io.IOException;
@@ -56,6 +57,10 @@ class RateLimitQuotaServiceTest {
   private ManagedChannel channel;
 
   private void start(Map<String, String> more) throws IOException {
+    start(more, Clock.systemUTC());
+  }
+
+  private void start(Map<String, String> more, Clock clock) throws IOException {
     Files.createDirectories(root.resolve("config"));
     Files.writeString(root.resolve("config/tollgate.yaml"), CONFIG);
     Map<String, String> env =
@@ -67,7 +72,7 @@ class RateLimitQuotaServiceTest {
                 "HOST", "127.0.0.1",
                 "PORT", "0"));
     env.putAll(more);
-    app = RateLimitApplication.start(Settings.fromEnv(env), Clock.systemUTC());
+    app = RateLimitApplication.start(Settings.fromEnv(env), clock);
     channel = ManagedChannelBuilder.forAddress("127.0.0.1", app.grpcPort()).usePlaintext().build();
   }
 
@@ -240,6 +245,26 @@ class RateLimitQuotaServiceTest {
       BucketAction pushed = a.next().getBucketAction(0);
       assertThat(pushed.getBucketId()).isEqualTo(login);
       assertThat(strategy(pushed).hasTokenBucket()).isTrue();
+    }
+  }
+
+  @Test
+  void aReportStraddlingAWindowBoundaryCountsInBothWindowsAndKeepsTheStream() throws Exception {
+    // Half an hour before an hour's end, then half an hour after it: the boundary's push is
+    // scheduled half an hour away in real time, so it never comes during the test.
+    long hourEnd = 1_893_459_600_000L; // 2030-01-01T01:00:00Z
+    MutableClock clock = new MutableClock(hourEnd - 1_800_000);
+    start(Map.of(), clock);
+    try (RlqsClient a = new RlqsClient(channel)) {
+      assertThat(strategy(a.exchange("tollgate", PER_IP, 1, 0)).hasTokenBucket()).isTrue();
+      clock.advance(3_600_000);
+      // 10 over the hour since: 5 in the window that ended, 5 in this one; the stream survives
+      // the report's three counters (it used to end with INTERNAL here, losing the report).
+      assertThat(strategy(a.exchange("tollgate", PER_IP, 10, 0)).hasTokenBucket()).isTrue();
+      clock.advance(1_000);
+      // 5 + 95 = 100 in this hour: spent.
+      assertThat(strategy(a.exchange("tollgate", PER_IP, 95, 0)).getBlanketRule())
+          .isEqualTo(RateLimitStrategy.BlanketRule.DENY_ALL);
     }
   }
 }
