@@ -1,8 +1,7 @@
 package io.tollgate.controlplane.access.store;
 
+import io.tollgate.controlplane.limits.store.VersionPoller;
 import io.tollgate.controlplane.xds.SnapshotPublisher;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -18,61 +17,31 @@ import org.springframework.transaction.event.TransactionalEventListener;
 @Component
 class AccessRulesWatcher {
 
-  private static final Logger log = LoggerFactory.getLogger(AccessRulesWatcher.class);
-
-  private final AccessRuleService service;
-  private final AccessVersion versions;
-  private final SnapshotPublisher snapshots;
-  private long published = -1;
+  private final VersionPoller<AccessRuleService.RestEntries> poller;
 
   AccessRulesWatcher(
       AccessRuleService service, AccessVersion versions, SnapshotPublisher snapshots) {
-    this.service = service;
-    this.versions = versions;
-    this.snapshots = snapshots;
+    this.poller =
+        new VersionPoller<>(
+            "the REST access entries",
+            versions::current,
+            service::rest,
+            AccessRuleService.RestEntries::version,
+            entries -> snapshots.update(in -> in.withAccess(entries.rules())));
   }
 
   @EventListener(ApplicationReadyEvent.class)
   void onReady() {
-    refreshLogged();
+    poller.refresh();
   }
 
   @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT)
   void onCommit(AccessRuleService.Committed committed) {
-    refreshLogged();
+    poller.refresh();
   }
 
   @Scheduled(fixedDelayString = "${tollgate.limits.poll-interval:1s}")
   void poll() {
-    try {
-      if (versions.current() != published()) {
-        refresh();
-      }
-    } catch (RuntimeException e) {
-      // The database may be briefly down: keep serving the last good entries.
-      log.warn("cannot poll the access rules version: {}", e.toString());
-    }
-  }
-
-  private void refreshLogged() {
-    try {
-      refresh();
-    } catch (RuntimeException e) {
-      log.warn("cannot load the access rules: {}", e.toString());
-    }
-  }
-
-  private synchronized long published() {
-    return published;
-  }
-
-  private synchronized void refresh() {
-    AccessRuleService.RestEntries entries = service.rest();
-    if (entries.version() == published) {
-      return;
-    }
-    snapshots.update(in -> in.withAccess(entries.rules()));
-    published = entries.version();
-    log.info("access rules version {} ({} REST entries)", published, entries.rules().size());
+    poller.poll();
   }
 }
