@@ -13,7 +13,10 @@ import io.tollgate.controlplane.stats.AccessRecord;
 import io.tollgate.controlplane.xds.translate.EnvoyNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The mapping, fed through the wire reader as the sink feeds it. */
 class AccessLogMapperTest {
@@ -31,6 +34,17 @@ class AccessLogMapperTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Filter metadata in one namespace, as the rate-limit and quota filters write it. */
+  private static Metadata metadata(String namespace, Map<String, Value> fields) {
+    return Metadata.newBuilder()
+        .putFilterMetadata(namespace, Struct.newBuilder().putAllFields(fields).build())
+        .build();
+  }
+
+  private static Value text(String value) {
+    return Value.newBuilder().setStringValue(value).build();
   }
 
   @Test
@@ -71,15 +85,12 @@ class AccessLogMapperTest {
         .setUpstreamCluster("")
         .setResponseFlags(ResponseFlags.newBuilder().setRateLimited(true))
         .setMetadata(
-            Metadata.newBuilder()
-                .putFilterMetadata(
-                    AccessLogMapper.RATELIMIT_NAMESPACE,
-                    Struct.newBuilder()
-                        .putFields(
-                            "rule", Value.newBuilder().setStringValue("sites-per-ip").build())
-                        .putFields("limit", Value.newBuilder().setNumberValue(5).build())
-                        .putFields("unit", Value.newBuilder().setStringValue("MINUTE").build())
-                        .build()));
+            metadata(
+                AccessLogMapper.RATELIMIT_NAMESPACE,
+                Map.of(
+                    "rule", text("sites-per-ip"),
+                    "limit", Value.newBuilder().setNumberValue(5).build(),
+                    "unit", text("MINUTE"))));
     AccessRecord r = map(e.build());
     assertThat(r.rateLimited()).isTrue();
     assertThat(r.rule()).isEqualTo("sites-per-ip");
@@ -99,14 +110,9 @@ class AccessLogMapperTest {
         .setUpstreamCluster("")
         .setResponseFlags(ResponseFlags.newBuilder().setResponseFromCacheFilter(true))
         .setMetadata(
-            Metadata.newBuilder()
-                .putFilterMetadata(
-                    AccessLogMapper.QUOTA_NAMESPACE,
-                    Struct.newBuilder()
-                        .putFields("rule", Value.newBuilder().setStringValue("approx").build())
-                        .putFields(
-                            "remote_address", Value.newBuilder().setStringValue("10.1.2.3").build())
-                        .build()));
+            metadata(
+                AccessLogMapper.QUOTA_NAMESPACE,
+                Map.of("rule", text("approx"), "remote_address", text("10.1.2.3"))));
     AccessRecord r = map(e.build());
     assertThat(r.rateLimited()).isTrue();
     assertThat(r.rule()).isEqualTo("approx");
@@ -114,27 +120,27 @@ class AccessLogMapperTest {
     assertThat(r.requestId()).isEqualTo("req-1");
   }
 
-  /** An access-list 403 names its entry from the response code details; nothing else does. */
-  @Test
-  void namesTheAccessEntryOfAnRbac403() {
+  /**
+   * An access-list 403 names its entry from the response code details; nothing else does: not an
+   * upstream's 403, nor the same details on another status.
+   */
+  @ParameterizedTest
+  @CsvSource(
+      nullValues = "null",
+      value = {
+        "403, rbac_access_denied_matched_policy[scrapers], scrapers",
+        "403, rbac_access_denied_matched_policy[none], none",
+        "403, via_upstream, null",
+        "200, rbac_access_denied_matched_policy[x], null"
+      })
+  void namesTheAccessEntryOfAnRbac403(int status, String details, String entry) {
     HTTPAccessLogEntry.Builder e =
-        AccessLogEntries.entry(403, "/admin", "192.0.2.7", 100).toBuilder();
-    e.getResponseBuilder().setResponseCodeDetails("rbac_access_denied_matched_policy[scrapers]");
+        AccessLogEntries.entry(status, "/admin", "192.0.2.7", 100).toBuilder();
+    e.getResponseBuilder().setResponseCodeDetails(details);
     e.getCommonPropertiesBuilder().setUpstreamCluster("");
     AccessRecord r = map(e.build());
-    assertThat(r.access()).isEqualTo("scrapers");
+    assertThat(r.access()).isEqualTo(entry);
     assertThat(r.rateLimited()).isFalse();
-
-    e.getResponseBuilder().setResponseCodeDetails("rbac_access_denied_matched_policy[none]");
-    assertThat(map(e.build()).access()).isEqualTo("none");
-
-    // An upstream's 403, and the same details on another status, are no access denial.
-    e.getResponseBuilder().setResponseCodeDetails("via_upstream");
-    assertThat(map(e.build()).access()).isNull();
-    HTTPAccessLogEntry.Builder other =
-        AccessLogEntries.entry(200, "/admin", "192.0.2.7", 100).toBuilder();
-    other.getResponseBuilder().setResponseCodeDetails("rbac_access_denied_matched_policy[x]");
-    assertThat(map(other.build()).access()).isNull();
   }
 
   /** A request the quota filter let through still carries its bucket: not rate limited. */
@@ -143,13 +149,7 @@ class AccessLogMapperTest {
     HTTPAccessLogEntry.Builder e =
         AccessLogEntries.entry(200, "/categories/MLA", "10.1.2.3", 300).toBuilder();
     e.getCommonPropertiesBuilder()
-        .setMetadata(
-            Metadata.newBuilder()
-                .putFilterMetadata(
-                    AccessLogMapper.QUOTA_NAMESPACE,
-                    Struct.newBuilder()
-                        .putFields("rule", Value.newBuilder().setStringValue("approx").build())
-                        .build()));
+        .setMetadata(metadata(AccessLogMapper.QUOTA_NAMESPACE, Map.of("rule", text("approx"))));
     assertThat(map(e.build()).rateLimited()).isFalse();
   }
 
@@ -159,20 +159,17 @@ class AccessLogMapperTest {
         AccessLogEntries.entry(200, "/sites/MLA", "10.1.2.3", 2500).toBuilder();
     e.getCommonPropertiesBuilder()
         .setMetadata(
-            Metadata.newBuilder()
-                .putFilterMetadata(
-                    AccessLogMapper.RATELIMIT_NAMESPACE,
-                    Struct.newBuilder()
-                        .putFields(
-                            AccessLogMapper.SHADOW_RULES_KEY,
-                            Value.newBuilder()
-                                .setListValue(
-                                    ListValue.newBuilder()
-                                        .addValues(Value.newBuilder().setStringValue("a"))
-                                        .addValues(Value.newBuilder().setNumberValue(3))
-                                        .addValues(Value.newBuilder().setStringValue("b")))
-                                .build())
-                        .build()));
+            metadata(
+                AccessLogMapper.RATELIMIT_NAMESPACE,
+                Map.of(
+                    AccessLogMapper.SHADOW_RULES_KEY,
+                    Value.newBuilder()
+                        .setListValue(
+                            ListValue.newBuilder()
+                                .addValues(text("a"))
+                                .addValues(Value.newBuilder().setNumberValue(3))
+                                .addValues(text("b")))
+                        .build())));
     AccessRecord r = map(e.build());
     assertThat(r.rateLimited()).isFalse();
     assertThat(r.shadowRules()).containsExactly("a", "b");
@@ -182,23 +179,20 @@ class AccessLogMapperTest {
   @Test
   void namesTheRulesThatCountedTheCallBoundedAndCut() {
     ListValue.Builder names = ListValue.newBuilder();
-    names.addValues(Value.newBuilder().setStringValue("x".repeat(300)));
+    names.addValues(text("x".repeat(300)));
     names.addValues(Value.newBuilder().setBoolValue(true));
     for (int i = 0; i < 20; i++) {
-      names.addValues(Value.newBuilder().setStringValue("r" + i));
+      names.addValues(text("r" + i));
     }
     HTTPAccessLogEntry.Builder e =
         AccessLogEntries.entry(200, "/sites/MLA", "10.1.2.3", 2500).toBuilder();
     e.getCommonPropertiesBuilder()
         .setMetadata(
-            Metadata.newBuilder()
-                .putFilterMetadata(
-                    AccessLogMapper.RATELIMIT_NAMESPACE,
-                    Struct.newBuilder()
-                        .putFields(
-                            AccessLogMapper.COUNTED_RULES_KEY,
-                            Value.newBuilder().setListValue(names).build())
-                        .build()));
+            metadata(
+                AccessLogMapper.RATELIMIT_NAMESPACE,
+                Map.of(
+                    AccessLogMapper.COUNTED_RULES_KEY,
+                    Value.newBuilder().setListValue(names).build())));
     AccessRecord r = map(e.build());
     assertThat(r.countedRules()).hasSize(AccessLogMapper.MAX_LISTED_RULES);
     assertThat(r.countedRules().get(0)).hasSize(AccessRecord.MAX_KEY_LENGTH);
