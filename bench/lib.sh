@@ -3,6 +3,28 @@
 # directory) to be set; sets `pids` (what cleanup stops), `tick_us` and `envoy_bin`, and traps
 # EXIT/INT/TERM. wrk_round also reads `threads`, `connections`, `warmup`, `duration` and `round`.
 
+# wrk_settings DURATION ROUNDS WARMUP: the settings every wrk benchmark reads from the
+# environment, with these defaults for BENCH_DURATION, BENCH_ROUNDS and BENCH_WARMUP (and
+# BENCH_CONNECTIONS 32, BENCH_THREADS 1, BENCH_ENVOY_CONCURRENCY 1, BENCH_NGINX_WORKERS 1).
+wrk_settings() {
+  duration="${BENCH_DURATION:-$1}"
+  rounds="${BENCH_ROUNDS:-$2}"
+  warmup="${BENCH_WARMUP:-$3}"
+  connections="${BENCH_CONNECTIONS:-32}"
+  threads="${BENCH_THREADS:-1}"
+  concurrency="${BENCH_ENVOY_CONCURRENCY:-1}"
+  nginx_workers="${BENCH_NGINX_WORKERS:-1}"
+}
+# fresh_run JAR...: exits unless each jar is built; empties `work` (with logs/) and makes `results`.
+fresh_run() {
+  local jar
+  for jar in "$@"; do
+    [[ -f "$jar" ]] || { echo "bench: $jar missing (make bench builds it)" >&2; exit 1; }
+  done
+  rm -rf "$work"
+  mkdir -p "$work/logs" "$results"
+}
+
 tick_us=$((1000000 / $(getconf CLK_TCK)))
 envoy_bin="$("$root/envoy/install-envoy.sh")"
 command -v wrk >/dev/null || { echo "bench: wrk missing (scripts/deps.sh bench)" >&2; exit 1; }

@@ -16,24 +16,16 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-duration="${BENCH_DURATION:-10s}"
-rounds="${BENCH_ROUNDS:-3}"
-warmup="${BENCH_WARMUP:-2s}"
-connections="${BENCH_CONNECTIONS:-32}"
-threads="${BENCH_THREADS:-1}"
-concurrency="${BENCH_ENVOY_CONCURRENCY:-1}"
-nginx_workers="${BENCH_NGINX_WORKERS:-1}"
 cached_path="${BENCH_CACHED_PATH:-/categories/MLA97994}"
 uncached_path="${BENCH_UNCACHED_PATH:-/items/MLA1100000000}"
 jar="$root/control-plane/target/control-plane.jar"
 work="$root/.run/bench-cache"
 results="$root/bench/results"
 
-[[ -f "$jar" ]] || { echo "bench: $jar missing (make bench builds it)" >&2; exit 1; }
-rm -rf "$work"
-mkdir -p "$work/logs" "$results"
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
+wrk_settings 10s 3 2s
+fresh_run "$jar"
 
 load_before="$(loadavg)"
 start_mock "$nginx_workers"

@@ -14,23 +14,15 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-duration="${BENCH_DURATION:-15s}"
-rounds="${BENCH_ROUNDS:-2}"
-warmup="${BENCH_WARMUP:-3s}"
-connections="${BENCH_CONNECTIONS:-32}"
-threads="${BENCH_THREADS:-1}"
-concurrency="${BENCH_ENVOY_CONCURRENCY:-1}"
-nginx_workers="${BENCH_NGINX_WORKERS:-1}"
 path="${BENCH_PATH:-/categories/MLA97994}"
 jar="$root/control-plane/target/control-plane.jar"
 work="$root/.run/bench"
 results="$root/bench/results"
 
-[[ -f "$jar" ]] || { echo "bench: $jar missing (make bench builds it)" >&2; exit 1; }
-rm -rf "$work"
-mkdir -p "$work/logs" "$results"
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
+wrk_settings 15s 2 3s
+fresh_run "$jar"
 
 load_before="$(loadavg)"
 start_mock "$nginx_workers"
@@ -60,7 +52,7 @@ rest="$(free_port)"
 xds="$(free_port)"
 admin_b="$(free_port)"
 tollgate_yaml "$port_b"
-start_control_plane "$jar" 120
+start_control_plane "$jar" 300
 
 # (a) plain Envoy, static bootstrap.
 start_static_envoy "$concurrency"
