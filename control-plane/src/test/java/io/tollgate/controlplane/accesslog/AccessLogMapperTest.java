@@ -14,9 +14,12 @@ import io.tollgate.controlplane.xds.translate.EnvoyNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The mapping, fed through the wire reader as the sink feeds it. */
 class AccessLogMapperTest {
@@ -77,11 +80,27 @@ class AccessLogMapperTest {
     assertThat(map(AccessLogEntries.entry(200, "/a", "10.1.2.3", 1)).cacheHit()).isFalse();
   }
 
-  @Test
-  void takesTheRuleAndLimitFromTheRateLimitMetadata() {
-    HTTPAccessLogEntry.Builder e =
+  /**
+   * A 429 of the rate-limit filter (rule and limit in its metadata) and of the quota filter (as
+   * Envoy 1.40 logs an approximate-tier rejection, checked against the real binary): both name the
+   * rule and the limit.
+   */
+  @ParameterizedTest
+  @MethodSource("rejections")
+  void namesTheRuleAndLimitOfARejection(HTTPAccessLogEntry entry, String rule, String limit) {
+    AccessRecord r = map(entry);
+    assertThat(r.rateLimited()).isTrue();
+    assertThat(r.rule()).isEqualTo(rule);
+    assertThat(r.limit()).isEqualTo(limit);
+    assertThat(r.upstream()).isEqualTo("-");
+    assertThat(r.requestId()).isEqualTo("req-1");
+  }
+
+  static Stream<Arguments> rejections() {
+    HTTPAccessLogEntry.Builder rateLimit =
         AccessLogEntries.entry(429, "/sites/MLA", "10.1.2.3", 2500).toBuilder();
-    e.getCommonPropertiesBuilder()
+    rateLimit
+        .getCommonPropertiesBuilder()
         .setUpstreamCluster("")
         .setResponseFlags(ResponseFlags.newBuilder().setRateLimited(true))
         .setMetadata(
@@ -91,33 +110,23 @@ class AccessLogMapperTest {
                     "rule", text("sites-per-ip"),
                     "limit", Value.newBuilder().setNumberValue(5).build(),
                     "unit", text("MINUTE"))));
-    AccessRecord r = map(e.build());
-    assertThat(r.rateLimited()).isTrue();
-    assertThat(r.rule()).isEqualTo("sites-per-ip");
-    assertThat(r.limit()).isEqualTo("5/minute");
-    assertThat(r.upstream()).isEqualTo("-");
-  }
-
-  /** As Envoy 1.40 logs an approximate-tier rejection (checked against the real binary). */
-  @Test
-  void recognisesTheQuotaFiltersRejection() {
-    HTTPAccessLogEntry.Builder e =
+    HTTPAccessLogEntry.Builder quota =
         AccessLogEntries.entry(429, "/categories/MLA", "10.1.2.3", 300).toBuilder();
-    e.getResponseBuilder()
+    quota
+        .getResponseBuilder()
         .setResponseCodeDetails(AccessLogMapper.QUOTA_DETAILS)
         .putResponseHeaders(AccessLogMapper.LIMIT_HEADER, "100, 100;w=60");
-    e.getCommonPropertiesBuilder()
+    quota
+        .getCommonPropertiesBuilder()
         .setUpstreamCluster("")
         .setResponseFlags(ResponseFlags.newBuilder().setResponseFromCacheFilter(true))
         .setMetadata(
             metadata(
                 AccessLogMapper.QUOTA_NAMESPACE,
                 Map.of("rule", text("approx"), "remote_address", text("10.1.2.3"))));
-    AccessRecord r = map(e.build());
-    assertThat(r.rateLimited()).isTrue();
-    assertThat(r.rule()).isEqualTo("approx");
-    assertThat(r.limit()).isEqualTo("100, 100;w=60");
-    assertThat(r.requestId()).isEqualTo("req-1");
+    return Stream.of(
+        Arguments.of(rateLimit.build(), "sites-per-ip", "5/minute"),
+        Arguments.of(quota.build(), "approx", "100, 100;w=60"));
   }
 
   /**

@@ -18,6 +18,10 @@ import io.tollgate.controlplane.limits.store.LimitsProblem;
 import io.tollgate.controlplane.limits.store.RestorePrecondition;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -89,13 +93,8 @@ class AccessRulesController {
             responseCode = "409",
             description = "The name exists, or the config file declares it",
             content = @Content(mediaType = "application/problem+json"))
-      },
-      requestBody =
-          @io.swagger.v3.oas.annotations.parameters.RequestBody(
-              content =
-                  @Content(
-                      mediaType = "application/json",
-                      schema = @Schema(implementation = AccessRule.class))))
+      })
+  @EntryBody
   ResponseEntity<ObjectNode> create(HttpServletRequest request) throws IOException {
     AccessRule rule = service.parse(RequestBodies.rule(request));
     StoredAccessRule stored = service.create(rule);
@@ -108,20 +107,27 @@ class AccessRulesController {
       path = NAME,
       consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(
-      summary = "Replace an entry (If-Match required: its ETag, or *)",
-      requestBody =
-          @io.swagger.v3.oas.annotations.parameters.RequestBody(
-              content =
-                  @Content(
-                      mediaType = "application/json",
-                      schema = @Schema(implementation = AccessRule.class))))
+  @Operation(summary = "Replace an entry (If-Match required: its ETag, or *)")
+  @EntryBody
   ResponseEntity<ObjectNode> replace(
       @PathVariable String name, IfMatch ifMatch, HttpServletRequest request) throws IOException {
     AccessRule rule = service.parse(RequestBodies.rule(request));
     StoredAccessRule stored = service.replace(name, rule, ifMatch);
     return ResponseEntity.ok().eTag(stored.etag()).body(view(stored));
   }
+
+  /**
+   * The OpenAPI request body of a create or replace: one entry as JSON (springdoc reads it through
+   * Spring's merged annotations).
+   */
+  @Target(ElementType.METHOD)
+  @Retention(RetentionPolicy.RUNTIME)
+  @io.swagger.v3.oas.annotations.parameters.RequestBody(
+      content =
+          @Content(
+              mediaType = "application/json",
+              schema = @Schema(implementation = AccessRule.class)))
+  @interface EntryBody {}
 
   @DeleteMapping(NAME)
   @Operation(
