@@ -88,6 +88,16 @@ sum_into() {
   local -n into="$1"
   into[$2]=$((${into[$2]:-0} + $3))
 }
+# sum_deltas KEY ARRAY...: after wrk_round, ARRAY[KEY] += the next counter's delta, for each
+# ARRAY in the order COUNTERS set them after the requests (delta[1], delta[2], ...).
+sum_deltas() {
+  local key="$1" i=1 array
+  shift
+  for array in "$@"; do
+    sum_into "$array" "$key" "${delta[i]}"
+    i=$((i + 1))
+  done
+}
 mean() { awk -v s="$1" -v n="$2" -v f="${3:-%.0f}" 'BEGIN { printf f, s / n }'; }
 add() { awk -v a="${1:-0}" -v b="$2" 'BEGIN { print a + b }'; }
 ratio() { awk -v b="$1" -v a="$2" 'BEGIN { if (a + 0 == 0 || b == "-") print "-"; else printf "%.2f", b / a }'; }

@@ -60,10 +60,7 @@ counters() {
 measure() {
   local name="$1"
   wrk_round "$name" "http://127.0.0.1:$port$2" counters
-  sum_into upstream "$name" "${delta[1]}"
-  sum_into envoy_cpu "$name" "${delta[2]}"
-  sum_into cp_cpu "$name" "${delta[3]}"
-  sum_into nginx_cpu "$name" "${delta[4]}"
+  sum_deltas "$name" upstream envoy_cpu cp_cpu nginx_cpu
   log "$name, round $round: $r rps, p50 $r50 ms, p99 $r99 ms, Envoy $((delta[2] / delta[0])) µs/req, upstream ${delta[1]} of ${delta[0]}, load $(loadavg)"
 }
 

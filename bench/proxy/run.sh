@@ -39,9 +39,7 @@ counters() {
 measure() {
   local name="$1" epid="$2" admin="$3" prefix="$4"
   wrk_round "$name" "http://127.0.0.1:$5$path" counters
-  sum_into envoy_cpu "$name" "${delta[1]}"
-  sum_into cp_cpu "$name" "${delta[2]}"
-  sum_into nginx_cpu "$name" "${delta[3]}"
+  sum_deltas "$name" envoy_cpu cp_cpu nginx_cpu
   log "$name, round $round: $r rps, p50 $r50 ms, p99 $r99 ms, Envoy $((delta[1] / delta[0])) µs/req"
 }
 
