@@ -164,22 +164,13 @@ class AccessLogMapperTest {
 
   @Test
   void namesTheShadowRulesAPassedCallWentOver() {
-    HTTPAccessLogEntry.Builder e =
-        AccessLogEntries.entry(200, "/sites/MLA", "10.1.2.3", 2500).toBuilder();
-    e.getCommonPropertiesBuilder()
-        .setMetadata(
-            metadata(
-                AccessLogMapper.RATELIMIT_NAMESPACE,
-                Map.of(
-                    AccessLogMapper.SHADOW_RULES_KEY,
-                    Value.newBuilder()
-                        .setListValue(
-                            ListValue.newBuilder()
-                                .addValues(text("a"))
-                                .addValues(Value.newBuilder().setNumberValue(3))
-                                .addValues(text("b")))
-                        .build())));
-    AccessRecord r = map(e.build());
+    AccessRecord r =
+        passedWith(
+            AccessLogMapper.SHADOW_RULES_KEY,
+            ListValue.newBuilder()
+                .addValues(text("a"))
+                .addValues(Value.newBuilder().setNumberValue(3))
+                .addValues(text("b")));
     assertThat(r.rateLimited()).isFalse();
     assertThat(r.shadowRules()).containsExactly("a", "b");
     assertThat(map(AccessLogEntries.entry(200, "/", "10.1.2.3", 1)).shadowRules()).isEmpty();
@@ -193,21 +184,24 @@ class AccessLogMapperTest {
     for (int i = 0; i < 20; i++) {
       names.addValues(text("r" + i));
     }
+    AccessRecord r = passedWith(AccessLogMapper.COUNTED_RULES_KEY, names);
+    assertThat(r.countedRules()).hasSize(AccessLogMapper.MAX_LISTED_RULES);
+    assertThat(r.countedRules().get(0)).hasSize(AccessRecord.MAX_KEY_LENGTH);
+    assertThat(r.countedRules().subList(1, 3)).containsExactly("r0", "r1");
+    assertThat(r.shadowRules()).isEmpty();
+    assertThat(map(AccessLogEntries.entry(200, "/", "10.1.2.3", 1)).countedRules()).isEmpty();
+  }
+
+  /** A call the rate-limit filter passed, with {@code list} under {@code key} in its metadata. */
+  private static AccessRecord passedWith(String key, ListValue.Builder list) {
     HTTPAccessLogEntry.Builder e =
         AccessLogEntries.entry(200, "/sites/MLA", "10.1.2.3", 2500).toBuilder();
     e.getCommonPropertiesBuilder()
         .setMetadata(
             metadata(
                 AccessLogMapper.RATELIMIT_NAMESPACE,
-                Map.of(
-                    AccessLogMapper.COUNTED_RULES_KEY,
-                    Value.newBuilder().setListValue(names).build())));
-    AccessRecord r = map(e.build());
-    assertThat(r.countedRules()).hasSize(AccessLogMapper.MAX_LISTED_RULES);
-    assertThat(r.countedRules().get(0)).hasSize(AccessRecord.MAX_KEY_LENGTH);
-    assertThat(r.countedRules().subList(1, 3)).containsExactly("r0", "r1");
-    assertThat(r.shadowRules()).isEmpty();
-    assertThat(map(AccessLogEntries.entry(200, "/", "10.1.2.3", 1)).countedRules()).isEmpty();
+                Map.of(key, Value.newBuilder().setListValue(list).build())));
+    return map(e.build());
   }
 
   @Test
