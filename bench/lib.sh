@@ -1,6 +1,29 @@
-# Shell functions the wrk benchmarks share (bench/proxy/run.sh, bench/fullstack/run.sh): sourced,
-# never run. Expects `root` (the repository) and `work` (the run directory) to be set; sets `pids`
-# (what cleanup stops), `tick_us` and `envoy_bin`, and traps EXIT/INT/TERM.
+# Shell functions the wrk benchmarks share (bench/proxy/run.sh, bench/cache/run.sh,
+# bench/fullstack/run.sh): sourced, never run. Expects `root` (the repository) and `work` (the run
+# directory) to be set; sets `pids` (what cleanup stops), `tick_us` and `envoy_bin`, and traps
+# EXIT/INT/TERM. wrk_round also reads `threads`, `connections`, `warmup`, `duration` and `round`.
+
+# wrk_settings DURATION ROUNDS WARMUP: the settings every wrk benchmark reads from the
+# environment, with these defaults for BENCH_DURATION, BENCH_ROUNDS and BENCH_WARMUP (and
+# BENCH_CONNECTIONS 32, BENCH_THREADS 1, BENCH_ENVOY_CONCURRENCY 1, BENCH_NGINX_WORKERS 1).
+wrk_settings() {
+  duration="${BENCH_DURATION:-$1}"
+  rounds="${BENCH_ROUNDS:-$2}"
+  warmup="${BENCH_WARMUP:-$3}"
+  connections="${BENCH_CONNECTIONS:-32}"
+  threads="${BENCH_THREADS:-1}"
+  concurrency="${BENCH_ENVOY_CONCURRENCY:-1}"
+  nginx_workers="${BENCH_NGINX_WORKERS:-1}"
+}
+# fresh_run JAR...: exits unless each jar is built; empties `work` (with logs/) and makes `results`.
+fresh_run() {
+  local jar
+  for jar in "$@"; do
+    [[ -f "$jar" ]] || { echo "bench: $jar missing (make bench builds it)" >&2; exit 1; }
+  done
+  rm -rf "$work"
+  mkdir -p "$work/logs" "$results"
+}
 
 tick_us=$((1000000 / $(getconf CLK_TCK)))
 envoy_bin="$("$root/envoy/install-envoy.sh")"
@@ -60,9 +83,95 @@ wrk_figures() {
   err="$(awk '/Non-2xx|Socket errors/ {sub(/^ +/, ""); gsub(/[ ,]+/, "_"); printf "%s;", $0}' "$1")"
   echo "$r $r50 $r99 ${err:-none}"
 }
+# sum_into ARRAY KEY N: ARRAY[KEY] += N (integers; ARRAY an associative array).
+sum_into() {
+  local -n into="$1"
+  into[$2]=$((${into[$2]:-0} + $3))
+}
+# sum_deltas KEY ARRAY...: after wrk_round, ARRAY[KEY] += the next counter's delta, for each
+# ARRAY in the order COUNTERS set them after the requests (delta[1], delta[2], ...).
+sum_deltas() {
+  local key="$1" i=1 array
+  shift
+  for array in "$@"; do
+    sum_into "$array" "$key" "${delta[i]}"
+    i=$((i + 1))
+  done
+}
 mean() { awk -v s="$1" -v n="$2" -v f="${3:-%.0f}" 'BEGIN { printf f, s / n }'; }
 add() { awk -v a="${1:-0}" -v b="$2" 'BEGIN { print a + b }'; }
 ratio() { awk -v b="$1" -v a="$2" 'BEGIN { if (a + 0 == 0 || b == "-") print "-"; else printf "%.2f", b / a }'; }
+
+# One round against one URL, the sums over the rounds kept per KEY (a setup, a path):
+declare -A reqs rps_sum p50_sum p99_sum errors
+# wrk_round KEY URL COUNTERS: a wrk warm-up, then the measured `wrk --latency` run (its output in
+# $work/wrk-KEY-ROUND.txt). COUNTERS is a function that sets the array `counted`, requests served
+# first (Envoy's downstream_rq_total), then whatever else the round needs (CPU times from cpu_us,
+# other counters); it runs just before and just after the measured run (so it sees the caller's
+# locals), and `delta` holds after minus before. Adds the requests, rps, p50, p99 and errors to the
+# sums under KEY, sets r, r50 and r99 (this round's figures); exits when no request was counted.
+wrk_round() {
+  local key="$1" url="$2" counters="$3" out="$work/wrk-${1//[:\/ ]/_}-$round.txt" before i err
+  wrk -t"$threads" -c"$connections" -d"$warmup" "$url" >/dev/null
+  "$counters"
+  before=("${counted[@]}")
+  wrk -t"$threads" -c"$connections" -d"$duration" --latency "$url" >"$out"
+  "$counters"
+  delta=()
+  for i in "${!before[@]}"; do delta[i]=$((${counted[i]:-0} - ${before[i]:-0})); done
+  ((delta[0] > 0)) || { log "$key: Envoy counted no requests"; cat "$out" >&2; exit 1; }
+  read -r r r50 r99 err < <(wrk_figures "$out")
+  sum_into reqs "$key" "${delta[0]}"
+  rps_sum[$key]="$(add "${rps_sum[$key]:-}" "$r")"
+  p50_sum[$key]="$(add "${p50_sum[$key]:-}" "$r50")"
+  p99_sum[$key]="$(add "${p99_sum[$key]:-}" "$r99")"
+  [[ "$err" == none ]] || errors[$key]+="$err "
+}
+
+# tollgate_yaml PORT [ROUTES]: $work/tollgate.yaml, Tollgate's listener on PORT in front of the
+# mock (upstream `mock`), ROUTES (YAML list items, indented two spaces) before the catch-all
+# route `default`.
+tollgate_yaml() {
+  {
+    echo "listener: { address: 127.0.0.1, port: $1, xffNumTrustedHops: 0 }"
+    echo "upstreams:"
+    echo "  - name: mock"
+    echo "    url: http://127.0.0.1:$mock_http"
+    echo "routes:"
+    [[ -z "${2:-}" ]] || echo "$2"
+    echo "  - name: default"
+    echo "    match: { pathPrefix: / }"
+    echo "    upstream: mock"
+  } >"$work/tollgate.yaml"
+}
+
+# start_control_plane JAR SECONDS [VAR=VALUE...]: the control plane of $work/tollgate.yaml on the
+# ports `rest` and `xds` (an H2 file database in $work/data), extra environment after; sets cp_pid
+# and waits up to SECONDS for its health.
+start_control_plane() {
+  local jar="$1" seconds="$2"
+  shift 2
+  log "starting the control plane (REST $rest, gRPC $xds) $*"
+  env TOLLGATE_CONFIG="$work/tollgate.yaml" TOLLGATE_XDS_ADDRESS=127.0.0.1 TOLLGATE_XDS_PORT="$xds" \
+    SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$rest" \
+    TOLLGATE_DB_URL="jdbc:h2:file:$work/data/tollgate;DB_CLOSE_ON_EXIT=FALSE" "$@" \
+    "${JAVA_HOME:+$JAVA_HOME/bin/}java" -jar "$jar" >>"$work/logs/control-plane.log" 2>&1 &
+  cp_pid=$!
+  pids+=("$cp_pid")
+  await "the control plane" "$seconds" curl -fsS "http://127.0.0.1:$rest/actuator/health"
+}
+
+# start_tollgate_envoy NODE_ID ADMIN_PORT PROXY_PORT LOG: Tollgate's Envoy (envoy/run-envoy.sh,
+# configured over xDS from the port `xds`, --concurrency `concurrency`); sets envoy_pid and waits
+# until PROXY_PORT serves.
+start_tollgate_envoy() {
+  ENVOY_NODE_ID="$1" ENVOY_ADMIN_PORT="$2" ENVOY_STATS_PORT="$(free_port)" TOLLGATE_XDS_PORT="$xds" \
+    ENVOY_CONCURRENCY="$concurrency" ENVOY_LOG_LEVEL=warn TOLLGATE_RUN_DIR="$work" \
+    "$root/envoy/run-envoy.sh" >"$work/logs/$4" 2>&1 &
+  envoy_pid=$!
+  pids+=("$envoy_pid")
+  await "Tollgate's Envoy to serve" 60 curl -fsS "http://127.0.0.1:$3/healthz"
+}
 
 # start_mock WORKERS: the nginx mock on free ports; sets mock_http, nginx_pid.
 start_mock() {

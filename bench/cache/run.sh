@@ -16,25 +16,16 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-duration="${BENCH_DURATION:-10s}"
-rounds="${BENCH_ROUNDS:-3}"
-warmup="${BENCH_WARMUP:-2s}"
-connections="${BENCH_CONNECTIONS:-32}"
-threads="${BENCH_THREADS:-1}"
-concurrency="${BENCH_ENVOY_CONCURRENCY:-1}"
-nginx_workers="${BENCH_NGINX_WORKERS:-1}"
 cached_path="${BENCH_CACHED_PATH:-/categories/MLA97994}"
 uncached_path="${BENCH_UNCACHED_PATH:-/items/MLA1100000000}"
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 jar="$root/control-plane/target/control-plane.jar"
 work="$root/.run/bench-cache"
 results="$root/bench/results"
 
-[[ -f "$jar" ]] || { echo "bench: $jar missing (make bench builds it)" >&2; exit 1; }
-rm -rf "$work"
-mkdir -p "$work/logs" "$results"
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
+wrk_settings 10s 3 2s
+fresh_run "$jar"
 
 load_before="$(loadavg)"
 start_mock "$nginx_workers"
@@ -43,35 +34,12 @@ port="$(free_port)"
 rest="$(free_port)"
 xds="$(free_port)"
 admin="$(free_port)"
-cat >"$work/tollgate.yaml" <<YAML
-listener: { address: 127.0.0.1, port: $port, xffNumTrustedHops: 0 }
-upstreams:
-  - name: mock
-    url: http://127.0.0.1:$mock_http
-routes:
-  - name: cached
+tollgate_yaml "$port" "  - name: cached
     match: { path: $cached_path }
     upstream: mock
-    cache: { ttl: 60s }
-  - name: default
-    match: { pathPrefix: / }
-    upstream: mock
-YAML
-log "starting the control plane (REST $rest, gRPC $xds)"
-TOLLGATE_CONFIG="$work/tollgate.yaml" TOLLGATE_XDS_ADDRESS=127.0.0.1 TOLLGATE_XDS_PORT="$xds" \
-  SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$rest" \
-  TOLLGATE_DB_URL="jdbc:h2:file:$work/data/tollgate;DB_CLOSE_ON_EXIT=FALSE" \
-  "$java" -jar "$jar" >"$work/logs/control-plane.log" 2>&1 &
-cp_pid=$!
-pids+=("$cp_pid")
-await "the control plane" 300 curl -fsS "http://127.0.0.1:$rest/actuator/health"
-
-ENVOY_NODE_ID=bench-cache ENVOY_ADMIN_PORT="$admin" ENVOY_STATS_PORT="$(free_port)" TOLLGATE_XDS_PORT="$xds" \
-  ENVOY_CONCURRENCY="$concurrency" ENVOY_LOG_LEVEL=warn TOLLGATE_RUN_DIR="$work" \
-  "$root/envoy/run-envoy.sh" >"$work/logs/envoy.log" 2>&1 &
-envoy_pid=$!
-pids+=("$envoy_pid")
-await "Tollgate's Envoy to serve" 60 curl -fsS "http://127.0.0.1:$port/healthz"
+    cache: { ttl: 60s }"
+start_control_plane "$jar" 300
+start_tollgate_envoy bench-cache "$admin" "$port" envoy.log
 hit="$(curl -fsS -o /dev/null -D - "http://127.0.0.1:$port$cached_path" >/dev/null &&
   curl -fsS -o /dev/null -D - "http://127.0.0.1:$port$cached_path" | tr -d '\r' | sed -n 's/^x-tollgate-cache: //p')"
 [[ "$hit" == hit ]] || { log "the cached route does not answer from the cache (x-tollgate-cache: '$hit')"; exit 1; }
@@ -82,37 +50,18 @@ upstream_rq() {
     awk '{ s += $2 } END { print s + 0 }'
 }
 
-declare -A reqs rps_sum p50_sum p99_sum envoy_cpu cp_cpu nginx_cpu upstream errors
+declare -A envoy_cpu cp_cpu nginx_cpu upstream
+# Requests served, requests that reached nginx, CPU of Envoy, the control plane and nginx.
+counters() {
+  counted=("$(stat_value "$admin" "http.tollgate.downstream_rq_total")" "$(upstream_rq)"
+    "$(cpu_us "$envoy_pid")" "$(cpu_us "$cp_pid")" "$(cpu_us $(nginx_all))")
+}
 # measure NAME PATH: one round of wrk against one path.
 measure() {
-  local name="$1" url="http://127.0.0.1:$port$2" out="$work/wrk-$1-$round.txt"
-  wrk -t"$threads" -c"$connections" -d"$warmup" "$url" >/dev/null
-  local rq0 e0 c0 n0 u0 rq1 e1 c1 n1 u1
-  rq0="$(stat_value "$admin" "http.tollgate.downstream_rq_total")"
-  u0="$(upstream_rq)"
-  e0="$(cpu_us "$envoy_pid")"
-  c0="$(cpu_us "$cp_pid")"
-  n0="$(cpu_us $(nginx_all))"
-  wrk -t"$threads" -c"$connections" -d"$duration" --latency "$url" >"$out"
-  rq1="$(stat_value "$admin" "http.tollgate.downstream_rq_total")"
-  u1="$(upstream_rq)"
-  e1="$(cpu_us "$envoy_pid")"
-  c1="$(cpu_us "$cp_pid")"
-  n1="$(cpu_us $(nginx_all))"
-  local n=$((rq1 - rq0))
-  ((n > 0)) || { log "$name: Envoy counted no requests"; cat "$out" >&2; exit 1; }
-  local r r50 r99 err
-  read -r r r50 r99 err < <(wrk_figures "$out")
-  reqs[$name]=$((${reqs[$name]:-0} + n))
-  upstream[$name]=$((${upstream[$name]:-0} + u1 - u0))
-  envoy_cpu[$name]=$((${envoy_cpu[$name]:-0} + e1 - e0))
-  cp_cpu[$name]=$((${cp_cpu[$name]:-0} + c1 - c0))
-  nginx_cpu[$name]=$((${nginx_cpu[$name]:-0} + n1 - n0))
-  rps_sum[$name]="$(add "${rps_sum[$name]:-}" "$r")"
-  p50_sum[$name]="$(add "${p50_sum[$name]:-}" "$r50")"
-  p99_sum[$name]="$(add "${p99_sum[$name]:-}" "$r99")"
-  [[ "$err" == none ]] || errors[$name]+="$err "
-  log "$name, round $round: $r rps, p50 $r50 ms, p99 $r99 ms, Envoy $(((e1 - e0) / n)) µs/req, upstream $((u1 - u0)) of $n, load $(loadavg)"
+  local name="$1"
+  wrk_round "$name" "http://127.0.0.1:$port$2" counters
+  sum_deltas "$name" upstream envoy_cpu cp_cpu nginx_cpu
+  log "$name, round $round: $r rps, p50 $r50 ms, p99 $r99 ms, Envoy $((delta[2] / delta[0])) µs/req, upstream ${delta[1]} of ${delta[0]}, load $(loadavg)"
 }
 
 for round in $(seq 1 "$rounds"); do

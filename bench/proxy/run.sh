@@ -14,58 +14,33 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-duration="${BENCH_DURATION:-15s}"
-rounds="${BENCH_ROUNDS:-2}"
-warmup="${BENCH_WARMUP:-3s}"
-connections="${BENCH_CONNECTIONS:-32}"
-threads="${BENCH_THREADS:-1}"
-concurrency="${BENCH_ENVOY_CONCURRENCY:-1}"
-nginx_workers="${BENCH_NGINX_WORKERS:-1}"
 path="${BENCH_PATH:-/categories/MLA97994}"
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 jar="$root/control-plane/target/control-plane.jar"
 work="$root/.run/bench"
 results="$root/bench/results"
 
-[[ -f "$jar" ]] || { echo "bench: $jar missing (make bench builds it)" >&2; exit 1; }
-rm -rf "$work"
-mkdir -p "$work/logs" "$results"
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
+wrk_settings 15s 2 3s
+fresh_run "$jar"
 
 load_before="$(loadavg)"
 start_mock "$nginx_workers"
 
-# Sums over the rounds, per setup.
-declare -A reqs rps_sum p50_sum p99_sum envoy_cpu cp_cpu nginx_cpu errors
+# Sums over the rounds, per setup (requests, rps, latencies and errors: wrk_round's).
+declare -A envoy_cpu cp_cpu nginx_cpu
+# Requests served, CPU of the measured Envoy, the control plane and nginx (the Envoy and its stats
+# prefix: measure's locals).
+counters() {
+  counted=("$(stat_value "$admin" "http.$prefix.downstream_rq_total")" "$(cpu_us "$epid")"
+    "$(cpu_us "$cp_pid")" "$(cpu_us $(nginx_all))")
+}
 # measure NAME ENVOY_PID ADMIN_PORT STAT_PREFIX PROXY_PORT: one round of wrk against one setup.
 measure() {
-  local name="$1" envoy_pid="$2" admin="$3" prefix="$4" port="$5"
-  local url="http://127.0.0.1:$port$path" out="$work/wrk-$name-$round.txt"
-  wrk -t"$threads" -c"$connections" -d"$warmup" "$url" >/dev/null
-  local rq0 e0 c0 n0 rq1 e1 c1 n1
-  rq0="$(stat_value "$admin" "http.$prefix.downstream_rq_total")"
-  e0="$(cpu_us "$envoy_pid")"
-  c0="$(cpu_us "$cp_pid")"
-  n0="$(cpu_us $(nginx_all))"
-  wrk -t"$threads" -c"$connections" -d"$duration" --latency "$url" >"$out"
-  rq1="$(stat_value "$admin" "http.$prefix.downstream_rq_total")"
-  e1="$(cpu_us "$envoy_pid")"
-  c1="$(cpu_us "$cp_pid")"
-  n1="$(cpu_us $(nginx_all))"
-  local n=$((rq1 - rq0))
-  ((n > 0)) || { log "$name: Envoy counted no requests"; cat "$out" >&2; exit 1; }
-  local r r50 r99 err
-  read -r r r50 r99 err < <(wrk_figures "$out")
-  reqs[$name]=$((${reqs[$name]:-0} + n))
-  envoy_cpu[$name]=$((${envoy_cpu[$name]:-0} + e1 - e0))
-  cp_cpu[$name]=$((${cp_cpu[$name]:-0} + c1 - c0))
-  nginx_cpu[$name]=$((${nginx_cpu[$name]:-0} + n1 - n0))
-  rps_sum[$name]="$(add "${rps_sum[$name]:-}" "$r")"
-  p50_sum[$name]="$(add "${p50_sum[$name]:-}" "$r50")"
-  p99_sum[$name]="$(add "${p99_sum[$name]:-}" "$r99")"
-  [[ "$err" == none ]] || errors[$name]+="$err "
-  log "$name, round $round: $r rps, p50 $r50 ms, p99 $r99 ms, Envoy $(((e1 - e0) / n)) µs/req"
+  local name="$1" epid="$2" admin="$3" prefix="$4"
+  wrk_round "$name" "http://127.0.0.1:$5$path" counters
+  sum_deltas "$name" envoy_cpu cp_cpu nginx_cpu
+  log "$name, round $round: $r rps, p50 $r50 ms, p99 $r99 ms, Envoy $((delta[1] / delta[0])) µs/req"
 }
 
 # (b)'s control plane first: both Envoys then run side by side, and the rounds alternate, so a
@@ -74,24 +49,8 @@ port_b="$(free_port)"
 rest="$(free_port)"
 xds="$(free_port)"
 admin_b="$(free_port)"
-cat >"$work/tollgate.yaml" <<YAML
-listener: { address: 127.0.0.1, port: $port_b, xffNumTrustedHops: 0 }
-upstreams:
-  - name: mock
-    url: http://127.0.0.1:$mock_http
-routes:
-  - name: default
-    match: { pathPrefix: / }
-    upstream: mock
-YAML
-log "starting the control plane (REST $rest, gRPC $xds)"
-TOLLGATE_CONFIG="$work/tollgate.yaml" TOLLGATE_XDS_ADDRESS=127.0.0.1 TOLLGATE_XDS_PORT="$xds" \
-  SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$rest" \
-  TOLLGATE_DB_URL="jdbc:h2:file:$work/data/tollgate;DB_CLOSE_ON_EXIT=FALSE" \
-  "$java" -jar "$jar" >"$work/logs/control-plane.log" 2>&1 &
-cp_pid=$!
-pids+=("$cp_pid")
-await "the control plane" 120 curl -fsS "http://127.0.0.1:$rest/actuator/health"
+tollgate_yaml "$port_b"
+start_control_plane "$jar" 300
 
 # (a) plain Envoy, static bootstrap.
 start_static_envoy "$concurrency"
@@ -100,12 +59,8 @@ admin_a="$static_admin"
 port_a="$static_port"
 
 # (b) Tollgate's Envoy, configured over xDS.
-ENVOY_NODE_ID=bench-tollgate ENVOY_ADMIN_PORT="$admin_b" ENVOY_STATS_PORT="$(free_port)" TOLLGATE_XDS_PORT="$xds" \
-  ENVOY_CONCURRENCY="$concurrency" ENVOY_LOG_LEVEL=warn TOLLGATE_RUN_DIR="$work" \
-  "$root/envoy/run-envoy.sh" >"$work/logs/envoy-tollgate.log" 2>&1 &
-envoy_b=$!
-pids+=("$envoy_b")
-await "Tollgate's Envoy to serve" 60 curl -fsS "http://127.0.0.1:$port_b/healthz"
+start_tollgate_envoy bench-tollgate "$admin_b" "$port_b" envoy-tollgate.log
+envoy_b="$envoy_pid"
 
 for round in $(seq 1 "$rounds"); do
   log "round $round/$rounds: wrk -t$threads -c$connections -d$duration --latency (after a $warmup warm-up)"
@@ -116,15 +71,15 @@ done
 declare -A rps p50 p99 envoy_us cp_us nginx_us
 for name in static tollgate; do
   n="${reqs[$name]}"
-  rps[$name]="$(awk -v s="${rps_sum[$name]}" -v r="$rounds" 'BEGIN {printf "%.0f", s / r}')"
-  p50[$name]="$(awk -v s="${p50_sum[$name]}" -v r="$rounds" 'BEGIN {printf "%.3f", s / r}')"
-  p99[$name]="$(awk -v s="${p99_sum[$name]}" -v r="$rounds" 'BEGIN {printf "%.3f", s / r}')"
-  envoy_us[$name]="$(awk -v c="${envoy_cpu[$name]}" -v n="$n" 'BEGIN {printf "%.1f", c / n}')"
-  nginx_us[$name]="$(awk -v c="${nginx_cpu[$name]}" -v n="$n" 'BEGIN {printf "%.1f", c / n}')"
+  rps[$name]="$(mean "${rps_sum[$name]}" "$rounds")"
+  p50[$name]="$(mean "${p50_sum[$name]}" "$rounds" %.3f)"
+  p99[$name]="$(mean "${p99_sum[$name]}" "$rounds" %.3f)"
+  envoy_us[$name]="$(mean "${envoy_cpu[$name]}" "$n" %.1f)"
+  nginx_us[$name]="$(mean "${nginx_cpu[$name]}" "$n" %.1f)"
 done
 # The control plane serves setup (b) only; its CPU during (a)'s rounds is its idle cost.
 cp_us[static]="-"
-cp_us[tollgate]="$(awk -v c="${cp_cpu[tollgate]}" -v n="${reqs[tollgate]}" 'BEGIN {printf "%.2f", c / n}')"
+cp_us[tollgate]="$(mean "${cp_cpu[tollgate]}" "${reqs[tollgate]}" %.2f)"
 
 stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
 file="$results/proxy-$stamp.md"

@@ -13,7 +13,13 @@ import io.tollgate.controlplane.stats.AccessRecord;
 import io.tollgate.controlplane.xds.translate.EnvoyNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The mapping, fed through the wire reader as the sink feeds it. */
 class AccessLogMapperTest {
@@ -31,6 +37,17 @@ class AccessLogMapperTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Filter metadata in one namespace, as the rate-limit and quota filters write it. */
+  private static Metadata metadata(String namespace, Map<String, Value> fields) {
+    return Metadata.newBuilder()
+        .putFilterMetadata(namespace, Struct.newBuilder().putAllFields(fields).build())
+        .build();
+  }
+
+  private static Value text(String value) {
+    return Value.newBuilder().setStringValue(value).build();
   }
 
   @Test
@@ -63,78 +80,76 @@ class AccessLogMapperTest {
     assertThat(map(AccessLogEntries.entry(200, "/a", "10.1.2.3", 1)).cacheHit()).isFalse();
   }
 
-  @Test
-  void takesTheRuleAndLimitFromTheRateLimitMetadata() {
-    HTTPAccessLogEntry.Builder e =
-        AccessLogEntries.entry(429, "/sites/MLA", "10.1.2.3", 2500).toBuilder();
-    e.getCommonPropertiesBuilder()
-        .setUpstreamCluster("")
-        .setResponseFlags(ResponseFlags.newBuilder().setRateLimited(true))
-        .setMetadata(
-            Metadata.newBuilder()
-                .putFilterMetadata(
-                    AccessLogMapper.RATELIMIT_NAMESPACE,
-                    Struct.newBuilder()
-                        .putFields(
-                            "rule", Value.newBuilder().setStringValue("sites-per-ip").build())
-                        .putFields("limit", Value.newBuilder().setNumberValue(5).build())
-                        .putFields("unit", Value.newBuilder().setStringValue("MINUTE").build())
-                        .build()));
-    AccessRecord r = map(e.build());
+  /**
+   * A 429 of the rate-limit filter (rule and limit in its metadata) and of the quota filter (as
+   * Envoy 1.40 logs an approximate-tier rejection, checked against the real binary): both name the
+   * rule and the limit.
+   */
+  @ParameterizedTest
+  @MethodSource("rejections")
+  void namesTheRuleAndLimitOfARejection(HTTPAccessLogEntry entry, String rule, String limit) {
+    AccessRecord r = map(entry);
     assertThat(r.rateLimited()).isTrue();
-    assertThat(r.rule()).isEqualTo("sites-per-ip");
-    assertThat(r.limit()).isEqualTo("5/minute");
+    assertThat(r.rule()).isEqualTo(rule);
+    assertThat(r.limit()).isEqualTo(limit);
     assertThat(r.upstream()).isEqualTo("-");
-  }
-
-  /** As Envoy 1.40 logs an approximate-tier rejection (checked against the real binary). */
-  @Test
-  void recognisesTheQuotaFiltersRejection() {
-    HTTPAccessLogEntry.Builder e =
-        AccessLogEntries.entry(429, "/categories/MLA", "10.1.2.3", 300).toBuilder();
-    e.getResponseBuilder()
-        .setResponseCodeDetails(AccessLogMapper.QUOTA_DETAILS)
-        .putResponseHeaders(AccessLogMapper.LIMIT_HEADER, "100, 100;w=60");
-    e.getCommonPropertiesBuilder()
-        .setUpstreamCluster("")
-        .setResponseFlags(ResponseFlags.newBuilder().setResponseFromCacheFilter(true))
-        .setMetadata(
-            Metadata.newBuilder()
-                .putFilterMetadata(
-                    AccessLogMapper.QUOTA_NAMESPACE,
-                    Struct.newBuilder()
-                        .putFields("rule", Value.newBuilder().setStringValue("approx").build())
-                        .putFields(
-                            "remote_address", Value.newBuilder().setStringValue("10.1.2.3").build())
-                        .build()));
-    AccessRecord r = map(e.build());
-    assertThat(r.rateLimited()).isTrue();
-    assertThat(r.rule()).isEqualTo("approx");
-    assertThat(r.limit()).isEqualTo("100, 100;w=60");
     assertThat(r.requestId()).isEqualTo("req-1");
   }
 
-  /** An access-list 403 names its entry from the response code details; nothing else does. */
-  @Test
-  void namesTheAccessEntryOfAnRbac403() {
+  static Stream<Arguments> rejections() {
+    HTTPAccessLogEntry.Builder rateLimit =
+        AccessLogEntries.entry(429, "/sites/MLA", "10.1.2.3", 2500).toBuilder();
+    rateLimit
+        .getCommonPropertiesBuilder()
+        .setUpstreamCluster("")
+        .setResponseFlags(ResponseFlags.newBuilder().setRateLimited(true))
+        .setMetadata(
+            metadata(
+                AccessLogMapper.RATELIMIT_NAMESPACE,
+                Map.of(
+                    "rule", text("sites-per-ip"),
+                    "limit", Value.newBuilder().setNumberValue(5).build(),
+                    "unit", text("MINUTE"))));
+    HTTPAccessLogEntry.Builder quota =
+        AccessLogEntries.entry(429, "/categories/MLA", "10.1.2.3", 300).toBuilder();
+    quota
+        .getResponseBuilder()
+        .setResponseCodeDetails(AccessLogMapper.QUOTA_DETAILS)
+        .putResponseHeaders(AccessLogMapper.LIMIT_HEADER, "100, 100;w=60");
+    quota
+        .getCommonPropertiesBuilder()
+        .setUpstreamCluster("")
+        .setResponseFlags(ResponseFlags.newBuilder().setResponseFromCacheFilter(true))
+        .setMetadata(
+            metadata(
+                AccessLogMapper.QUOTA_NAMESPACE,
+                Map.of("rule", text("approx"), "remote_address", text("10.1.2.3"))));
+    return Stream.of(
+        Arguments.of(rateLimit.build(), "sites-per-ip", "5/minute"),
+        Arguments.of(quota.build(), "approx", "100, 100;w=60"));
+  }
+
+  /**
+   * An access-list 403 names its entry from the response code details; nothing else does: not an
+   * upstream's 403, nor the same details on another status.
+   */
+  @ParameterizedTest
+  @CsvSource(
+      nullValues = "null",
+      value = {
+        "403, rbac_access_denied_matched_policy[scrapers], scrapers",
+        "403, rbac_access_denied_matched_policy[none], none",
+        "403, via_upstream, null",
+        "200, rbac_access_denied_matched_policy[x], null"
+      })
+  void namesTheAccessEntryOfAnRbac403(int status, String details, String entry) {
     HTTPAccessLogEntry.Builder e =
-        AccessLogEntries.entry(403, "/admin", "192.0.2.7", 100).toBuilder();
-    e.getResponseBuilder().setResponseCodeDetails("rbac_access_denied_matched_policy[scrapers]");
+        AccessLogEntries.entry(status, "/admin", "192.0.2.7", 100).toBuilder();
+    e.getResponseBuilder().setResponseCodeDetails(details);
     e.getCommonPropertiesBuilder().setUpstreamCluster("");
     AccessRecord r = map(e.build());
-    assertThat(r.access()).isEqualTo("scrapers");
+    assertThat(r.access()).isEqualTo(entry);
     assertThat(r.rateLimited()).isFalse();
-
-    e.getResponseBuilder().setResponseCodeDetails("rbac_access_denied_matched_policy[none]");
-    assertThat(map(e.build()).access()).isEqualTo("none");
-
-    // An upstream's 403, and the same details on another status, are no access denial.
-    e.getResponseBuilder().setResponseCodeDetails("via_upstream");
-    assertThat(map(e.build()).access()).isNull();
-    HTTPAccessLogEntry.Builder other =
-        AccessLogEntries.entry(200, "/admin", "192.0.2.7", 100).toBuilder();
-    other.getResponseBuilder().setResponseCodeDetails("rbac_access_denied_matched_policy[x]");
-    assertThat(map(other.build()).access()).isNull();
   }
 
   /** A request the quota filter let through still carries its bucket: not rate limited. */
@@ -143,37 +158,19 @@ class AccessLogMapperTest {
     HTTPAccessLogEntry.Builder e =
         AccessLogEntries.entry(200, "/categories/MLA", "10.1.2.3", 300).toBuilder();
     e.getCommonPropertiesBuilder()
-        .setMetadata(
-            Metadata.newBuilder()
-                .putFilterMetadata(
-                    AccessLogMapper.QUOTA_NAMESPACE,
-                    Struct.newBuilder()
-                        .putFields("rule", Value.newBuilder().setStringValue("approx").build())
-                        .build()));
+        .setMetadata(metadata(AccessLogMapper.QUOTA_NAMESPACE, Map.of("rule", text("approx"))));
     assertThat(map(e.build()).rateLimited()).isFalse();
   }
 
   @Test
   void namesTheShadowRulesAPassedCallWentOver() {
-    HTTPAccessLogEntry.Builder e =
-        AccessLogEntries.entry(200, "/sites/MLA", "10.1.2.3", 2500).toBuilder();
-    e.getCommonPropertiesBuilder()
-        .setMetadata(
-            Metadata.newBuilder()
-                .putFilterMetadata(
-                    AccessLogMapper.RATELIMIT_NAMESPACE,
-                    Struct.newBuilder()
-                        .putFields(
-                            AccessLogMapper.SHADOW_RULES_KEY,
-                            Value.newBuilder()
-                                .setListValue(
-                                    ListValue.newBuilder()
-                                        .addValues(Value.newBuilder().setStringValue("a"))
-                                        .addValues(Value.newBuilder().setNumberValue(3))
-                                        .addValues(Value.newBuilder().setStringValue("b")))
-                                .build())
-                        .build()));
-    AccessRecord r = map(e.build());
+    AccessRecord r =
+        passedWith(
+            AccessLogMapper.SHADOW_RULES_KEY,
+            ListValue.newBuilder()
+                .addValues(text("a"))
+                .addValues(Value.newBuilder().setNumberValue(3))
+                .addValues(text("b")));
     assertThat(r.rateLimited()).isFalse();
     assertThat(r.shadowRules()).containsExactly("a", "b");
     assertThat(map(AccessLogEntries.entry(200, "/", "10.1.2.3", 1)).shadowRules()).isEmpty();
@@ -182,29 +179,29 @@ class AccessLogMapperTest {
   @Test
   void namesTheRulesThatCountedTheCallBoundedAndCut() {
     ListValue.Builder names = ListValue.newBuilder();
-    names.addValues(Value.newBuilder().setStringValue("x".repeat(300)));
+    names.addValues(text("x".repeat(300)));
     names.addValues(Value.newBuilder().setBoolValue(true));
     for (int i = 0; i < 20; i++) {
-      names.addValues(Value.newBuilder().setStringValue("r" + i));
+      names.addValues(text("r" + i));
     }
-    HTTPAccessLogEntry.Builder e =
-        AccessLogEntries.entry(200, "/sites/MLA", "10.1.2.3", 2500).toBuilder();
-    e.getCommonPropertiesBuilder()
-        .setMetadata(
-            Metadata.newBuilder()
-                .putFilterMetadata(
-                    AccessLogMapper.RATELIMIT_NAMESPACE,
-                    Struct.newBuilder()
-                        .putFields(
-                            AccessLogMapper.COUNTED_RULES_KEY,
-                            Value.newBuilder().setListValue(names).build())
-                        .build()));
-    AccessRecord r = map(e.build());
+    AccessRecord r = passedWith(AccessLogMapper.COUNTED_RULES_KEY, names);
     assertThat(r.countedRules()).hasSize(AccessLogMapper.MAX_LISTED_RULES);
     assertThat(r.countedRules().get(0)).hasSize(AccessRecord.MAX_KEY_LENGTH);
     assertThat(r.countedRules().subList(1, 3)).containsExactly("r0", "r1");
     assertThat(r.shadowRules()).isEmpty();
     assertThat(map(AccessLogEntries.entry(200, "/", "10.1.2.3", 1)).countedRules()).isEmpty();
+  }
+
+  /** A call the rate-limit filter passed, with {@code list} under {@code key} in its metadata. */
+  private static AccessRecord passedWith(String key, ListValue.Builder list) {
+    HTTPAccessLogEntry.Builder e =
+        AccessLogEntries.entry(200, "/sites/MLA", "10.1.2.3", 2500).toBuilder();
+    e.getCommonPropertiesBuilder()
+        .setMetadata(
+            metadata(
+                AccessLogMapper.RATELIMIT_NAMESPACE,
+                Map.of(key, Value.newBuilder().setListValue(list).build())));
+    return map(e.build());
   }
 
   @Test

@@ -11,16 +11,20 @@ import io.tollgate.controlplane.access.StoredAccessRule;
 import io.tollgate.controlplane.access.store.AccessHistoryEntry;
 import io.tollgate.controlplane.access.store.AccessRuleService;
 import io.tollgate.controlplane.limits.LimitRuleJson;
+import io.tollgate.controlplane.limits.rest.HistoryPageLimit;
 import io.tollgate.controlplane.limits.rest.RequestBodies;
 import io.tollgate.controlplane.limits.store.IfMatch;
 import io.tollgate.controlplane.limits.store.LimitsProblem;
 import io.tollgate.controlplane.limits.store.RestorePrecondition;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -29,7 +33,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -46,8 +49,6 @@ import tools.jackson.databind.node.ObjectNode;
     name = "access-rules",
     description = "Allow and deny lists, enforced by every Envoy before any rate limit")
 class AccessRulesController {
-
-  static final int MAX_HISTORY = 1000;
 
   private static final String NAME = "/{name:(?!history$).+}";
   private static final String SEMANTICS =
@@ -92,15 +93,10 @@ class AccessRulesController {
             responseCode = "409",
             description = "The name exists, or the config file declares it",
             content = @Content(mediaType = "application/problem+json"))
-      },
-      requestBody =
-          @io.swagger.v3.oas.annotations.parameters.RequestBody(
-              content =
-                  @Content(
-                      mediaType = "application/json",
-                      schema = @Schema(implementation = AccessRule.class))))
+      })
+  @EntryBody
   ResponseEntity<ObjectNode> create(HttpServletRequest request) throws IOException {
-    AccessRule rule = service.parse(body(request));
+    AccessRule rule = service.parse(RequestBodies.rule(request));
     StoredAccessRule stored = service.create(rule);
     return ResponseEntity.created(URI.create("/api/v1/access-rules/" + stored.rule().name()))
         .eTag(stored.etag())
@@ -111,23 +107,27 @@ class AccessRulesController {
       path = NAME,
       consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(
-      summary = "Replace an entry (If-Match required: its ETag, or *)",
-      requestBody =
-          @io.swagger.v3.oas.annotations.parameters.RequestBody(
-              content =
-                  @Content(
-                      mediaType = "application/json",
-                      schema = @Schema(implementation = AccessRule.class))))
+  @Operation(summary = "Replace an entry (If-Match required: its ETag, or *)")
+  @EntryBody
   ResponseEntity<ObjectNode> replace(
-      @PathVariable String name,
-      @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
-      HttpServletRequest request)
-      throws IOException {
-    AccessRule rule = service.parse(body(request));
-    StoredAccessRule stored = service.replace(name, rule, new IfMatch(ifMatch));
+      @PathVariable String name, IfMatch ifMatch, HttpServletRequest request) throws IOException {
+    AccessRule rule = service.parse(RequestBodies.rule(request));
+    StoredAccessRule stored = service.replace(name, rule, ifMatch);
     return ResponseEntity.ok().eTag(stored.etag()).body(view(stored));
   }
+
+  /**
+   * The OpenAPI request body of a create or replace: one entry as JSON (springdoc reads it through
+   * Spring's merged annotations).
+   */
+  @Target(ElementType.METHOD)
+  @Retention(RetentionPolicy.RUNTIME)
+  @io.swagger.v3.oas.annotations.parameters.RequestBody(
+      content =
+          @Content(
+              mediaType = "application/json",
+              schema = @Schema(implementation = AccessRule.class)))
+  @interface EntryBody {}
 
   @DeleteMapping(NAME)
   @Operation(
@@ -143,10 +143,8 @@ class AccessRulesController {
             description = "If-Match is missing",
             content = @Content(mediaType = "application/problem+json"))
       })
-  ResponseEntity<Void> delete(
-      @PathVariable String name,
-      @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-    service.delete(name, new IfMatch(ifMatch));
+  ResponseEntity<Void> delete(@PathVariable String name, IfMatch ifMatch) {
+    service.delete(name, ifMatch);
     return ResponseEntity.noContent().build();
   }
 
@@ -154,16 +152,10 @@ class AccessRulesController {
   @Operation(summary = "The changes of one REST entry, newest first: who, when, before and after")
   List<AccessHistoryEntry> history(
       @PathVariable String name,
-      @Parameter(description = "at most this many, 1 to " + MAX_HISTORY)
+      @Parameter(description = "at most this many, 1 to " + HistoryPageLimit.MAX)
           @RequestParam(defaultValue = "100")
           int limit) {
-    if (limit < 1 || limit > MAX_HISTORY) {
-      throw new LimitsProblem(
-          HttpStatus.BAD_REQUEST,
-          "limit",
-          "must be between 1 and " + MAX_HISTORY + ", not " + limit);
-    }
-    return service.history(name, limit);
+    return service.history(name, HistoryPageLimit.check(limit));
   }
 
   @PostMapping(path = NAME + "/restore", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -176,15 +168,9 @@ class AccessRulesController {
       @PathVariable String name,
       @Parameter(description = "a revision from the entry's history", required = true) @RequestParam
           long revision,
-      @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
-      @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
-    StoredAccessRule stored =
-        service.restore(name, revision, new RestorePrecondition(new IfMatch(ifMatch), ifNoneMatch));
+      RestorePrecondition precondition) {
+    StoredAccessRule stored = service.restore(name, revision, precondition);
     return ResponseEntity.ok().eTag(stored.etag()).body(view(stored));
-  }
-
-  private static byte[] body(HttpServletRequest request) throws IOException {
-    return RequestBodies.read(request.getInputStream(), RequestBodies.MAX_RULE_BYTES);
   }
 
   private static LimitsProblem notFound(String name) {

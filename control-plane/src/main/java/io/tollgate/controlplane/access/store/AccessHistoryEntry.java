@@ -1,6 +1,7 @@
 package io.tollgate.controlplane.access.store;
 
 import io.tollgate.controlplane.access.AccessRule;
+import io.tollgate.controlplane.limits.store.EntityHistory;
 import java.time.Instant;
 
 /**
@@ -19,4 +20,16 @@ public record AccessHistoryEntry(
     String change,
     String name,
     AccessRule before,
-    AccessRule after) {}
+    AccessRule after) {
+
+  static AccessHistoryEntry of(String name, EntityHistory.Change<AccessRule> change) {
+    return new AccessHistoryEntry(
+        change.revision(),
+        change.time(),
+        change.actor(),
+        change.change(),
+        name,
+        change.before(),
+        change.after());
+  }
+}

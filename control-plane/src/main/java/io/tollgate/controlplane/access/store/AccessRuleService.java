@@ -7,20 +7,15 @@ import io.tollgate.controlplane.access.validation.AccessRuleValidator;
 import io.tollgate.controlplane.limits.InvalidRuleException;
 import io.tollgate.controlplane.limits.LimitRuleJson;
 import io.tollgate.controlplane.limits.RuleSource;
+import io.tollgate.controlplane.limits.store.EntityHistory;
 import io.tollgate.controlplane.limits.store.IfMatch;
 import io.tollgate.controlplane.limits.store.LimitsProblem;
 import io.tollgate.controlplane.limits.store.RestorePrecondition;
-import io.tollgate.controlplane.limits.store.RuleRevision;
 import jakarta.persistence.EntityManager;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.hibernate.envers.AuditReaderFactory;
-import org.hibernate.envers.RevisionType;
-import org.hibernate.envers.query.AuditEntity;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -36,6 +31,8 @@ import org.springframework.transaction.annotation.Transactional;
 public class AccessRuleService {
 
   private static final String WHAT = "an access entry";
+  private static final EntityHistory<AccessRuleEntity> HISTORY =
+      new EntityHistory<>(AccessRuleEntity.class);
 
   private final AccessRuleRepository repository;
   private final AccessVersion versions;
@@ -146,46 +143,9 @@ public class AccessRuleService {
    */
   @Transactional(readOnly = true)
   public List<AccessHistoryEntry> history(String name, int limit) {
-    List<?> rows =
-        AuditReaderFactory.get(entityManager)
-            .createQuery()
-            .forRevisionsOfEntity(AccessRuleEntity.class, false, true)
-            .add(AuditEntity.id().eq(name))
-            .addOrder(AuditEntity.revisionNumber().desc())
-            // One more than asked: the "before" of the oldest entry returned.
-            .setMaxResults(limit + 1)
-            .getResultList();
-    List<AccessHistoryEntry> out = new ArrayList<>();
-    for (int i = 0; i < Math.min(limit, rows.size()); i++) {
-      Object[] row = (Object[]) rows.get(i);
-      AccessRuleEntity state = (AccessRuleEntity) row[0];
-      RuleRevision revision = (RuleRevision) row[1];
-      RevisionType type = (RevisionType) row[2];
-      AccessRule after = state.definition() == null ? null : read(state);
-      AccessRule before =
-          switch (type) {
-            case ADD -> null;
-            case DEL -> after;
-            case MOD ->
-                i + 1 < rows.size()
-                    ? read((AccessRuleEntity) ((Object[]) rows.get(i + 1))[0])
-                    : null;
-          };
-      out.add(
-          new AccessHistoryEntry(
-              revision.id(),
-              Instant.ofEpochMilli(revision.timestamp()),
-              revision.actor(),
-              switch (type) {
-                case ADD -> "created";
-                case MOD -> "updated";
-                case DEL -> "deleted";
-              },
-              name,
-              before,
-              type == RevisionType.DEL ? null : after));
-    }
-    return out;
+    return HISTORY.changes(entityManager, name, limit, this::readDefinition).stream()
+        .map(change -> AccessHistoryEntry.of(name, change))
+        .toList();
   }
 
   /**
@@ -196,31 +156,14 @@ public class AccessRuleService {
   @Transactional
   public StoredAccessRule restore(String name, long revision, RestorePrecondition precondition) {
     requireNotFileOwned(name);
-    List<?> found =
-        AuditReaderFactory.get(entityManager)
-            .createQuery()
-            .forRevisionsOfEntity(AccessRuleEntity.class, false, true)
-            .add(AuditEntity.id().eq(name))
-            .add(AuditEntity.revisionNumber().eq(revision))
-            .getResultList();
-    Object[] row =
-        found.stream()
-            .map(r -> (Object[]) r)
-            .filter(r -> r[2] != RevisionType.DEL)
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    new LimitsProblem(
-                        HttpStatus.NOT_FOUND,
-                        "revision",
-                        "revision "
-                            + revision
-                            + " did not create or update access entry '"
-                            + name
-                            + "'; see GET /api/v1/access-rules/"
-                            + name
-                            + "/history"));
-    AccessRule rule = read((AccessRuleEntity) row[0]);
+    AccessRule rule =
+        read(
+            HISTORY.writtenAt(
+                entityManager,
+                name,
+                revision,
+                "access entry '" + name + "'",
+                "/api/v1/access-rules/" + name + "/history"));
     long version = versions.next();
     Optional<AccessRuleEntity> existing = repository.findById(name);
     precondition.checkEtag(name, existing.map(e -> stored(e).etag()));
@@ -255,6 +198,11 @@ public class AccessRuleService {
               + name
               + "' is declared in the config file (source: file); change it there");
     }
+  }
+
+  /** The entry a state holds; null for a deletion's. */
+  private AccessRule readDefinition(AccessRuleEntity entity) {
+    return entity.definition() == null ? null : read(entity);
   }
 
   private AccessRule read(AccessRuleEntity entity) {

@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -40,7 +39,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -58,16 +56,11 @@ class LimitRulesController {
 
   static final MediaType YAML = MediaType.parseMediaType("application/yaml");
 
-  /** The largest page of history one request returns. */
-  static final int MAX_HISTORY_PAGE = 1000;
-
-  private static final int DEFAULT_HISTORY_PAGE = 100;
-
   private static final String HISTORY_PAGING =
       "Paged in the database: at most `limit` entries; when there are more, the response has"
           + " `Link: <...&cursor=...>; rel=\"next\"`, the URL of the next page. `before` is null"
           + " for an update whose previous revision was pruned (TOLLGATE_HISTORY_RETENTION).";
-  private static final String LIMIT = "entries per page, 1 to " + MAX_HISTORY_PAGE;
+  private static final String LIMIT = "entries per page, 1 to " + HistoryPageLimit.MAX;
   private static final String CURSOR = "where to continue: from the previous page's Link header";
 
   // A rule's path segment, never one of the fixed sub-paths: so OPTIONS /export answers Allow: GET
@@ -133,17 +126,14 @@ class LimitRulesController {
   @Operation(summary = "Replace a rule (If-Match required: its ETag, or *)")
   @RuleBody
   ResponseEntity<ObjectNode> replace(
-      @PathVariable String name,
-      @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
-      HttpServletRequest request)
-      throws IOException {
-    StoredRule stored = service.replace(name, readRule(request), new IfMatch(ifMatch));
+      @PathVariable String name, IfMatch ifMatch, HttpServletRequest request) throws IOException {
+    StoredRule stored = service.replace(name, readRule(request), ifMatch);
     return ResponseEntity.ok().eTag(stored.etag()).body(view(stored));
   }
 
   /** The body of a create or replace: one rule, bounded and strictly parsed. */
   private LimitRule readRule(HttpServletRequest request) throws IOException {
-    return json.parse(RequestBodies.read(request.getInputStream(), RequestBodies.MAX_RULE_BYTES));
+    return json.parse(RequestBodies.rule(request));
   }
 
   /**
@@ -161,10 +151,8 @@ class LimitRulesController {
 
   @DeleteMapping(NAME)
   @Operation(summary = "Delete a rule (If-Match required: its ETag, or *)")
-  ResponseEntity<Void> delete(
-      @PathVariable String name,
-      @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-    service.delete(name, new IfMatch(ifMatch));
+  ResponseEntity<Void> delete(@PathVariable String name, IfMatch ifMatch) {
+    service.delete(name, ifMatch);
     return ResponseEntity.noContent().build();
   }
 
@@ -207,7 +195,7 @@ class LimitRulesController {
           String limit,
       @Parameter(description = CURSOR) @RequestParam(required = false) String cursor,
       HttpServletRequest request) {
-    int size = pageSize(limit);
+    int size = HistoryPageLimit.parse(limit);
     return paged(history.page(Optional.empty(), size, cursor(cursor)), size, request);
   }
 
@@ -220,7 +208,7 @@ class LimitRulesController {
           String limit,
       @Parameter(description = CURSOR) @RequestParam(required = false) String cursor,
       HttpServletRequest request) {
-    int size = pageSize(limit);
+    int size = HistoryPageLimit.parse(limit);
     return paged(history.page(Optional.of(name), size, cursor(cursor)), size, request);
   }
 
@@ -235,31 +223,9 @@ class LimitRulesController {
       @PathVariable String name,
       @Parameter(description = "a revision from the rule's history", required = true) @RequestParam
           long revision,
-      @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
-      @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
-    StoredRule stored =
-        service.restore(name, revision, new RestorePrecondition(new IfMatch(ifMatch), ifNoneMatch));
+      RestorePrecondition precondition) {
+    StoredRule stored = service.restore(name, revision, precondition);
     return ResponseEntity.ok().eTag(stored.etag()).body(view(stored));
-  }
-
-  // Read by hand: Spring's defaultValue would take an empty ?limit= for the default, which the
-  // description (an integer) says is no value.
-  private static int pageSize(String limit) {
-    if (limit == null) {
-      return DEFAULT_HISTORY_PAGE;
-    }
-    try {
-      int n = Integer.parseInt(limit);
-      if (n >= 1 && n <= MAX_HISTORY_PAGE) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw new LimitsProblem(
-        HttpStatus.BAD_REQUEST,
-        "limit",
-        "must be an integer from 1 to " + MAX_HISTORY_PAGE + ", not '" + limit + "'");
   }
 
   private static Optional<HistoryCursor> cursor(String cursor) {

@@ -159,7 +159,7 @@ class LimitsOpenApi implements OpenApiCustomizer {
                   case "limit" ->
                       p.getSchema()
                           .minimum(BigDecimal.ONE)
-                          .maximum(BigDecimal.valueOf(LimitRulesController.MAX_HISTORY_PAGE));
+                          .maximum(BigDecimal.valueOf(HistoryPageLimit.MAX));
                   case "revision" -> p.getSchema().minimum(BigDecimal.ONE);
                   // PUT and DELETE answer 428 without it; a blank one is none.
                   case "If-Match" ->

@@ -1,6 +1,7 @@
 package io.tollgate.controlplane.limits.rest;
 
 import io.tollgate.controlplane.limits.store.LimitsProblem;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,7 +11,7 @@ import org.springframework.http.HttpStatus;
 public final class RequestBodies {
 
   /** The largest rule document accepted. */
-  public static final int MAX_RULE_BYTES = 64 * 1024;
+  private static final int MAX_RULE_BYTES = 64 * 1024;
 
   /**
    * The largest import file accepted: room for 10,000 rules and more in one import (the reference
@@ -19,6 +20,11 @@ public final class RequestBodies {
   static final int MAX_IMPORT_BYTES = 8 * 1024 * 1024;
 
   private RequestBodies() {}
+
+  /** The body of a create or replace: one rule or entry, at most {@link #MAX_RULE_BYTES}. */
+  public static byte[] rule(HttpServletRequest request) throws IOException {
+    return read(request.getInputStream(), MAX_RULE_BYTES);
+  }
 
   public static byte[] read(InputStream in, int max) {
     try {

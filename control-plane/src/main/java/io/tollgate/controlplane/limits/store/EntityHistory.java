@@ -4,11 +4,11 @@ import jakarta.persistence.EntityManager;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 import org.hibernate.envers.AuditReaderFactory;
 import org.hibernate.envers.RevisionType;
 import org.hibernate.envers.query.AuditEntity;
+import org.springframework.http.HttpStatus;
 
 /**
  * The Envers history of one audited entity by id, in the limit rules' change sets ({@link
@@ -80,8 +80,15 @@ public final class EntityHistory<E> {
     return out;
   }
 
-  /** The state {@code revision} left the entity {@code id} in, if it created or updated it. */
-  public Optional<E> writtenAt(EntityManager entityManager, Object id, long revision) {
+  /**
+   * The state {@code revision} left the entity {@code id} in; a 404 naming {@code revision} when it
+   * did not create or update it.
+   *
+   * @param entry how the answer names the entity ("access entry 'office'")
+   * @param historyPath where its history is ("/api/v1/access-rules/office/history")
+   */
+  public E writtenAt(
+      EntityManager entityManager, Object id, long revision, String entry, String historyPath) {
     List<?> found =
         AuditReaderFactory.get(entityManager)
             .createQuery()
@@ -93,6 +100,17 @@ public final class EntityHistory<E> {
         .map(r -> (Object[]) r)
         .filter(r -> r[2] != RevisionType.DEL)
         .map(r -> type.cast(r[0]))
-        .findFirst();
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new LimitsProblem(
+                    HttpStatus.NOT_FOUND,
+                    "revision",
+                    "revision "
+                        + revision
+                        + " did not create or update "
+                        + entry
+                        + "; see GET "
+                        + historyPath));
   }
 }

@@ -2,10 +2,10 @@ package io.tollgate.controlplane.routing.rest;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.tollgate.controlplane.limits.rest.HistoryPageLimit;
 import io.tollgate.controlplane.limits.rest.RequestBodies;
 import io.tollgate.controlplane.limits.store.EntityHistory;
 import io.tollgate.controlplane.limits.store.IfMatch;
-import io.tollgate.controlplane.limits.store.LimitsProblem;
 import io.tollgate.controlplane.limits.store.RestorePrecondition;
 import io.tollgate.controlplane.routing.RoutingKind;
 import io.tollgate.controlplane.routing.StoredRoutingEntry;
@@ -15,8 +15,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -24,7 +22,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,7 +35,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 abstract class RoutingEntriesController {
 
-  static final int MAX_HISTORY = 1000;
   static final String NAME = "/{name:(?!history$).+}";
 
   private final RoutingService service;
@@ -69,7 +65,8 @@ abstract class RoutingEntriesController {
       produces = MediaType.APPLICATION_JSON_VALUE)
   @Operation(summary = "Create an entry (one element of the file's list)")
   ResponseEntity<ObjectNode> create(HttpServletRequest request) throws IOException {
-    StoredRoutingEntry stored = service.create(kind, service.parse(body(request), kind));
+    StoredRoutingEntry stored =
+        service.create(kind, service.parse(RequestBodies.rule(request), kind));
     return ResponseEntity.created(URI.create(kind.path() + "/" + stored.name()))
         .eTag(stored.etag())
         .body(view(stored));
@@ -81,21 +78,16 @@ abstract class RoutingEntriesController {
       produces = MediaType.APPLICATION_JSON_VALUE)
   @Operation(summary = "Replace an entry (If-Match required: its ETag, or *)")
   ResponseEntity<ObjectNode> replace(
-      @PathVariable String name,
-      @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
-      HttpServletRequest request)
-      throws IOException {
+      @PathVariable String name, IfMatch ifMatch, HttpServletRequest request) throws IOException {
     StoredRoutingEntry stored =
-        service.replace(kind, name, service.parse(body(request), kind), new IfMatch(ifMatch));
+        service.replace(kind, name, service.parse(RequestBodies.rule(request), kind), ifMatch);
     return ResponseEntity.ok().eTag(stored.etag()).body(view(stored));
   }
 
   @DeleteMapping(NAME)
   @Operation(summary = "Delete an entry (If-Match required: its ETag, or *)")
-  ResponseEntity<Void> delete(
-      @PathVariable String name,
-      @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-    service.delete(kind, name, new IfMatch(ifMatch));
+  ResponseEntity<Void> delete(@PathVariable String name, IfMatch ifMatch) {
+    service.delete(kind, name, ifMatch);
     return ResponseEntity.noContent().build();
   }
 
@@ -103,16 +95,10 @@ abstract class RoutingEntriesController {
   @Operation(summary = "The changes of one entry, newest first: who, when, before and after")
   List<EntityHistory.Change<JsonNode>> history(
       @PathVariable String name,
-      @Parameter(description = "at most this many, 1 to " + MAX_HISTORY)
+      @Parameter(description = "at most this many, 1 to " + HistoryPageLimit.MAX)
           @RequestParam(defaultValue = "100")
           int limit) {
-    if (limit < 1 || limit > MAX_HISTORY) {
-      throw new LimitsProblem(
-          HttpStatus.BAD_REQUEST,
-          "limit",
-          "must be between 1 and " + MAX_HISTORY + ", not " + limit);
-    }
-    return service.history(kind, name, limit);
+    return service.history(kind, name, HistoryPageLimit.check(limit));
   }
 
   @PostMapping(path = NAME + "/restore", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -125,16 +111,9 @@ abstract class RoutingEntriesController {
       @PathVariable String name,
       @Parameter(description = "a revision from the entry's history", required = true) @RequestParam
           long revision,
-      @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
-      @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
-    StoredRoutingEntry stored =
-        service.restore(
-            kind, name, revision, new RestorePrecondition(new IfMatch(ifMatch), ifNoneMatch));
+      RestorePrecondition precondition) {
+    StoredRoutingEntry stored = service.restore(kind, name, revision, precondition);
     return ResponseEntity.ok().eTag(stored.etag()).body(view(stored));
-  }
-
-  private static byte[] body(HttpServletRequest request) throws IOException {
-    return RequestBodies.read(request.getInputStream(), RequestBodies.MAX_RULE_BYTES);
   }
 
   private static ObjectNode view(StoredRoutingEntry entry) {

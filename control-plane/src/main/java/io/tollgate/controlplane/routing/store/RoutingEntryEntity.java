@@ -1,5 +1,6 @@
 package io.tollgate.controlplane.routing.store;
 
+import io.tollgate.controlplane.limits.store.DefinitionEntity;
 import io.tollgate.controlplane.routing.RoutingKind;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -7,7 +8,6 @@ import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-import jakarta.persistence.Version;
 import org.hibernate.envers.Audited;
 
 /**
@@ -17,7 +17,7 @@ import org.hibernate.envers.Audited;
 @Entity
 @Table(name = "routing_entry")
 @Audited
-class RoutingEntryEntity {
+class RoutingEntryEntity extends DefinitionEntity {
 
   @Id
   @Column(name = "id", length = 72)
@@ -30,32 +30,17 @@ class RoutingEntryEntity {
   @Column(name = "name", length = 63, nullable = false)
   private String name;
 
-  @Column(name = "definition", length = 65536, nullable = false)
-  private String definition;
-
-  @Column(name = "version", nullable = false)
-  private long version;
-
-  @Version
-  @Column(name = "lock_version", nullable = false)
-  private long lockVersion;
-
   protected RoutingEntryEntity() {}
 
   RoutingEntryEntity(RoutingKind kind, String name, String definition, long version) {
+    super(definition, version);
     this.id = id(kind, name);
     this.kind = kind;
     this.name = name;
-    update(definition, version);
   }
 
   static String id(RoutingKind kind, String name) {
     return kind.what() + "/" + name;
-  }
-
-  void update(String definition, long version) {
-    this.definition = definition;
-    this.version = version;
   }
 
   String idValue() {
@@ -68,13 +53,5 @@ class RoutingEntryEntity {
 
   String name() {
     return name;
-  }
-
-  String definition() {
-    return definition;
-  }
-
-  long version() {
-    return version;
   }
 }

@@ -165,24 +165,12 @@ public class RoutingService {
     requireNotFileOwned(kind, name);
     String id = RestRouting.id(kind, name);
     RoutingEntryEntity old =
-        HISTORY
-            .writtenAt(entityManager, id, revision)
-            .orElseThrow(
-                () ->
-                    new LimitsProblem(
-                        HttpStatus.NOT_FOUND,
-                        "revision",
-                        "revision "
-                            + revision
-                            + " did not create or update "
-                            + kind.what()
-                            + " '"
-                            + name
-                            + "'; see GET "
-                            + kind.path()
-                            + "/"
-                            + name
-                            + "/history"));
+        HISTORY.writtenAt(
+            entityManager,
+            id,
+            revision,
+            kind.what() + " '" + name + "'",
+            kind.path() + "/" + name + "/history");
     long version = versions.next();
     Optional<RoutingEntryEntity> existing = repository.findById(id);
     precondition.checkEtag(name, existing.map(e -> stored(e).etag()));

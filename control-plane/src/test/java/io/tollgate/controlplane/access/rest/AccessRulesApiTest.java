@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import io.tollgate.controlplane.limits.rest.ManagedResourceApi;
 import io.tollgate.controlplane.xds.SnapshotPublisher;
 import io.tollgate.controlplane.xds.translate.EnvoyResourcesJson;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,25 +72,9 @@ class AccessRulesApiTest {
         .andExpect(status().isConflict());
 
     String changed = BLOCK_NET.replace("192.0.2.0/24", "198.51.100.0/24");
-    mvc.perform(
-            put("/api/v1/access-rules/block-net")
-                .contentType(MediaType.APPLICATION_JSON)
-                .content(changed))
-        .andExpect(status().isPreconditionRequired())
-        .andExpect(jsonPath("$.field").value("If-Match"));
-    mvc.perform(
-            put("/api/v1/access-rules/block-net")
-                .header("If-Match", "\"999999\"")
-                .contentType(MediaType.APPLICATION_JSON)
-                .content(changed))
-        .andExpect(status().isPreconditionFailed());
     String etag2 =
-        mvc.perform(
-                put("/api/v1/access-rules/block-net")
-                    .header("If-Match", etag)
-                    .contentType(MediaType.APPLICATION_JSON)
-                    .content(changed))
-            .andExpect(status().isOk())
+        api()
+            .replaceNeedsTheEtag("block-net", etag, changed)
             .andExpect(jsonPath("$.match.cidrs[0]").value("198.51.100.0/24"))
             .andReturn()
             .getResponse()
@@ -104,27 +88,12 @@ class AccessRulesApiTest {
         .andExpect(status().isNoContent());
     assertThat(served()).doesNotContain("block-net");
 
-    String history =
-        mvc.perform(get("/api/v1/access-rules/block-net/history"))
-            .andExpect(status().isOk())
-            .andExpect(jsonPath("$[0].change").value("deleted"))
-            .andExpect(jsonPath("$[1].change").value("updated"))
-            .andExpect(jsonPath("$[1].before.match.cidrs[0]").value("192.0.2.0/24"))
-            .andExpect(jsonPath("$[2].change").value("created"))
-            .andReturn()
-            .getResponse()
-            .getContentAsString();
-    long created = Long.parseLong(history.replaceAll("(?s).*\"revision\":(\\d+).*", "$1"));
-
-    mvc.perform(post("/api/v1/access-rules/block-net/restore").param("revision", "" + created))
-        .andExpect(status().isPreconditionRequired());
-    mvc.perform(
-            post("/api/v1/access-rules/block-net/restore")
-                .param("revision", "" + created)
-                .header("If-None-Match", "*"))
-        .andExpect(status().isOk())
+    long created = api().createdUpdatedDeleted("block-net", "match.cidrs[0]", "192.0.2.0/24");
+    api()
+        .restoreDeleted("block-net", created)
         .andExpect(jsonPath("$.match.cidrs[0]").value("192.0.2.0/24"));
     assertThat(served()).contains("192.0.2.0");
+    api().historyPagesAreBounded("block-net");
   }
 
   @Test
@@ -160,6 +129,10 @@ class AccessRulesApiTest {
         .andExpect(status().isBadRequest())
         .andExpect(content().contentTypeCompatibleWith("application/problem+json"));
     assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM access_rule", Long.class)).isZero();
+  }
+
+  private ManagedResourceApi api() {
+    return new ManagedResourceApi(mvc, "/api/v1/access-rules");
   }
 
   private String served() {

@@ -101,6 +101,12 @@ class LimitRulesApiTest {
   }
 
   @Test
+  void historyPagesAreBoundedAsTheOtherResourcesAre() throws Exception {
+    create(PER_IP);
+    new ManagedResourceApi(mvc, "/api/v1/limits").historyPagesAreBounded("per-ip");
+  }
+
+  @Test
   void historySaysWhoWhenBeforeAfterAndRestoreBringsARuleBack() throws Exception {
     mvc.perform(json(post("/api/v1/limits")).content(PER_IP)).andExpect(status().isCreated());
     mvc.perform(

@@ -10,6 +10,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import io.tollgate.controlplane.limits.rest.ManagedResourceApi;
 import io.tollgate.controlplane.xds.SnapshotPublisher;
 import io.tollgate.controlplane.xds.translate.EnvoyResourcesJson;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,26 +85,10 @@ class RoutingApiTest {
   @Test
   void changesNeedTheEtagAndHaveAHistoryToRestoreFrom() throws Exception {
     String etag = create("/api/v1/upstreams", SECOND).andReturn().getResponse().getHeader("ETag");
-    String changed = SECOND.replace("3s", "4s");
-    mvc.perform(
-            put("/api/v1/upstreams/second")
-                .contentType(MediaType.APPLICATION_JSON)
-                .content(changed))
-        .andExpect(status().isPreconditionRequired())
-        .andExpect(jsonPath("$.field").value("If-Match"));
-    mvc.perform(
-            put("/api/v1/upstreams/second")
-                .header("If-Match", "\"999999\"")
-                .contentType(MediaType.APPLICATION_JSON)
-                .content(changed))
-        .andExpect(status().isPreconditionFailed());
+    ManagedResourceApi upstreams = new ManagedResourceApi(mvc, "/api/v1/upstreams");
     String etag2 =
-        mvc.perform(
-                put("/api/v1/upstreams/second")
-                    .header("If-Match", etag)
-                    .contentType(MediaType.APPLICATION_JSON)
-                    .content(changed))
-            .andExpect(status().isOk())
+        upstreams
+            .replaceNeedsTheEtag("second", etag, SECOND.replace("3s", "4s"))
             .andExpect(jsonPath("$.timeout").value("4s"))
             .andReturn()
             .getResponse()
@@ -113,26 +98,11 @@ class RoutingApiTest {
         .andExpect(header().string("ETag", etag2));
     mvc.perform(delete("/api/v1/upstreams/second").header("If-Match", etag2))
         .andExpect(status().isNoContent());
-    String history =
-        mvc.perform(get("/api/v1/upstreams/second/history"))
-            .andExpect(status().isOk())
-            .andExpect(jsonPath("$[0].change").value("deleted"))
-            .andExpect(jsonPath("$[1].change").value("updated"))
-            .andExpect(jsonPath("$[1].before.timeout").value("3s"))
-            .andExpect(jsonPath("$[2].change").value("created"))
-            .andReturn()
-            .getResponse()
-            .getContentAsString();
-    long created = Long.parseLong(history.replaceAll("(?s).*\"revision\":(\\d+).*", "$1"));
-    mvc.perform(post("/api/v1/upstreams/second/restore").param("revision", "" + created))
-        .andExpect(status().isPreconditionRequired());
-    mvc.perform(
-            post("/api/v1/upstreams/second/restore")
-                .param("revision", "" + created)
-                .header("If-None-Match", "*"))
-        .andExpect(status().isOk())
-        .andExpect(jsonPath("$.timeout").value("3s"));
+    long created = upstreams.createdUpdatedDeleted("second", "timeout", "3s");
+    upstreams.restoreDeleted("second", created).andExpect(jsonPath("$.timeout").value("3s"));
     assertThat(served()).contains("\"second\"");
+    upstreams.historyPagesAreBounded("second");
+    new ManagedResourceApi(mvc, "/api/v1/routes").historyPagesAreBounded("billing");
   }
 
   @Test
