@@ -38,14 +38,7 @@ root="$(cd "$here/../.." && pwd)"
 if [[ "${BENCH_QUICK:-}" == 1 ]]; then
   : "${BENCH_DURATION:=2s}" "${BENCH_WARMUP:=1s}" "${BENCH_SETUP_WARMUP:=2s}" "${BENCH_ROUNDS:=1}" "${BENCH_RULE_COUNTS:=1 100}"
 fi
-duration="${BENCH_DURATION:-10s}"
-warmup="${BENCH_WARMUP:-2s}"
 setup_warmup="${BENCH_SETUP_WARMUP:-10s}"
-rounds="${BENCH_ROUNDS:-2}"
-connections="${BENCH_CONNECTIONS:-32}"
-threads="${BENCH_THREADS:-1}"
-concurrency="${BENCH_ENVOY_CONCURRENCY:-1}"
-nginx_workers="${BENCH_NGINX_WORKERS:-1}"
 path="${BENCH_PATH:-/categories/MLA97994}"
 rule_counts="${BENCH_RULE_COUNTS:-1 100 1000 10000}"
 rest_parallel="${BENCH_REST_PARALLEL:-4}"
@@ -59,14 +52,12 @@ rls_jar="$from/ratelimit-service/target/ratelimit-service.jar"
 work="$root/.run/bench-fullstack"
 results="$root/bench/results"
 
-for jar in "$cp_jar" "$rls_jar"; do
-  [[ -f "$jar" ]] || { echo "bench: $jar missing (make bench builds it; in another checkout: ./mvnw -B -q -DskipTests -pl control-plane,ratelimit-service -am package)" >&2; exit 1; }
-done
-command -v redis-server >/dev/null || { echo "bench: redis-server missing (scripts/deps.sh bench)" >&2; exit 1; }
-rm -rf "$work"
-mkdir -p "$work/logs" "$results"
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
+wrk_settings 10s 2 2s
+command -v redis-server >/dev/null || { echo "bench: redis-server missing (scripts/deps.sh bench)" >&2; exit 1; }
+# (in another checkout, build the jars with ./mvnw -B -q -DskipTests -pl control-plane,ratelimit-service -am package)
+fresh_run "$cp_jar" "$rls_jar"
 wanted() { [[ " $setups " == *" $1 "* ]]; }
 load_before="$(loadavg)"
 started=$SECONDS
@@ -83,16 +74,7 @@ redis_port="$(free_port)"
 admin="$(free_port)"
 proxy_port="$(free_port)"
 rest_url="http://127.0.0.1:$rest"
-cat >"$work/tollgate.yaml" <<YAML
-listener: { address: 127.0.0.1, port: $proxy_port, xffNumTrustedHops: 0 }
-upstreams:
-  - name: mock
-    url: http://127.0.0.1:$mock_http
-routes:
-  - name: default
-    match: { pathPrefix: / }
-    upstream: mock
-YAML
+tollgate_yaml "$proxy_port"
 cp_pid="" rls_pid="" redis_pid="" envoy_pid=""
 running() { # running PID: alive and not a zombie (a child not yet waited for)
   local state
@@ -105,16 +87,9 @@ stop() { # stop PID: TERM, then wait for it (up to 30 s, then KILL)
   kill -KILL "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
 }
-start_control_plane() { # start_control_plane [VAR=VALUE...]: extra environment
-  log "starting the control plane (REST $rest, gRPC $xds) $*"
-  env TOLLGATE_CONFIG="$work/tollgate.yaml" TOLLGATE_XDS_ADDRESS=127.0.0.1 TOLLGATE_XDS_PORT="$xds" \
-    SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$rest" \
-    TOLLGATE_RATELIMIT_ADDRESS=127.0.0.1 TOLLGATE_RATELIMIT_PORT="$rls_grpc" \
-    TOLLGATE_DB_URL="jdbc:h2:file:$work/data/tollgate;DB_CLOSE_ON_EXIT=FALSE" "$@" \
-    "$java" -jar "$cp_jar" >>"$work/logs/control-plane.log" 2>&1 &
-  cp_pid=$!
-  pids+=("$cp_pid")
-  await "the control plane" 900 curl -fsS "$rest_url/actuator/health"
+start_tollgate_control_plane() { # start_tollgate_control_plane [VAR=VALUE...]: extra environment
+  start_control_plane "$cp_jar" 900 TOLLGATE_RATELIMIT_ADDRESS=127.0.0.1 \
+    TOLLGATE_RATELIMIT_PORT="$rls_grpc" "$@"
 }
 start_ratelimit() { # start_ratelimit memory|redis [VAR=VALUE...]: extra environment
   log "starting the rate-limit service (gRPC $rls_grpc, store $*)"
@@ -164,38 +139,20 @@ await_quietly() { # await_quietly SECONDS COMMAND...: like await, but returns 1 
 declare -A reqs rps_sum p50_sum p99_sum errors cpu_envoy cpu_rls cpu_cp cpu_nginx cpu_redis cpu_machine rl_calls
 rows=()
 declare -A labels notes
+# round_counters: what wrk_round reads before and after a round (requests first; the rest in the
+# order one_round sums them).
+round_counters() {
+  counted=("$(stat_value "$adm" "http.$prefix.downstream_rq_total")"
+    "$(stat_value "$adm" "cluster.tollgate_ratelimit.upstream_rq_total")"
+    "$(cpu_us "$epid")" "$(cpu_us "$rls_pid")" "$(cpu_us "$cp_pid")"
+    "$(cpu_us $(nginx_all))" "$(cpu_us ${redis_pid:-})" "$(machine_us)")
+}
 # one_round KEY ENVOY_PID ADMIN PREFIX PORT
 one_round() {
   local key="$1" epid="$2" adm="$3" prefix="$4" port="$5"
-  local url="http://127.0.0.1:$port$path" out="$work/wrk-${key//[:\/ ]/_}-$round.txt"
-  wrk -t"$threads" -c"$connections" -d"$warmup" "$url" >/dev/null
-  local rq0 rl0 e0 r0 c0 n0 d0 m0 rq1 rl1 e1 r1 c1 n1 d1 m1
-  rq0="$(stat_value "$adm" "http.$prefix.downstream_rq_total")"
-  rl0="$(stat_value "$adm" "cluster.tollgate_ratelimit.upstream_rq_total")"
-  e0="$(cpu_us "$epid")" r0="$(cpu_us "$rls_pid")" c0="$(cpu_us "$cp_pid")"
-  n0="$(cpu_us $(nginx_all))" d0="$(cpu_us ${redis_pid:-})" m0="$(machine_us)"
-  wrk -t"$threads" -c"$connections" -d"$duration" --latency "$url" >"$out"
-  m1="$(machine_us)" e1="$(cpu_us "$epid")" r1="$(cpu_us "$rls_pid")" c1="$(cpu_us "$cp_pid")"
-  n1="$(cpu_us $(nginx_all))" d1="$(cpu_us ${redis_pid:-})"
-  rq1="$(stat_value "$adm" "http.$prefix.downstream_rq_total")"
-  rl1="$(stat_value "$adm" "cluster.tollgate_ratelimit.upstream_rq_total")"
-  local n=$((rq1 - rq0))
-  ((n > 0)) || { log "$key: Envoy counted no requests"; cat "$out" >&2; exit 1; }
-  local r r50 r99 err
-  read -r r r50 r99 err < <(wrk_figures "$out")
-  reqs[$key]=$((${reqs[$key]:-0} + n))
-  cpu_envoy[$key]=$((${cpu_envoy[$key]:-0} + e1 - e0))
-  cpu_rls[$key]=$((${cpu_rls[$key]:-0} + r1 - r0))
-  cpu_cp[$key]=$((${cpu_cp[$key]:-0} + c1 - c0))
-  cpu_nginx[$key]=$((${cpu_nginx[$key]:-0} + n1 - n0))
-  cpu_redis[$key]=$((${cpu_redis[$key]:-0} + d1 - d0))
-  cpu_machine[$key]=$((${cpu_machine[$key]:-0} + m1 - m0))
-  rl_calls[$key]=$((${rl_calls[$key]:-0} + ${rl1:-0} - ${rl0:-0}))
-  rps_sum[$key]="$(add "${rps_sum[$key]:-}" "$r")"
-  p50_sum[$key]="$(add "${p50_sum[$key]:-}" "$r50")"
-  p99_sum[$key]="$(add "${p99_sum[$key]:-}" "$r99")"
-  [[ "$err" == none ]] || errors[$key]+="$err "
-  log "$key, round $round: $r rps, p50 $r50 ms, p99 $r99 ms, Envoy $(((e1 - e0) / n)) µs/req, machine $(((m1 - m0) / n)) µs/req"
+  wrk_round "$key" "http://127.0.0.1:$port$path" round_counters
+  sum_deltas "$key" rl_calls cpu_envoy cpu_rls cpu_cp cpu_nginx cpu_redis cpu_machine
+  log "$key, round $round: $r rps, p50 $r50 ms, p99 $r99 ms, Envoy $((delta[2] / delta[0])) µs/req, machine $((delta[7] / delta[0])) µs/req"
 }
 merge_plain() { # the plain rounds of one row into plain Envoy's own row
   local k="plain:$1" m
@@ -271,7 +228,7 @@ run_variants() {
 
 # --- The setups ---
 # The control plane first: the rate-limit service is healthy once it has its configuration.
-start_control_plane
+start_tollgate_control_plane
 start_ratelimit memory
 start_envoy
 settle
@@ -364,7 +321,7 @@ if wanted accesslog-off; then
   # database of its own (no rule), has no access log to ingest.
   stop "$cp_pid"
   db="data-accesslog-off"
-  start_control_plane TOLLGATE_ACCESSLOG_ENABLED=false \
+  start_tollgate_control_plane TOLLGATE_ACCESSLOG_ENABLED=false \
     TOLLGATE_DB_URL="jdbc:h2:file:$work/$db/tollgate;DB_CLOSE_ON_EXIT=FALSE"
   settle
   if await_quietly 60 no_access_log; then
