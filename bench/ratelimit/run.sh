@@ -304,7 +304,7 @@ out="bench/results/ratelimit-$date${BENCH_TAG:+-$BENCH_TAG}.md"
       c = v["cpu_us_per_decision"]; rc = v["redis_cpu_us_per_decision"]
       printf "| %s | %s | %s | %s | %s | %s | %s | %.0f | %.0f |\n", v["round"], v["rate"],
         substr(v["label"], 5), v["decisions_per_s"], v["p99_us"], v["errors"], v["load1"],
-        c > 0 ? 1e6 / c : 0, c + rc > 0 ? 1e6 / (c + rc) : 0
+        (c > 0 ? 1e6 / c : 0), (c + rc > 0 ? 1e6 / (c + rc) : 0)
     }' "$work/results.txt"
     echo
     echo "| offered/s | against | rounds | Tollgate / other, per CPU-s (service) | (service + redis) |"
