@@ -3,18 +3,30 @@
 # driven over gRPC by an open-loop load generator (io.tollgate.bench.ratelimit.RateLimitLoad) with
 # 1 and 3 descriptors per call, at the full rate and at half of it. Prints decisions/s, p50, p99,
 # p99.9 and CPU-microseconds per decision of the service process (and of redis-server), from /proc;
-# Redis figures also as ratios against the in-memory baseline of the same run. With
-# REFERENCE_RATELIMIT_BIN set, the reference Go service gets the same configuration, Redis and load
-# in the same run, and its ratios are printed too. The table goes to bench/results/ratelimit-<date>.md.
+# Redis figures also as ratios against the in-memory baseline of the same run. The table goes to
+# bench/results/ratelimit-<UTC timestamp>.md.
 #
-#   BENCH_RATE (50000 calls/s)  BENCH_SECONDS (20)  BENCH_WARMUP_SECONDS (10)  BENCH_KEYS (10000)
-#   BENCH_SERVICE_CPUS (0-1: service and redis-server)  BENCH_CLIENT_CPUS (0-1: the load generator)
+# Then the comparison with the reference (envoyproxy/ratelimit, built by reference.sh unless
+# REFERENCE_RATELIMIT_BIN names a binary): both services run side by side on the same redis-server
+# and configuration, and alternating rounds offer each the same load at rates both sustain (1
+# descriptor); it prints decisions per CPU-second of the service, and of service + redis-server,
+# for both, and Tollgate / reference. Tollgate's process is the one the Redis suite above warmed
+# (its JIT compiled), the reference's is native code from the start. Each round also offers the
+# same rates to gRPC's health check on Tollgate's process ("floor": a unary call deciding nothing,
+# the grpc-java and kernel cost under every decision), so the best ratio grpc-java allows is
+# printed beside the one reached.
+#
+#   BENCH_RATE (50000 calls/s)  BENCH_SECONDS (10)  BENCH_WARMUP_SECONDS (8)  BENCH_KEYS (10000)
+#   BENCH_SERVICE_CPUS (0-1: services and redis-server)  BENCH_CLIENT_CPUS (0-1: the generator)
 #   BENCH_TICK_MICROS (50: the generator's shortest sleep between sends)
+#   BENCH_COMPARE_RATES ("5000 10000")  BENCH_COMPARE_ROUNDS (2)  BENCH_REFERENCE (1; 0 skips it)
+#   BENCH_BASELINE_JAR (another build of the service's jar, e.g. of an older commit: it joins the
+#     comparison rounds as "baseline", for before/after figures from one run)
 #
 # By default every process shares both CPUs, as on the 2-core machine the targets are set for; the
 # generator frames HTTP/2 itself so that its share stays small, and its CPU per call is reported.
 #   BENCH_TAG (suffix of the results file)  BENCH_STORES ("memory redis")
-#   REFERENCE_RATELIMIT_BIN (path of envoyproxy/ratelimit's binary)
+#   REFERENCE_RATELIMIT_BIN (path of envoyproxy/ratelimit's binary; default: reference.sh builds it)
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -23,13 +35,29 @@ export JAVA_HOME="${JAVA_HOME:-$(ls -d /usr/lib/jvm/temurin-25-jdk-amd64 2>/dev/
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 rate="${BENCH_RATE:-50000}"
 half=$((rate / 2))
-seconds="${BENCH_SECONDS:-20}"
-warmup="${BENCH_WARMUP_SECONDS:-10}"
+seconds="${BENCH_SECONDS:-10}"
+warmup="${BENCH_WARMUP_SECONDS:-8}"
 keys="${BENCH_KEYS:-10000}"
 service_cpus="${BENCH_SERVICE_CPUS:-0-1}"
 client_cpus="${BENCH_CLIENT_CPUS:-0-1}"
 tick="${BENCH_TICK_MICROS:-50}"
 stores="${BENCH_STORES:-memory redis}"
+compare_rates="${BENCH_COMPARE_RATES:-5000 10000}"
+compare_rounds="${BENCH_COMPARE_ROUNDS:-2}"
+baseline_jar="${BENCH_BASELINE_JAR:-}"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+reference_note=""
+if [ "${BENCH_REFERENCE:-1}" = 0 ]; then
+  REFERENCE_RATELIMIT_BIN=""
+  reference_note="skipped (BENCH_REFERENCE=0)"
+elif [ -z "${REFERENCE_RATELIMIT_BIN:-}" ]; then
+  if ! REFERENCE_RATELIMIT_BIN="$(bench/ratelimit/reference.sh)"; then
+    REFERENCE_RATELIMIT_BIN=""
+    reference_note="skipped: bench/ratelimit/reference.sh could not build envoyproxy/ratelimit (see above)"
+    echo "# reference $reference_note" >&2
+  fi
+fi
 
 ./mvnw -B -q -pl bench -am -DskipTests package dependency:build-classpath \
   -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
@@ -93,13 +121,13 @@ launch() {
   exit 1
 }
 
-# start_service NAME ENV... : the packaged Tollgate service; sets svc_grpc too.
+# start_service NAME ENV... : the packaged Tollgate service (or SERVICE_JAR); sets svc_grpc too.
 start_service() {
   local name="$1"; shift
   local http; http="$(free_port)"; svc_grpc="$(free_port)"
   launch "$name" "$http" env "$@" RUNTIME_ROOT="$work" RUNTIME_APPDIRECTORY=config \
     HOST=127.0.0.1 PORT="$http" GRPC_HOST=127.0.0.1 GRPC_PORT="$svc_grpc" \
-    "$java" -Xms512m -Xmx512m -jar "$jar"
+    "$java" -Xms512m -Xmx512m -jar "${SERVICE_JAR:-$jar}"
 }
 
 # start_reference : envoyproxy/ratelimit with the same configuration directory and Redis.
@@ -137,7 +165,8 @@ load() {
     redis_cpu=$(awk -v t=$((redis_after - redis_before)) -v d="$decided" -v s="$seconds" \
       -v w="$warmup" 'BEGIN { printf "%.2f", t * 10000 * s / (s + w) / d }')
   fi
-  echo "$line redis_cpu_us_per_decision=$redis_cpu startup_ms=$startup_ms" | tee -a "$work/results.txt"
+  echo "$line redis_cpu_us_per_decision=$redis_cpu startup_ms=$startup_ms round=${round:-0}" \
+    "load1=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$work/results.txt"
 }
 
 run_suite() {
@@ -167,14 +196,44 @@ for _ in $(seq 1 100); do redis-cli -p "$redis_port" ping > /dev/null 2>&1 && br
 start_service tollgate-redis BACKEND_TYPE=redis REDIS_SOCKET_TYPE=tcp \
   REDIS_URL="127.0.0.1:$redis_port"
 run_suite redis
-stop_service
 
-if [ -n "${REFERENCE_RATELIMIT_BIN:-}" ]; then
-  redis-cli -p "$redis_port" flushall > /dev/null
-  start_reference
-  run_suite reference
-  stop_service
+# The comparison: the warmed Tollgate process, the reference (and a baseline build) side by side on
+# the same Redis, alternating rounds at each rate. The limits are far above the load, so sharing
+# counters changes no answer.
+declare -A cmp_pid cmp_grpc
+cmp_pid[tollgate]=$svc_pid
+cmp_grpc[tollgate]=$svc_grpc
+contenders=(tollgate)
+if [ -n "$baseline_jar" ]; then
+  SERVICE_JAR="$baseline_jar" start_service tollgate-baseline BACKEND_TYPE=redis \
+    REDIS_SOCKET_TYPE=tcp REDIS_URL="127.0.0.1:$redis_port"
+  cmp_pid[baseline]=$svc_pid
+  cmp_grpc[baseline]=$svc_grpc
+  contenders+=(baseline)
+  # Its JIT gets the same warm-up as Tollgate's had from the suite above.
+  load baseline-warmup 1 "$half"
 fi
+if [ -n "${REFERENCE_RATELIMIT_BIN:-}" ]; then
+  start_reference
+  cmp_pid[reference]=$svc_pid
+  cmp_grpc[reference]=$svc_grpc
+  contenders+=(reference)
+fi
+if [ "${#contenders[@]}" -gt 1 ]; then
+  for round in $(seq 1 "$compare_rounds"); do
+    for r in $compare_rates; do
+      for c in "${contenders[@]}"; do
+        svc_pid=${cmp_pid[$c]} svc_grpc=${cmp_grpc[$c]} load "cmp-$c" 1 "$r"
+      done
+      svc_pid=${cmp_pid[tollgate]} svc_grpc=${cmp_grpc[tollgate]} load cmp-floor 0 "$r" health
+    done
+  done
+  round=0
+fi
+for c in "${contenders[@]}"; do
+  kill "${cmp_pid[$c]}" 2>/dev/null || true
+  wait "${cmp_pid[$c]}" 2>/dev/null || true
+done
 fi
 
 # ratios BASE OTHER : a table row per run of OTHER, its figures over BASE's at the same descriptors
@@ -191,13 +250,13 @@ ratios() {
   }' "$work/results.txt"
 }
 
-date="$(date -u +%Y-%m-%d)"
+date="$(date -u +%Y-%m-%dT%H%M%SZ)"
 out="bench/results/ratelimit-$date${BENCH_TAG:+-$BENCH_TAG}.md"
 {
   echo "# Rate-limit service benchmark, $date"
   echo
   echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); load average"
-  echo "at the end, this benchmark's own processes included: $(cut -d' ' -f1-3 /proc/loadavg); CPU"
+  echo "at the start: $load_before; at the end, this benchmark's own processes included: $(cut -d' ' -f1-3 /proc/loadavg); CPU"
   echo "pressure, share of time some task waited for a CPU: $(sed -nE 's/^some avg10=([0-9.]+) avg60=([0-9.]+) avg300=([0-9.]+).*/\1% (10 s), \2% (60 s), \3% (300 s)/p' /proc/pressure/cpu 2>/dev/null || echo n/a)."
   echo "Service (and redis-server) on CPU(s) $service_cpus, load generator on CPU(s) $client_cpus (taskset)."
   echo "Open loop (calls sent on ${tick} µs ticks over 2 HTTP/2 connections), latency from each call's"
@@ -236,14 +295,45 @@ out="bench/results/ratelimit-$date${BENCH_TAG:+-$BENCH_TAG}.md"
     if (floor > 0 && cpu[k] > 0)
       printf "| memory vs grpc-floor | 1 | %s | | | %.2f |\n", floor_rate, cpu[k] / floor
   }' "$work/results.txt"
-  if grep -q 'label=reference' "$work/results.txt"; then
+  if grep -q 'label=cmp-' "$work/results.txt"; then
     echo
-    echo "The reference (envoyproxy/ratelimit, \`$REFERENCE_RATELIMIT_BIN\`) against this service, both on"
-    echo "the same redis-server, configuration and load (reference / Tollgate):"
+    echo "Decisions per CPU-second, alternating rounds on one redis-server (1 descriptor; the reference is"
+    echo "envoyproxy/ratelimit, \`${REFERENCE_RATELIMIT_BIN:-none}\`, with its defaults;${baseline_jar:+ baseline is \`$baseline_jar\`;}"
+    echo "load1 = the 1-minute load average at the end of the round; floor = gRPC's health check on"
+    echo "Tollgate's process, a unary call deciding nothing). Ratio = Tollgate / the other:"
     echo
-    echo "| store | descriptors | offered/s | decisions/s | p99 | CPU-µs/decision (service) |"
-    echo "|---|---|---|---|---|---|"
-    ratios redis reference
+    echo "| round | offered/s | service | decisions/s | p99 µs | errors | load1 | decisions per CPU-s (service) | (service + redis) |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    awk '/label=cmp-/ {
+      for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+      c = v["cpu_us_per_decision"]; rc = v["redis_cpu_us_per_decision"]
+      printf "| %s | %s | %s | %s | %s | %s | %s | %.0f | %.0f |\n", v["round"], v["rate"],
+        substr(v["label"], 5), v["decisions_per_s"], v["p99_us"], v["errors"], v["load1"],
+        (c > 0 ? 1e6 / c : 0), (c + rc > 0 ? 1e6 / (c + rc) : 0)
+    }' "$work/results.txt"
+    echo
+    echo "| offered/s | against | rounds | Tollgate / other, per CPU-s (service) | (service + redis) |"
+    echo "|---|---|---|---|---|"
+    # Per rate: the ratio of the summed CPU per decision over the rounds (each round weighs alike).
+    awk '/label=cmp-/ {
+      for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+      who = substr(v["label"], 5); k = v["rate"]
+      svc[who, k] += v["cpu_us_per_decision"]; both[who, k] += v["cpu_us_per_decision"] + v["redis_cpu_us_per_decision"]
+      n[who, k]++; rates[k] = 1; others[who] = 1
+    }
+    END {
+      for (k in rates) for (o in others) if (o != "tollgate" && o != "floor" && n[o, k] > 0 && svc["tollgate", k] > 0)
+        printf "| %s | %s | %d | %.2f | %.2f |\n", k, o, n[o, k],
+          svc[o, k] / svc["tollgate", k], both[o, k] / both["tollgate", k]
+      # The ceiling: the reference against a call that costs only the gRPC floor.
+      for (k in rates) if (n["reference", k] > 0 && svc["floor", k] > 0)
+        printf "| %s | reference, if a decision cost only the floor | %d | %.2f | %.2f |\n", k,
+          n["reference", k], svc["reference", k] / svc["floor", k],
+          both["reference", k] / (svc["floor", k] + both["tollgate", k] - svc["tollgate", k])
+    }' "$work/results.txt" | sort -t'|' -k2,2n -k3
+  elif [ -n "$reference_note" ]; then
+    echo
+    echo "Reference $reference_note."
   fi
 } > "$out"
 cat "$out"

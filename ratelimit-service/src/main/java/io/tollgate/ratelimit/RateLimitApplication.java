@@ -92,6 +92,7 @@ public final class RateLimitApplication implements AutoCloseable {
 
     RateLimiter limiter =
         new RateLimiter(config, store, stats, serviceStats, settings, clock, meters);
+    resources.push(limiter);
     this.quota =
         new RateLimitQuotaGrpcService(config, store, settings, clock, meters, housekeeping);
     this.grpc =

@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
  * says what a failure means, {@link Judge} judges each counter, and {@link ResponseBuilder}
  * assembles the response.
  */
-public final class RateLimiter {
+public final class RateLimiter implements AutoCloseable {
 
   private final CallPlanner planner;
   private final StoreGate gate;
@@ -74,6 +74,12 @@ public final class RateLimiter {
   /** Keys the local over-limit cache holds now. */
   long localCacheSize() {
     return localCache.size();
+  }
+
+  /** Stops the store deadlines' timer. */
+  @Override
+  public void close() {
+    gate.close();
   }
 
   private RateLimitResponse finish(Call call, Throwable storeError) {

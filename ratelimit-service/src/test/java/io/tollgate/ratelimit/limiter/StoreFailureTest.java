@@ -10,8 +10,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tollgate.ratelimit.store.CounterBatch;
 import io.tollgate.ratelimit.store.CounterStore;
 import io.tollgate.ratelimit.store.MemoryCounterStore;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -127,6 +129,43 @@ class StoreFailureTest {
     assertThatThrownBy(first::join).hasCauseInstanceOf(RateLimitException.class);
     assertThat(f.limiter.shouldRateLimit(request)).isCompletedExceptionally();
     assertThat(batches.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aLateAnswerKeepsItsSlotUntilItComesAndThenFreesIt() {
+    List<CompletableFuture<Void>> pending = new CopyOnWriteArrayList<>();
+    LimiterFixture f =
+        new LimiterFixture(
+            YAML,
+            Map.of(
+                "STORE_MAX_IN_FLIGHT",
+                "1",
+                "STORE_DEADLINE",
+                "50ms",
+                "STORE_FAILURE_MODE",
+                "allow"),
+            c ->
+                new ScriptedStore(
+                    batch -> {
+                      CompletableFuture<Void> answer = new CompletableFuture<>();
+                      pending.add(answer);
+                      return answer;
+                    }));
+    assertThat(f.code("d", "k", "x")).isEqualTo(RateLimitResponse.Code.OK);
+    assertThat(f.meters.counter("tollgate_ratelimit_store_failures", "kind", "timeout").count())
+        .isEqualTo(1);
+    // Past its deadline the first call still holds the only slot.
+    assertThat(f.code("d", "k", "x")).isEqualTo(RateLimitResponse.Code.OK);
+    assertThat(f.meters.counter("tollgate_ratelimit_store_failures", "kind", "overload").count())
+        .isEqualTo(1);
+    assertThat(pending).hasSize(1);
+
+    pending.get(0).complete(null);
+    assertThat(f.code("d", "k", "x")).isEqualTo(RateLimitResponse.Code.OK);
+    assertThat(pending).as("the freed slot lets the next call reach the store").hasSize(2);
+    assertThat(f.meters.counter("tollgate_ratelimit_store_failures", "kind", "timeout").count())
+        .isEqualTo(2);
+    f.limiter.close();
   }
 
   @Test
