@@ -148,6 +148,15 @@ tollgate_yaml() {
 # start_control_plane JAR SECONDS [VAR=VALUE...]: the control plane of $work/tollgate.yaml on the
 # ports `rest` and `xds` (an H2 file database in $work/data), extra environment after; sets cp_pid
 # and waits up to SECONDS for its health.
+# stack_jars: the control plane's and the rate-limit service's jars of this checkout or of
+# BENCH_JARS_FROM (another checkout, built), so two builds compare on one machine; sets from,
+# java, cp_jar, rls_jar.
+stack_jars() {
+  from="$(cd "${BENCH_JARS_FROM:-$root}" && pwd)"
+  java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+  cp_jar="$from/control-plane/target/control-plane.jar"
+  rls_jar="$from/ratelimit-service/target/ratelimit-service.jar"
+}
 start_control_plane() {
   local jar="$1" seconds="$2"
   shift 2
@@ -164,6 +173,34 @@ start_control_plane() {
 # start_tollgate_envoy NODE_ID ADMIN_PORT PROXY_PORT LOG: Tollgate's Envoy (envoy/run-envoy.sh,
 # configured over xDS from the port `xds`, --concurrency `concurrency`); sets envoy_pid and waits
 # until PROXY_PORT serves.
+# The stack's services on the ports the caller chose (rest, xds, rls_grpc, rls_http, redis_port):
+# the control plane with the rate-limit service's address, the service (memory or redis store,
+# configured over xDS), redis-server. Each sets its *_pid.
+start_tollgate_control_plane() { # start_tollgate_control_plane [VAR=VALUE...]: extra environment
+  start_control_plane "$cp_jar" 900 TOLLGATE_RATELIMIT_ADDRESS=127.0.0.1 \
+    TOLLGATE_RATELIMIT_PORT="$rls_grpc" "$@"
+}
+start_ratelimit() { # start_ratelimit memory|redis [VAR=VALUE...]: extra environment
+  log "starting the rate-limit service (gRPC $rls_grpc, store $*)"
+  local store="$1"
+  shift
+  env HOST=127.0.0.1 PORT="$rls_http" GRPC_HOST=127.0.0.1 GRPC_PORT="$rls_grpc" \
+    BACKEND_TYPE="$store" REDIS_SOCKET_TYPE=tcp REDIS_URL="127.0.0.1:${redis_port:-6379}" \
+    CONFIG_TYPE=GRPC_XDS_SOTW CONFIG_GRPC_XDS_SERVER_URL="127.0.0.1:$xds" \
+    CONFIG_GRPC_XDS_NODE_ID=bench-ratelimit "$@" \
+    "$java" -jar "$rls_jar" >>"$work/logs/ratelimit-service.log" 2>&1 &
+  rls_pid=$!
+  pids+=("$rls_pid")
+  await "the rate-limit service" 600 curl -fsS "http://127.0.0.1:$rls_http/healthcheck"
+}
+start_redis() {
+  mkdir -p "$work/redis"
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/redis" \
+    >"$work/logs/redis.log" 2>&1 &
+  redis_pid=$!
+  pids+=("$redis_pid")
+  await "redis-server" 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/$redis_port"
+}
 start_tollgate_envoy() {
   ENVOY_NODE_ID="$1" ENVOY_ADMIN_PORT="$2" ENVOY_STATS_PORT="$(free_port)" TOLLGATE_XDS_PORT="$xds" \
     ENVOY_CONCURRENCY="$concurrency" ENVOY_LOG_LEVEL=warn TOLLGATE_RUN_DIR="$work" \

@@ -31,24 +31,17 @@ splits="${BENCH_SPLITS:-50/50 50/50 70/30 70/30}"
 store="${BENCH_STORE:-memory}"
 path="${BENCH_PATH:-/categories/MLA97994}"
 concurrency="${BENCH_ENVOY_CONCURRENCY:-1}"
-from="$(cd "${BENCH_JARS_FROM:-$root}" && pwd)"
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-cp_jar="$from/control-plane/target/control-plane.jar"
-rls_jar="$from/ratelimit-service/target/ratelimit-service.jar"
 work="$root/.run/bench-approximate"
 results="$root/bench/results"
 rule=approx-bench
 
-for jar in "$cp_jar" "$rls_jar"; do
-  [[ -f "$jar" ]] || { echo "bench: $jar missing (make bench builds it)" >&2; exit 1; }
-done
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+stack_jars
 command -v ss >/dev/null || { echo "bench: ss (iproute2) missing" >&2; exit 1; }
 [[ "$store" != redis ]] || command -v redis-server >/dev/null \
   || { echo "bench: redis-server missing (scripts/deps.sh bench)" >&2; exit 1; }
-rm -rf "$work"
-mkdir -p "$work/logs" "$results"
-# shellcheck source=bench/lib.sh
-source "$root/bench/lib.sh"
+fresh_run "$cp_jar" "$rls_jar"
 load_before="$(loadavg)"
 started=$SECONDS
 
@@ -56,46 +49,16 @@ start_mock 1
 rest="$(free_port)" xds="$(free_port)" rls_grpc="$(free_port)" rls_http="$(free_port)"
 proxy_port="$(free_port)"
 rest_url="http://127.0.0.1:$rest"
-cat >"$work/tollgate.yaml" <<YAML
-listener: { address: 127.0.0.1, port: $proxy_port, xffNumTrustedHops: 0 }
-upstreams:
-  - name: mock
-    url: http://127.0.0.1:$mock_http
-routes:
-  - name: default
-    match: { pathPrefix: / }
-    upstream: mock
-YAML
+tollgate_yaml "$proxy_port"
 
-log "starting the control plane (REST $rest, gRPC $xds)"
-TOLLGATE_CONFIG="$work/tollgate.yaml" TOLLGATE_XDS_ADDRESS=127.0.0.1 TOLLGATE_XDS_PORT="$xds" \
-  SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$rest" \
-  TOLLGATE_RATELIMIT_ADDRESS=127.0.0.1 TOLLGATE_RATELIMIT_PORT="$rls_grpc" \
-  TOLLGATE_DB_URL="jdbc:h2:file:$work/data/tollgate;DB_CLOSE_ON_EXIT=FALSE" \
-  "$java" -jar "$cp_jar" >"$work/logs/control-plane.log" 2>&1 &
-cp_pid=$!
-pids+=("$cp_pid")
-await "the control plane" 900 curl -fsS "$rest_url/actuator/health"
+start_tollgate_control_plane
 
 redis_pid=""
 if [[ "$store" == redis ]]; then
   redis_port="$(free_port)"
-  mkdir -p "$work/redis"
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/redis" \
-    >"$work/logs/redis.log" 2>&1 &
-  redis_pid=$!
-  pids+=("$redis_pid")
-  await "redis-server" 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/$redis_port"
+  start_redis
 fi
-log "starting the rate-limit service (gRPC $rls_grpc, store $store)"
-HOST=127.0.0.1 PORT="$rls_http" GRPC_HOST=127.0.0.1 GRPC_PORT="$rls_grpc" BACKEND_TYPE="$store" \
-  REDIS_SOCKET_TYPE=tcp REDIS_URL="127.0.0.1:${redis_port:-6379}" \
-  CONFIG_TYPE=GRPC_XDS_SOTW CONFIG_GRPC_XDS_SERVER_URL="127.0.0.1:$xds" \
-  CONFIG_GRPC_XDS_NODE_ID=bench-ratelimit \
-  "$java" -jar "$rls_jar" >"$work/logs/ratelimit-service.log" 2>&1 &
-rls_pid=$!
-pids+=("$rls_pid")
-await "the rate-limit service" 600 curl -fsS "http://127.0.0.1:$rls_http/healthcheck"
+start_ratelimit "$store"
 
 envoy_pids=() envoy_admins=()
 for i in 1 2; do

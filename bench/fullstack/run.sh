@@ -45,15 +45,12 @@ rest_parallel="${BENCH_REST_PARALLEL:-4}"
 create_budget="${BENCH_CREATE_BUDGET:-240}"
 setups="${BENCH_SETUPS:-no-rule per-ip floors approximate per-ip-redis per-ip-50 rules accesslog-off}"
 variant_names="${BENCH_VARIANTS:-}"
-from="$(cd "${BENCH_JARS_FROM:-$root}" && pwd)"
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-cp_jar="$from/control-plane/target/control-plane.jar"
-rls_jar="$from/ratelimit-service/target/ratelimit-service.jar"
 work="$root/.run/bench-fullstack"
 results="$root/bench/results"
 
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
+stack_jars
 wrk_settings 10s 2 2s
 command -v redis-server >/dev/null || { echo "bench: redis-server missing (scripts/deps.sh bench)" >&2; exit 1; }
 # (in another checkout, build the jars with ./mvnw -B -q -DskipTests -pl control-plane,ratelimit-service -am package)
@@ -86,31 +83,6 @@ stop() { # stop PID: TERM, then wait for it (up to 30 s, then KILL)
   while running "$1" && ((SECONDS < deadline)); do sleep 0.1; done
   kill -KILL "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
-}
-start_tollgate_control_plane() { # start_tollgate_control_plane [VAR=VALUE...]: extra environment
-  start_control_plane "$cp_jar" 900 TOLLGATE_RATELIMIT_ADDRESS=127.0.0.1 \
-    TOLLGATE_RATELIMIT_PORT="$rls_grpc" "$@"
-}
-start_ratelimit() { # start_ratelimit memory|redis [VAR=VALUE...]: extra environment
-  log "starting the rate-limit service (gRPC $rls_grpc, store $*)"
-  local store="$1"
-  shift
-  env HOST=127.0.0.1 PORT="$rls_http" GRPC_HOST=127.0.0.1 GRPC_PORT="$rls_grpc" \
-    BACKEND_TYPE="$store" REDIS_SOCKET_TYPE=tcp REDIS_URL="127.0.0.1:$redis_port" \
-    CONFIG_TYPE=GRPC_XDS_SOTW CONFIG_GRPC_XDS_SERVER_URL="127.0.0.1:$xds" \
-    CONFIG_GRPC_XDS_NODE_ID=bench-ratelimit "$@" \
-    "$java" -jar "$rls_jar" >>"$work/logs/ratelimit-service.log" 2>&1 &
-  rls_pid=$!
-  pids+=("$rls_pid")
-  await "the rate-limit service" 600 curl -fsS "http://127.0.0.1:$rls_http/healthcheck"
-}
-start_redis() {
-  mkdir -p "$work/redis"
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/redis" \
-    >"$work/logs/redis.log" 2>&1 &
-  redis_pid=$!
-  pids+=("$redis_pid")
-  await "redis-server" 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/$redis_port"
 }
 start_envoy() {
   ENVOY_NODE_ID=bench-tollgate ENVOY_ADMIN_PORT="$admin" ENVOY_STATS_PORT="$(free_port)" \
