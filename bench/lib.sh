@@ -131,6 +131,17 @@ wrk_round() {
 # tollgate_yaml PORT [ROUTES]: $work/tollgate.yaml, Tollgate's listener on PORT in front of the
 # mock (upstream `mock`), ROUTES (YAML list items, indented two spaces) before the catch-all
 # route `default`.
+# averages NAME: NAME's mean rps, p50 and p99 over its rounds and its Envoy's and nginx's CPU-µs per
+# request, into the caller's arrays rps, p50, p99, envoy_us and nginx_us (from wrk_round's sums and
+# the caller's envoy_cpu and nginx_cpu).
+averages() {
+  local name="$1" n="${reqs[$1]}"
+  rps[$name]="$(mean "${rps_sum[$name]}" "$rounds")"
+  p50[$name]="$(mean "${p50_sum[$name]}" "$rounds" %.3f)"
+  p99[$name]="$(mean "${p99_sum[$name]}" "$rounds" %.3f)"
+  envoy_us[$name]="$(mean "${envoy_cpu[$name]}" "$n" %.1f)"
+  nginx_us[$name]="$(mean "${nginx_cpu[$name]}" "$n" %.1f)"
+}
 tollgate_yaml() {
   {
     echo "listener: { address: 127.0.0.1, port: $1, xffNumTrustedHops: 0 }"

@@ -72,13 +72,8 @@ done
 
 declare -A rps p50 p99 envoy_us cp_us nginx_us
 for name in cached uncached; do
-  n="${reqs[$name]}"
-  rps[$name]="$(mean "${rps_sum[$name]}" "$rounds")"
-  p50[$name]="$(mean "${p50_sum[$name]}" "$rounds" %.3f)"
-  p99[$name]="$(mean "${p99_sum[$name]}" "$rounds" %.3f)"
-  envoy_us[$name]="$(mean "${envoy_cpu[$name]}" "$n" %.1f)"
-  cp_us[$name]="$(mean "${cp_cpu[$name]}" "$n" %.2f)"
-  nginx_us[$name]="$(mean "${nginx_cpu[$name]}" "$n" %.1f)"
+  averages "$name"
+  cp_us[$name]="$(mean "${cp_cpu[$name]}" "${reqs[$name]}" %.2f)"
 done
 
 stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"

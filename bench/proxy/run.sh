@@ -70,12 +70,7 @@ done
 
 declare -A rps p50 p99 envoy_us cp_us nginx_us
 for name in static tollgate; do
-  n="${reqs[$name]}"
-  rps[$name]="$(mean "${rps_sum[$name]}" "$rounds")"
-  p50[$name]="$(mean "${p50_sum[$name]}" "$rounds" %.3f)"
-  p99[$name]="$(mean "${p99_sum[$name]}" "$rounds" %.3f)"
-  envoy_us[$name]="$(mean "${envoy_cpu[$name]}" "$n" %.1f)"
-  nginx_us[$name]="$(mean "${nginx_cpu[$name]}" "$n" %.1f)"
+  averages "$name"
 done
 # The control plane serves setup (b) only; its CPU during (a)'s rounds is its idle cost.
 cp_us[static]="-"
