@@ -3,8 +3,6 @@ package io.tollgate.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tollgate.testsupport.SourceAddressHttp;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -46,14 +44,15 @@ class AccessListsIT {
   static void useConfigWithAFileEntryAndALimitOnEveryRequest(TollgateStack shared) {
     stack = shared;
     stack.use(stack.httpMockConfig() + FILE_ENTRIES);
-    assertThat(rest("POST", "/api/v1/limits", EVERY_REQUEST, null).statusCode()).isEqualTo(201);
+    assertThat(stack.rest("POST", "/api/v1/limits", EVERY_REQUEST, null).statusCode())
+        .isEqualTo(201);
     stack.awaitEnvoyInSync(Duration.ofSeconds(15));
   }
 
   @AfterAll
   static void removeWhatThisClassAdded() {
-    rest("DELETE", "/api/v1/limits/access-e2e-every", null, "*");
-    rest("DELETE", "/api/v1/access-rules/rest-deny-path", null, "*");
+    stack.rest("DELETE", "/api/v1/limits/access-e2e-every", null, "*");
+    stack.rest("DELETE", "/api/v1/access-rules/rest-deny-path", null, "*");
     stack.use(stack.httpMockConfig());
   }
 
@@ -97,10 +96,11 @@ class AccessListsIT {
             "the denial in the blocked-call ring",
             Duration.ofSeconds(10),
             () ->
-                rest("GET", "/api/v1/stats/blocked", null, null)
+                stack
+                    .rest("GET", "/api/v1/stats/blocked", null, null)
                     .body()
                     .contains("\"rule\":\"file-deny-client\""));
-    String ring = rest("GET", "/api/v1/stats/blocked", null, null).body();
+    String ring = stack.rest("GET", "/api/v1/stats/blocked", null, null).body();
     assertThat(ring).contains("\"blockedBy\":\"access\"").contains("127.0.0.7");
   }
 
@@ -110,7 +110,7 @@ class AccessListsIT {
     assertThat(status("/access-e2e/blocked")).isNotEqualTo(403);
     long start = System.nanoTime();
     HttpResponse<String> created =
-        rest(
+        stack.rest(
             "POST",
             "/api/v1/access-rules",
             "{\"name\":\"rest-deny-path\",\"action\":\"deny\","
@@ -159,21 +159,5 @@ class AccessListsIT {
 
   private static SourceAddressHttp from(String ip) {
     return SourceAddressHttp.from(ip);
-  }
-
-  private static HttpResponse<String> rest(
-      String method, String path, String body, String ifMatch) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(stack.controlPlane().baseUrl() + path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .header("Content-Type", "application/json");
-    if (ifMatch != null) {
-      b.header("If-Match", ifMatch);
-    }
-    return stack.send(b);
   }
 }
