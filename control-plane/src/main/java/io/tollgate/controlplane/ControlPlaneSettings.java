@@ -32,7 +32,7 @@ import org.springframework.validation.annotation.Validated;
  * @param stats the access-log statistics: aggregation, storage, retention
  * @param history how long the limit rules' audit trail is kept
  * @param approximate how Envoy's quota buckets of approximate rules behave without an assignment
- * @param accessLog whether Envoy streams its access log to the control plane
+ * @param accessLog whether Envoy streams its access log to the control plane, and which entries
  * @param limits how rule changes reach the snapshot
  */
 @ConfigurationProperties("tollgate")
@@ -46,7 +46,7 @@ public record ControlPlaneSettings(
     @DefaultValue @Valid Stats stats,
     @DefaultValue @Valid History history,
     @DefaultValue @Valid Approximate approximate,
-    @DefaultValue AccessLog accessLog,
+    @DefaultValue @Valid AccessLog accessLog,
     @DefaultValue Limits limits) {
 
   /**
@@ -279,8 +279,17 @@ public record ControlPlaneSettings(
    * @param enabled Envoy's gRPC access log to the control plane ({@code
    *     TOLLGATE_ACCESSLOG_ENABLED}); off, the statistics and the blocked-call ring stay empty and
    *     Envoy saves the logger's cost per request
+   * @param sampleOneIn Envoy logs one answer in this many of those under 400 and every answer of
+   *     400 or more ({@code TOLLGATE_ACCESSLOG_SAMPLE_ONE_IN}); the statistics count each sampled
+   *     entry this many times. 1, the default, logs every answer: exact counts
    */
-  public record AccessLog(@DefaultValue("true") boolean enabled) {}
+  public record AccessLog(
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("1") @Min(1) @Max(AccessLog.MAX_SAMPLE_ONE_IN) int sampleOneIn) {
+
+    /** One in a thousand: beyond it a minute of a quiet key is mostly noise. */
+    public static final int MAX_SAMPLE_ONE_IN = 1000;
+  }
 
   /**
    * @param publishInterval rule writes are loaded and pushed at most once per interval, so a burst

@@ -91,7 +91,9 @@ final class AccessLogMapper {
         ruleNames(ratelimit == null ? List.of() : ratelimit.shadowRules),
         ruleNames(ratelimit == null ? List.of() : ratelimit.countedRules),
         EnvoyNames.CACHE_HIT_DETAILS.equals(e.responseCodeDetails),
-        status == 403 ? accessEntry(e.responseCodeDetails) : null);
+        status == 403 ? accessEntry(e.responseCodeDetails) : null,
+        // Answers from ALWAYS_LOGGED_FROM up are all logged; the others one in sampleOneIn.
+        status >= GrpcAccessLogFactory.ALWAYS_LOGGED_FROM ? 1 : e.sampleOneIn);
   }
 
   /** A cached route's cache cluster counts under the upstream it forwards to. */

@@ -9,26 +9,27 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * Adds the gRPC access log to the listener, so the statistics receive every request; nothing when
- * {@code TOLLGATE_ACCESSLOG_ENABLED=false}.
+ * Adds the gRPC access log to the listener, so the statistics receive every request (or the sample
+ * {@code TOLLGATE_ACCESSLOG_SAMPLE_ONE_IN} asks for); nothing when {@code
+ * TOLLGATE_ACCESSLOG_ENABLED=false}.
  */
 @Component
 public class AccessLogTranslatorExtension implements TranslatorExtension {
 
   private final GrpcAccessLogFactory factory = new GrpcAccessLogFactory();
-  private final boolean enabled;
+  private final ControlPlaneSettings.AccessLog settings;
 
   @Autowired
   public AccessLogTranslatorExtension(ControlPlaneSettings settings) {
-    this(settings.accessLog().enabled());
+    this(settings.accessLog());
   }
 
-  public AccessLogTranslatorExtension(boolean enabled) {
-    this.enabled = enabled;
+  public AccessLogTranslatorExtension(ControlPlaneSettings.AccessLog settings) {
+    this.settings = settings;
   }
 
   @Override
   public List<AccessLog> accessLogs(TranslatorInput input) {
-    return enabled ? List.of(factory.create()) : List.of();
+    return settings.enabled() ? List.of(factory.create(settings.sampleOneIn())) : List.of();
   }
 }

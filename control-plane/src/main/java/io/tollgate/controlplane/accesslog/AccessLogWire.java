@@ -1,5 +1,6 @@
 package io.tollgate.controlplane.accesslog;
 
+import com.google.common.primitives.Ints;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
@@ -16,6 +17,7 @@ import io.envoyproxy.envoy.data.accesslog.v3.HTTPRequestProperties;
 import io.envoyproxy.envoy.data.accesslog.v3.HTTPResponseProperties;
 import io.envoyproxy.envoy.data.accesslog.v3.ResponseFlags;
 import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsMessage;
+import io.tollgate.controlplane.ControlPlaneSettings;
 import io.tollgate.controlplane.stats.AccessRecord;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -30,9 +32,10 @@ import java.util.List;
  *
  * <ul>
  *   <li>common properties: downstream remote and direct remote address, start time, duration and
- *       time to last downstream byte, upstream cluster, the rate-limited response flag, and the
- *       {@link AccessLogMapper#RATELIMIT_NAMESPACE} / {@link AccessLogMapper#QUOTA_NAMESPACE}
- *       dynamic metadata's {@code rule}, {@code limit}, {@code unit}, {@code shadowRules}, {@code
+ *       time to last downstream byte, upstream cluster, the rate-limited response flag, the custom
+ *       tag {@link GrpcAccessLogFactory#SAMPLE_TAG}, and the {@link
+ *       AccessLogMapper#RATELIMIT_NAMESPACE} / {@link AccessLogMapper#QUOTA_NAMESPACE} dynamic
+ *       metadata's {@code rule}, {@code limit}, {@code unit}, {@code shadowRules}, {@code
  *       countedRules};
  *   <li>request: method, path, request id;
  *   <li>response: status, code details, and the response headers {@link
@@ -117,8 +120,24 @@ final class AccessLogWire {
       case AccessLogCommon.UPSTREAM_CLUSTER_FIELD_NUMBER -> e.upstreamCluster = in.readString();
       case AccessLogCommon.RESPONSE_FLAGS_FIELD_NUMBER -> nested(in, e, AccessLogWire::flags);
       case AccessLogCommon.METADATA_FIELD_NUMBER -> nested(in, e, AccessLogWire::metadata);
+      case AccessLogCommon.CUSTOM_TAGS_FIELD_NUMBER -> {
+        String[] custom = mapEntry(in);
+        if (GrpcAccessLogFactory.SAMPLE_TAG.equals(custom[0])) {
+          e.sampleOneIn = sampleOneIn(custom[1]);
+        }
+      }
       default -> in.skipField(tag);
     }
+  }
+
+  /**
+   * The sampling an entry names; a value that is not a number in 1..{@link
+   * ControlPlaneSettings.AccessLog#MAX_SAMPLE_ONE_IN} counts the entry once (the control plane
+   * writes the tag, so such a value is not its own).
+   */
+  private static int sampleOneIn(String value) {
+    Integer n = value == null || value.length() > 4 ? null : Ints.tryParse(value);
+    return n != null && n >= 1 && n <= ControlPlaneSettings.AccessLog.MAX_SAMPLE_ONE_IN ? n : 1;
   }
 
   private static void request(CodedInputStream in, EntryFields e, int tag) throws IOException {

@@ -24,6 +24,9 @@ final class EntryFields {
 
   long lastByteMicros;
 
+  /** The entry's {@link GrpcAccessLogFactory#SAMPLE_TAG}: 1 when absent (every answer logged). */
+  int sampleOneIn = 1;
+
   /** The logged response headers ({@link GrpcAccessLogFactory#RESPONSE_HEADERS}). */
   Map<String, String> responseHeaders = Map.of();
 

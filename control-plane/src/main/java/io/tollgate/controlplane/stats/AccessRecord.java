@@ -21,6 +21,8 @@ import java.util.List;
  * @param cacheHit whether Envoy's response cache answered (the upstream was not asked)
  * @param access the access entry that refused the request (403), {@code none} when no allow entry
  *     matched it; null when the access lists let it through
+ * @param weight how many answers this entry stands for: 1, or N for an answer under 400 that Envoy
+ *     logged one in N of ({@code TOLLGATE_ACCESSLOG_SAMPLE_ONE_IN})
  */
 public record AccessRecord(
     int status,
@@ -37,7 +39,8 @@ public record AccessRecord(
     List<String> shadowRules,
     List<String> countedRules,
     boolean cacheHit,
-    String access) {
+    String access,
+    int weight) {
 
   /** Keys longer than this are cut, so one key costs a bounded amount of memory and storage. */
   public static final int MAX_KEY_LENGTH = 256;

@@ -23,6 +23,7 @@ public final class Aggregate {
 
   private long requests;
   private long rateLimited;
+  private long entries;
   private final Histogram latency = newLatencyHistogram();
   private final EnumMap<Dimension, Map<String, long[]>> keys = new EnumMap<>(Dimension.class);
 
@@ -37,6 +38,19 @@ public final class Aggregate {
 
   public long rateLimited() {
     return rateLimited;
+  }
+
+  /**
+   * The access-log entries behind the counts: {@link #requests()} unless Envoy sampled its log
+   * ({@code TOLLGATE_ACCESSLOG_SAMPLE_ONE_IN}). Live only (the metric comparing it with Envoy's
+   * {@code logs_written}); not stored, so it is 0 in aggregates read from the database.
+   */
+  public long entries() {
+    return entries;
+  }
+
+  void addEntries(long entries) {
+    this.entries += entries;
   }
 
   /** The latency distribution in microseconds; callers must not change it. */
@@ -68,6 +82,7 @@ public final class Aggregate {
 
   public void merge(Aggregate other) {
     addTotals(other.requests, other.rateLimited);
+    addEntries(other.entries);
     addLatency(other.latency);
     other.keys.forEach(
         (dimension, counts) -> counts.forEach((key, c) -> addKey(dimension, key, c[0], c[1])));

@@ -26,6 +26,7 @@ final class BucketAggregator {
   private final Histogram latency = Aggregate.newLatencyHistogram();
   private long requests;
   private long rateLimited;
+  private long entries;
 
   BucketAggregator(long startMillis, int topKeys) {
     this.startMillis = startMillis;
@@ -44,26 +45,29 @@ final class BucketAggregator {
 
   void add(AccessRecord r) {
     boolean limited = r.rateLimited();
-    requests++;
+    long w = r.weight();
+    entries++;
+    requests += w;
     if (limited) {
-      rateLimited++;
-      sketches.get(Dimension.RULE).add(r.rule() == null ? UNNAMED_RULE : r.rule(), true);
+      rateLimited += w;
+      sketches.get(Dimension.RULE).add(r.rule() == null ? UNNAMED_RULE : r.rule(), true, w);
     }
     for (String shadow : r.shadowRules()) {
-      sketches.get(Dimension.SHADOW_RULE).add(shadow, false);
+      sketches.get(Dimension.SHADOW_RULE).add(shadow, false, w);
     }
     for (String counted : r.countedRules()) {
-      sketches.get(Dimension.RULE_HIT).add(counted, limited);
+      sketches.get(Dimension.RULE_HIT).add(counted, limited, w);
     }
     if (r.cacheHit()) {
-      sketches.get(Dimension.CACHE).add(Dimension.CACHE_HIT, false);
+      sketches.get(Dimension.CACHE).add(Dimension.CACHE_HIT, false, w);
     }
-    sketches.get(Dimension.STATUS).add(statusKey(r.status()), limited);
-    sketches.get(Dimension.METHOD).add(r.method(), limited);
-    sketches.get(Dimension.PATH).add(r.path(), limited);
-    sketches.get(Dimension.IP).add(r.clientIp(), limited);
-    sketches.get(Dimension.UPSTREAM).add(r.upstream(), limited);
-    latency.recordValue(Math.max(0, Math.min(r.latencyMicros(), Aggregate.MAX_LATENCY_MICROS)));
+    sketches.get(Dimension.STATUS).add(statusKey(r.status()), limited, w);
+    sketches.get(Dimension.METHOD).add(r.method(), limited, w);
+    sketches.get(Dimension.PATH).add(r.path(), limited, w);
+    sketches.get(Dimension.IP).add(r.clientIp(), limited, w);
+    sketches.get(Dimension.UPSTREAM).add(r.upstream(), limited, w);
+    latency.recordValueWithCount(
+        Math.max(0, Math.min(r.latencyMicros(), Aggregate.MAX_LATENCY_MICROS)), w);
   }
 
   /**
@@ -73,6 +77,7 @@ final class BucketAggregator {
   Aggregate toAggregate() {
     Aggregate a = new Aggregate();
     a.addTotals(requests, rateLimited);
+    a.addEntries(entries);
     a.addLatency(latency);
     sketches.forEach(
         (dimension, sketch) -> {

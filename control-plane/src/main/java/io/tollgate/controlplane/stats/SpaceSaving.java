@@ -62,17 +62,21 @@ final class SpaceSaving {
     this.heap = new Counter[capacity];
   }
 
-  void add(String key, boolean rateLimited) {
-    total++;
+  /**
+   * Counts {@code weight} occurrences of {@code key} (a sampled access-log entry stands for several
+   * answers; the sketch's guarantees hold for weighted counts as for unit ones).
+   */
+  void add(String key, boolean rateLimited, long weight) {
+    total += weight;
     if (rateLimited) {
-      totalRateLimited++;
+      totalRateLimited += weight;
     }
     Counter c = byKey.get(key);
     if (c == null && size < capacity) {
       c = new Counter();
       c.key = key;
-      c.count = 1;
-      c.rateLimited = rateLimited ? 1 : 0;
+      c.count = weight;
+      c.rateLimited = rateLimited ? weight : 0;
       byKey.put(key, c);
       heap[size] = c;
       siftUp(size++);
@@ -81,9 +85,9 @@ final class SpaceSaving {
     if (c == null) {
       c = replaceSmallest(key);
     }
-    c.count++;
+    c.count += weight;
     if (rateLimited) {
-      c.rateLimited++;
+      c.rateLimited += weight;
     }
     siftDown(c.heapIndex);
   }

@@ -71,7 +71,7 @@ public class StatsMeters {
     if (sealed.requests() == 0) {
       return;
     }
-    entries.increment(sealed.requests());
+    entries.increment(sealed.entries());
     for (KeyCount k : sealed.keys(Dimension.STATUS)) {
       registry
           .counter("tollgate.stats.requests", "status", label("status", k.key()))

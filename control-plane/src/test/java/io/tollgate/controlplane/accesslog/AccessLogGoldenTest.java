@@ -2,6 +2,7 @@ package io.tollgate.controlplane.accesslog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tollgate.controlplane.ControlPlaneSettings;
 import io.tollgate.controlplane.configfile.GatewayConfigParser;
 import io.tollgate.controlplane.xds.translate.EnvoyResourcesJson;
 import io.tollgate.controlplane.xds.translate.Translator;
@@ -9,27 +10,33 @@ import io.tollgate.controlplane.xds.translate.TranslatorInput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The translation with the access-log extension, pinned like the translator's own golden files:
- * {@code golden/http-mock.in.yaml} in, {@code golden-accesslog/http-mock.out.json} out. Rewrite
- * with {@code -Dgolden.update=true} and review the diff.
+ * {@code golden/http-mock.in.yaml} in, {@code golden-accesslog/<name>.out.json} out, every answer
+ * logged and one in ten sampled. Rewrite with {@code -Dgolden.update=true} and review the diff.
  */
 class AccessLogGoldenTest {
 
   private static final boolean UPDATE = Boolean.getBoolean("golden.update");
 
-  @Test
-  void theListenerStreamsItsAccessLogToTheControlPlane() throws Exception {
+  @ParameterizedTest
+  @CsvSource({"1, http-mock", "10, http-mock-sampled"})
+  void theListenerStreamsItsAccessLogToTheControlPlane(int sampleOneIn, String name)
+      throws Exception {
     Path in = Path.of("src/test/resources/golden/http-mock.in.yaml");
-    Path out = Path.of("src/test/resources/golden-accesslog/http-mock.out.json");
+    Path out = Path.of("src/test/resources/golden-accesslog/" + name + ".out.json");
     var gateway =
         new GatewayConfigParser().parse(in.getFileName().toString(), Files.readString(in));
 
     String actual =
         EnvoyResourcesJson.print(
-            new Translator(List.of(new AccessLogTranslatorExtension(true)))
+            new Translator(
+                    List.of(
+                        new AccessLogTranslatorExtension(
+                            new ControlPlaneSettings.AccessLog(true, sampleOneIn))))
                 .translate(TranslatorInput.of(gateway)));
 
     if (UPDATE) {

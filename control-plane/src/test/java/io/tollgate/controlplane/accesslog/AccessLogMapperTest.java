@@ -218,4 +218,32 @@ class AccessLogMapperTest {
     assertThat(r.clientIp()).isEqualTo("127.0.0.1");
     assertThat(r.path()).hasSize(AccessRecord.MAX_KEY_LENGTH);
   }
+
+  /** A sampled answer under 400 stands for N; the tag is the control plane's, so junk counts 1. */
+  @ParameterizedTest
+  @CsvSource({
+    "200, 10, 10",
+    "304, 1000, 1000",
+    "200, 1, 1",
+    "404, 10, 1",
+    "429, 10, 1",
+    "200, 0, 1",
+    "200, -5, 1",
+    "200, 1001, 1",
+    "200, 99999999999, 1",
+    "200, ten, 1",
+    "200, '', 1"
+  })
+  void weighsASampledAnswerByItsTag(int status, String tag, int weight) {
+    HTTPAccessLogEntry.Builder e = AccessLogEntries.entry(status, "/", "10.1.2.3", 100).toBuilder();
+    e.getCommonPropertiesBuilder()
+        .putCustomTags("other", "7")
+        .putCustomTags(GrpcAccessLogFactory.SAMPLE_TAG, tag);
+    assertThat(map(e.build()).weight()).isEqualTo(weight);
+  }
+
+  @Test
+  void anEntryWithoutTheTagCountsOnce() {
+    assertThat(map(AccessLogEntries.entry(200, "/", "10.1.2.3", 100)).weight()).isEqualTo(1);
+  }
 }

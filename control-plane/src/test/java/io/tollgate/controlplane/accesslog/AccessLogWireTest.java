@@ -130,7 +130,8 @@ class AccessLogWireTest {
                 List.of(),
                 List.of(),
                 false,
-                null));
+                null,
+                1));
   }
 
   @Test

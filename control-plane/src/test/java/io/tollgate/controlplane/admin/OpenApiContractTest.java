@@ -67,7 +67,8 @@ class OpenApiContractTest {
             List.of(),
             List.of(),
             false,
-            null));
+            null,
+            1));
     JsonNode series = json("/api/v1/stats/timeseries?path=/contract");
     assertThat(series.at("/points/0/latencyMs").isNull()).isTrue();
     assertThat(violations(series, "Series")).isEmpty();

@@ -46,7 +46,8 @@ class LiveStatsTest {
         List.of(),
         List.of(),
         false,
-        null);
+        null,
+        1);
   }
 
   @Test
@@ -88,6 +89,50 @@ class LiveStatsTest {
     assertThat(readAll(live, T0, T0 + MINUTE).requests()).isZero();
   }
 
+  /** TOLLGATE_ACCESSLOG_SAMPLE_ONE_IN: a sampled entry counts its weight everywhere but once. */
+  @Test
+  void aSampledEntryCountsItsWeightInEveryTotalKeyAndLatency() {
+    AtomicLong now = new AtomicLong(T0);
+    LiveStats live = new LiveStats(settings(60), now::get);
+    AccessRecord sampled = entry(200, "/a", "10.0.0.1", null, 1000);
+    for (int i = 0; i < 3; i++) {
+      live.record(withWeight(sampled, 10));
+    }
+    live.record(entry(429, "/a", "10.0.0.2", "per-ip", 50));
+    now.set(T0 + 15_000);
+
+    Aggregate sealed = live.tick(false);
+    assertThat(sealed.requests()).isEqualTo(31);
+    assertThat(sealed.entries()).isEqualTo(4);
+    assertThat(sealed.rateLimited()).isEqualTo(1);
+    assertThat(asMap(sealed, Dimension.STATUS)).containsEntry("200", 30L).containsEntry("429", 1L);
+    assertThat(asMap(sealed, Dimension.IP)).containsEntry("10.0.0.1", 30L);
+    assertThat(asMap(sealed, Dimension.PATH)).containsEntry("/a", 31L);
+    assertThat(sealed.latency().getTotalCount()).isEqualTo(31);
+    assertThat(sealed.latency().getValueAtPercentile(50)).isCloseTo(1000, within(10L));
+    assertThat(readAll(live, T0, T0 + MINUTE).requests()).isEqualTo(31);
+  }
+
+  private static AccessRecord withWeight(AccessRecord r, int weight) {
+    return new AccessRecord(
+        r.status(),
+        r.method(),
+        r.path(),
+        r.clientIp(),
+        r.upstream(),
+        r.rateLimited(),
+        r.rule(),
+        r.limit(),
+        r.latencyMicros(),
+        r.requestId(),
+        r.startMillis(),
+        r.shadowRules(),
+        r.countedRules(),
+        r.cacheHit(),
+        r.access(),
+        weight);
+  }
+
   @Test
   void everyRuleThatCountedACallHasItAsAHitWhetherItPassedOrWasBlocked() {
     AtomicLong now = new AtomicLong(T0);
@@ -111,7 +156,8 @@ class LiveStatsTest {
               List.of(),
               List.of("per-ip", "per-path"),
               false,
-              null));
+              null,
+              1));
     }
     live.record(entry(200, "/b", "10.0.0.2", null, 100));
     now.set(T0 + 15_000);

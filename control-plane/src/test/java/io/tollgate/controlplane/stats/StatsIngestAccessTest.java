@@ -41,6 +41,7 @@ class StatsIngestAccessTest {
         List.of(),
         List.of(),
         false,
-        access);
+        access,
+        1);
   }
 }

@@ -1,5 +1,6 @@
 package io.tollgate.controlplane.xds.translate;
 
+import io.tollgate.controlplane.ControlPlaneSettings;
 import io.tollgate.controlplane.access.AccessRule;
 import io.tollgate.controlplane.access.validation.AccessRuleValidator;
 import io.tollgate.controlplane.accesslog.AccessLogTranslatorExtension;
@@ -33,20 +34,29 @@ final class ProductionTranslation {
 
   /**
    * The production set, in order: the access lists, rate limits, the cache, then the access log
-   * (on, its default).
+   * (on, every answer: its default).
    */
   static List<TranslatorExtension> extensions() {
+    return extensions(1);
+  }
+
+  /** The production set with the access log sampling one in {@code sampleOneIn}. */
+  static List<TranslatorExtension> extensions(int sampleOneIn) {
     return List.of(
         new AccessExtension(),
         new RateLimitExtension(),
         new CacheExtension(),
-        new AccessLogTranslatorExtension(true));
+        new AccessLogTranslatorExtension(new ControlPlaneSettings.AccessLog(true, sampleOneIn)));
   }
 
   static EnvoyResources translate() throws Exception {
+    return translate(1);
+  }
+
+  static EnvoyResources translate(int sampleOneIn) throws Exception {
     GatewayConfig gateway =
         new GatewayConfigParser().parse(GATEWAY.toString(), Files.readString(GATEWAY));
-    return new Translator(extensions())
+    return new Translator(extensions(sampleOneIn))
         .translate(
             RateLimitGolden.input(RULES_CASE).withGateway(gateway).withAccess(accessEntries()));
   }
