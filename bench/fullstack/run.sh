@@ -8,21 +8,28 @@
 #   with accuracy: approximate (skipped when the control plane rejects the field) | the per-IP rule
 #   with the Redis store | the per-IP rule + 50 rules on other paths | 1, 100, 1,000, 10,000 rules
 #   on other paths only (created through REST, the time printed; a count not created within
-#   BENCH_CREATE_BUDGET is skipped) | the access log off (a control plane with
-#   TOLLGATE_ACCESSLOG_ENABLED=false and an empty database; skipped when the build has no such switch)
+#   BENCH_CREATE_BUDGET is skipped) | the access log sampled (a control plane with
+#   TOLLGATE_ACCESSLOG_SAMPLE_ONE_IN=BENCH_SAMPLE_ONE_IN, 10, and an empty database), then on it the
+#   per-IP rule, approximate and exact | the same three with the access log off
+#   (TOLLGATE_ACCESSLOG_ENABLED=false); each skipped when the build has no such setting
 # Prints and writes bench/results/fullstack-<UTC stamp>.md: rps, p50, p99, CPU-µs per request of
 # every process (from /proc/<pid>/stat) and of the whole machine (/proc/stat: every core, all but
 # idle and iowait, so other processes on the machine count too), requests counted by each Envoy's
 # own http.<prefix>.downstream_rq_total, the ratios to plain Envoy, /proc/loadavg before and after.
 #   BENCH_DURATION (10s per round)  BENCH_WARMUP (2s before each round)  BENCH_SETUP_WARMUP (10s of
-#   Tollgate before a setup's first round: the JVMs' JIT after a change)  BENCH_ROUNDS (2: Tollgate rounds per setup,
+#   Tollgate before a setup's first round: the JVMs' JIT after a change)  BENCH_STACK_WARMUP (30s of
+#   load on the fresh stack before the first setup)  BENCH_ROUNDS (2: Tollgate rounds per setup,
 #   each after a plain one)  BENCH_CONNECTIONS (32)  BENCH_THREADS (1: wrk's)
 #   BENCH_ENVOY_CONCURRENCY (1: workers of both Envoys)  BENCH_NGINX_WORKERS (1)
 #   BENCH_PATH (/categories/MLA97994)  BENCH_RULE_COUNTS ("1 100 1000 10000")
 #   BENCH_REST_PARALLEL (4: concurrent POSTs creating rules)  BENCH_CREATE_BUDGET (240 s per count)
+#   BENCH_SAMPLE_ONE_IN (10: the accesslog-sampled setups' TOLLGATE_ACCESSLOG_SAMPLE_ONE_IN)
 #   BENCH_SETUPS (all but variants: a subset of no-rule per-ip floors variants approximate
-#   per-ip-redis per-ip-50 rules accesslog-off; rules = the BENCH_RULE_COUNTS rows; floors = the
-#   variants bare, floor-access-log, floor-ratelimit and approx-floor-quota; variants = the profile:
+#   per-ip-redis per-ip-50 rules accesslog-sampled accesslog-off; rules = the BENCH_RULE_COUNTS
+#   rows; floors = the
+#   variants bare, floor-access-log, floor-ratelimit, floor-local-ratelimit (Envoy's local rate
+#   limit, which no setup uses: what a limit enforced in Envoy alone costs) and approx-floor-quota;
+#   variants = the profile:
 #   Tollgate's Envoy config with the per-IP rule (exact, then approximate), static, with one part
 #   off per row, from the access log to request ids, or only one part on (the "floor" rows: what
 #   that part alone costs stock Envoy), see bench/fullstack/variants.py; plus the per-IP rule with
@@ -36,14 +43,16 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 if [[ "${BENCH_QUICK:-}" == 1 ]]; then
-  : "${BENCH_DURATION:=2s}" "${BENCH_WARMUP:=1s}" "${BENCH_SETUP_WARMUP:=2s}" "${BENCH_ROUNDS:=1}" "${BENCH_RULE_COUNTS:=1 100}"
+  : "${BENCH_DURATION:=2s}" "${BENCH_WARMUP:=1s}" "${BENCH_SETUP_WARMUP:=2s}" "${BENCH_STACK_WARMUP:=2s}" "${BENCH_ROUNDS:=1}" "${BENCH_RULE_COUNTS:=1 100}"
 fi
 setup_warmup="${BENCH_SETUP_WARMUP:-10s}"
+stack_warmup="${BENCH_STACK_WARMUP:-30s}"
 path="${BENCH_PATH:-/categories/MLA97994}"
 rule_counts="${BENCH_RULE_COUNTS:-1 100 1000 10000}"
 rest_parallel="${BENCH_REST_PARALLEL:-4}"
 create_budget="${BENCH_CREATE_BUDGET:-240}"
-setups="${BENCH_SETUPS:-no-rule per-ip floors approximate per-ip-redis per-ip-50 rules accesslog-off}"
+setups="${BENCH_SETUPS:-no-rule per-ip floors approximate per-ip-redis per-ip-50 rules accesslog-sampled accesslog-off}"
+sample_one_in="${BENCH_SAMPLE_ONE_IN:-10}"
 variant_names="${BENCH_VARIANTS:-}"
 work="$root/.run/bench-fullstack"
 results="$root/bench/results"
@@ -96,6 +105,32 @@ settle() { # the rules in the database are what Envoy and the rate-limit service
   python3 "$here/rules.py" settle "$rest_url" 600 >/dev/null
 }
 no_access_log() { ! curl -fsS "http://127.0.0.1:$admin/config_dump?resource=dynamic_listeners" | grep -q 'http_grpc'; }
+# fresh_control_plane DB VAR=VALUE...: the control plane restarted with these settings on an empty
+# database of its own (no rule), warmed like the first one.
+fresh_control_plane() {
+  local data="$1"
+  shift
+  stop "$cp_pid"
+  db="$data"
+  start_tollgate_control_plane "$@" TOLLGATE_DB_URL="jdbc:h2:file:$work/$db/tollgate;DB_CLOSE_ON_EXIT=FALSE"
+  settle
+}
+warm_stack() {
+  log "warming the fresh stack for $stack_warmup"
+  wrk -t"$threads" -c"$connections" -d"$stack_warmup" "http://127.0.0.1:$proxy_port$path" >/dev/null
+}
+# per_ip_rows KEY LABEL: the per-IP rule, approximate then exact, on the control plane as it is
+per_ip_rows() {
+  expect 201 POST /api/v1/limits "$(rule_json per-ip approximate)"
+  settle
+  row "$1-approximate" "Tollgate, the per-IP rule with accuracy: approximate, $2"
+  expect 200 PUT /api/v1/limits/per-ip "$(rule_json per-ip)"
+  settle
+  row "$1-per-ip" "Tollgate, the per-IP rule (exact, memory store), $2"
+}
+sampled_access_log() {
+  curl -fsS "http://127.0.0.1:$admin/config_dump?resource=dynamic_listeners" | grep -q 'tollgate.sample_one_in'
+}
 await_quietly() { # await_quietly SECONDS COMMAND...: like await, but returns 1 instead of exiting
   local deadline=$((SECONDS + $1))
   shift
@@ -204,6 +239,10 @@ start_tollgate_control_plane
 start_ratelimit memory
 start_envoy
 settle
+# A fresh stack's JVMs compile their hot paths (the access-log ingestion above all) in the first
+# tens of seconds under load; the first setup would otherwise pay for it alone (measured: the
+# control plane's CPU per request twice its later figure in a no-rule row measured first).
+warm_stack
 wanted no-rule && row no-rule "Tollgate, no rule (access log on)"
 if wanted per-ip || wanted variants || wanted floors || wanted approximate || wanted per-ip-redis || wanted per-ip-50; then
   expect 201 POST /api/v1/limits "$(rule_json per-ip)"
@@ -226,7 +265,7 @@ if wanted variants; then
 fi
 # What one part of the configuration alone costs stock Envoy (on an otherwise bare configuration):
 # the floor under the setups above, whatever the control plane and the services do.
-wanted floors && ! wanted variants && run_variants exact bare floor-access-log floor-ratelimit
+wanted floors && ! wanted variants && run_variants exact bare floor-access-log floor-ratelimit floor-local-ratelimit
 if wanted approximate || wanted variants || wanted floors; then
   status="$(rest_call PUT /api/v1/limits/per-ip "$(rule_json per-ip approximate)")"
   if [[ "$status" == 200 ]] && grep -q '"accuracy" *: *"approximate"' "$work/rest.out"; then
@@ -288,16 +327,26 @@ if wanted rules; then
     notes[rules-$count]="${create_note[rules-$count]:-}"
   done
 fi
+# The last two restart the control plane, so no other setup runs on one fresh from a restart.
+if wanted accesslog-sampled; then
+  fresh_control_plane data-accesslog-sampled TOLLGATE_ACCESSLOG_SAMPLE_ONE_IN="$sample_one_in"
+  label="access log sampled 1 in $sample_one_in"
+  if await_quietly 60 sampled_access_log; then
+    warm_stack
+    row accesslog-sampled "Tollgate, no rule, $label"
+    per_ip_rows accesslog-sampled "$label"
+  else
+    skip accesslog-sampled "Tollgate, no rule, $label" \
+      "this build has no TOLLGATE_ACCESSLOG_SAMPLE_ONE_IN (Envoy's access log is not sampled)"
+  fi
+fi
 if wanted accesslog-off; then
-  # Last, so no other setup runs on a control plane fresh from a restart: this one, with an empty
-  # database of its own (no rule), has no access log to ingest.
-  stop "$cp_pid"
-  db="data-accesslog-off"
-  start_tollgate_control_plane TOLLGATE_ACCESSLOG_ENABLED=false \
-    TOLLGATE_DB_URL="jdbc:h2:file:$work/$db/tollgate;DB_CLOSE_ON_EXIT=FALSE"
-  settle
+  fresh_control_plane data-accesslog-off TOLLGATE_ACCESSLOG_ENABLED=false
   if await_quietly 60 no_access_log; then
     row accesslog-off "Tollgate, no rule, access log off"
+    # The per-IP rule on both tiers without the access log: what a limited request costs when the
+    # statistics are not wanted (Envoy's and the services' own metrics remain).
+    per_ip_rows accesslog-off "access log off"
   else
     skip accesslog-off "Tollgate, no rule, access log off" \
       "this build has no TOLLGATE_ACCESSLOG_ENABLED switch (Envoy kept the gRPC access log)"

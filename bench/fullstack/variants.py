@@ -77,6 +77,32 @@ def floor_quota(hcm, routes, clusters):
     drop_hardening(hcm)
 
 
+def local_ratelimit_filter(bucket):
+    """Envoy's local rate limit with one per-IP dynamic descriptor (a token bucket per address, LRU
+    bounded), as a per-IP rule never reached; bucket is the default token bucket or None."""
+    config = {
+        "@type": "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
+        "stat_prefix": "tollgate_local",
+        "filter_enabled": {"default_value": {"numerator": 100, "denominator": "HUNDRED"}},
+        "filter_enforced": {"default_value": {"numerator": 100, "denominator": "HUNDRED"}},
+        "always_consume_default_token_bucket": False,
+        "max_dynamic_descriptors": 10000,
+        "token_bucket": {"max_tokens": 1000000000, "tokens_per_fill": 1000000000, "fill_interval": "1s"},
+        "descriptors": [{"entries": [{"key": "rule", "value": "per-ip"}, {"key": "remote_address", "value": ""}],
+                         "token_bucket": {"max_tokens": 100000000, "tokens_per_fill": 100000000,
+                                          "fill_interval": "60s"}}],
+        "rate_limits": [{"actions": [{"generic_key": {"descriptor_key": "rule", "descriptor_value": "per-ip"}},
+                                     {"remote_address": {}}]}],
+    }
+    return {"name": "envoy.filters.http.local_ratelimit", "typed_config": config}
+
+
+def floor_local_ratelimit(hcm, routes, clusters):
+    """Only Envoy's local rate limit (a per-IP dynamic descriptor) on a bare configuration."""
+    bare(hcm, routes, clusters)
+    hcm["http_filters"].insert(len(hcm["http_filters"]) - 1, local_ratelimit_filter(None))
+
+
 # What the statistics read, as format strings (the OpenTelemetry logger logs only what it is told).
 OTEL_ATTRIBUTES = {
     "status": "%RESPONSE_CODE%", "method": "%REQ(:METHOD)%", "path": "%REQ(:PATH)%",
@@ -107,6 +133,16 @@ def file_log(hcm, routes, clusters):
         "@type": "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog",
         "path": "/dev/null",
         "log_format": {"text_format_source": {"inline_string": " ".join(OTEL_ATTRIBUTES.values()) + "\n"}}}}]
+
+
+def sampled_log(hcm, routes, clusters):
+    """The gRPC access log kept for every answer of 400 or more and for 10 % of the others (an
+    access-log filter): what the per-entry cost of the logger is, against one entry in ten."""
+    hcm["access_log"][0]["filter"] = {"or_filter": {"filters": [
+        {"status_code_filter": {"comparison": {"op": "GE", "value": {
+            "default_value": 400, "runtime_key": "tollgate.log_all_from"}}}},
+        {"runtime_filter": {"runtime_key": "tollgate.log_sample", "percent_sampled": {
+            "numerator": 10, "denominator": "HUNDRED"}}}]}}
 
 
 def ratelimit_filters(hcm):
@@ -155,11 +191,15 @@ VARIANTS = {
     "no-retries": (no_retries, "without the routes' retry policy"),
     "floor-ratelimit": (floor_ratelimit, "floor: only the rate-limit filter, nothing else on"),
     "floor-access-log": (floor_access_log, "floor: only the gRPC access log, nothing else on"),
+    "floor-local-ratelimit": (floor_local_ratelimit,
+                              "floor: only Envoy's local rate limit (per-IP dynamic bucket)"),
     "approx-static": (unchanged, "as served over xDS, but static"),
     "approx-no-access-log": (no_access_log, "without the gRPC access log"),
     "approx-no-quota": (no_quota, "without the rate_limit_quota filter"),
     "approx-bare": (bare, "without the access log, the quota filter and the hardening"),
     "otel-log": (otel_log, "with the OpenTelemetry access logger of the read fields only"),
+    "sampled-log": (sampled_log, "with the gRPC access log of every 4xx/5xx and 10 % of the rest"),
+    "approx-sampled-log": (sampled_log, "with the gRPC access log of every 4xx/5xx and 10 % of the rest"),
     "file-log": (file_log, "with a file access log of the read fields only (/dev/null)"),
     "approx-otel-log": (otel_log, "with the OpenTelemetry access logger of the read fields only"),
     "approx-file-log": (file_log, "with a file access log of the read fields only (/dev/null)"),
