@@ -5,11 +5,12 @@
 #   scripts/deps.sh test    run's + nginx with the echo module, openssl, redis-server, PostgreSQL,
 #                           kubectl, kubernetes-validate and schemathesis (PyPI, pinned, into .venv/),
 #                           chromium + chromium-driver (the console's browser test),
-#                           nodejs (node --test for the console's modules), prometheus (promtool)
+#                           nodejs (node --test for the console's modules), prometheus (promtool),
+#                           podman + runc as root (the compose test)
 #   scripts/deps.sh bench   run's + nginx with the echo module, openssl, wrk, redis-server
 #   scripts/deps.sh all     everything
-#   scripts/deps.sh compose run's + what the compose test needs beside podman (netavark and
-#                           aardvark-dns for name resolution, debootstrap, jq, openssl)
+#   scripts/deps.sh compose run's + what the compose test needs: podman and runc (as root), netavark
+#                           and aardvark-dns for name resolution, debootstrap, jq, openssl
 # Progress goes to stderr. Stdout gets shell assignments for the caller to eval:
 #   JAVA_HOME=...   (the newest JDK under /usr/lib/jvm)   ENVOY_BIN=...
 set -euo pipefail
@@ -66,6 +67,12 @@ if [[ "$need" == test || "$need" == all ]]; then
   want chromium-driver has chromedriver
   # The console's formatting tests run on node's own test runner (node --test).
   want nodejs has node
+fi
+# The compose test (the last step of make test) runs compose.yaml under rootful podman with the
+# runc runtime (Debian's default crun fails here); as another user it skips, so nothing is asked.
+if [[ "$need" == test || "$need" == all || "$need" == compose ]] && [[ "$(id -u)" == 0 ]]; then
+  want podman has podman
+  want runc test -x /usr/sbin/runc
 fi
 if [[ "$need" == bench || "$need" == all ]]; then
   want wrk has wrk
